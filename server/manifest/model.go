@@ -1,0 +1,108 @@
+// Package manifest loads Spin application manifests (spin.toml, manifest v1 and v2)
+// into one normalised model, resolves application variables and renders the
+// `{{ variable }}` templates used by component config, environment and allowed hosts.
+//
+// Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1 and
+// Spin 2.x (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md.
+package manifest
+
+// App is a loaded application, independent of the manifest version it came from.
+// All paths in it are absolute (relative paths in the manifest are resolved against Dir).
+type App struct {
+	// Dir is the absolute directory containing the manifest.
+	Dir string
+	// Path is the absolute path of the manifest file.
+	Path string
+	// ManifestVersion is 1 or 2.
+	ManifestVersion int
+	Name            string
+	Version         string
+	Description     string
+	Authors         []string
+	// HTTPBase is the HTTP trigger base path ("/" when unset), as in
+	// `trigger = { type = "http", base = "/" }` (v1) or [application.trigger.http] base (v2).
+	HTTPBase string
+	// RedisAddress is the application-level Redis trigger address (v1
+	// `trigger = { type = "redis", address }`, v2 [application.trigger.redis] address); "" if none.
+	RedisAddress string
+	// Variables are the declared application variables by name.
+	Variables map[string]Variable
+	// Components in manifest order.
+	Components []*Component
+	// HTTPTriggers in manifest order (v1: one per component with an HTTP trigger).
+	HTTPTriggers []HTTPTrigger
+	// RedisTriggers in manifest order.
+	RedisTriggers []RedisTrigger
+}
+
+// Variable is one declaration under [variables]. Exactly one of Required or Default is set.
+type Variable struct {
+	Default  *string
+	Required bool
+	Secret   bool
+}
+
+// Component is one component ([[component]] in v1, [component.<id>] in v2).
+type Component struct {
+	ID          string
+	Description string
+	// Source is the absolute host path of the Wasm module.
+	Source string
+	// Files are the component's mapped files, exclusions already applied.
+	Files []FileMount
+	// Environment is the guest's environment; values are templates (may contain `{{ var }}`).
+	Environment map[string]string
+	// Config holds component config values (v1 `config`, v2 `[component.<id>.variables]`),
+	// read by the guest through spin-config; values are templates.
+	Config map[string]string
+	// AllowedOutboundHosts are the raw allow-list entries, in the manifest's own syntax:
+	// v1 `allowed_http_hosts` when ManifestVersion == 1, v2 `allowed_outbound_hosts`
+	// (plus converted `allowed_http_hosts`) when 2. Entries may be templates.
+	AllowedOutboundHosts []string
+	// KeyValueStores are the store labels the component may open.
+	KeyValueStores []string
+	// Build is the optional [component.build] table.
+	Build *Build
+}
+
+// FileMount maps host files into the guest's read-only filesystem.
+// When Dir is true, Source is a host directory whose whole tree appears at Destination
+// (read live, so files regenerated while the host runs are seen); otherwise Source is a
+// single host file placed at the guest path Destination.
+type FileMount struct {
+	Source      string // absolute host path
+	Destination string // absolute guest path, "/"-separated
+	Dir         bool
+}
+
+// Build is a component's build configuration.
+type Build struct {
+	Command string
+	Workdir string   // absolute
+	Watch   []string // globs relative to Workdir
+}
+
+// HTTPTrigger routes HTTP requests to a component.
+type HTTPTrigger struct {
+	Component string // component ID
+	Route     string // as written, e.g. "/likes" or "/static/..."
+	Executor  Executor
+}
+
+// Executor selects how a component handles HTTP: Type "spin" (the default; v2 "http" is
+// normalised to "spin") calls the handle-http-request export; Type "wagi" runs the
+// module as a CGI program through Entrypoint with Argv (a template of ${SCRIPT_NAME} and ${ARGS}).
+type Executor struct {
+	Type       string
+	Entrypoint string // wagi only; default "_start"
+	Argv       string // wagi only; default "${SCRIPT_NAME} ${ARGS}"
+}
+
+// RedisTrigger delivers messages published on Channel to a component's
+// handle-redis-message export.
+type RedisTrigger struct {
+	Component string
+	Channel   string
+	// Address is the Redis address for this trigger (a per-trigger override or App.RedisAddress).
+	Address string
+}
