@@ -1,0 +1,256 @@
+// Package spinhttp connects net/http to a Spin 1.x host.
+//
+// Inbound: Handle registers an http.Handler; the package exports the core-module
+// function handle-http-request, converts Spin's request record into an *http.Request,
+// runs the handler against a response recorder and lowers the recorded response.
+//
+//   - r.Method is the Spin method enum (GET POST PUT DELETE PATCH HEAD OPTIONS).
+//   - r.URL and r.RequestURI come from Spin's uri (path and query); r.Host and
+//     r.URL.Host/Scheme come from the spin-full-url header; r.RemoteAddr is the
+//     spin-client-addr header (ip:port), empty when the host does not send it.
+//   - All request headers, including Spin's spin-path-info, spin-full-url,
+//     spin-matched-route, spin-component-route, spin-raw-component-route,
+//     spin-base-path and spin-client-addr, are in r.Header (see the Header* constants
+//     and PathInfo).
+//   - Response headers are emitted one (name, value) pair per value. When the handler
+//     sets no Content-Type and writes a body, one is sniffed as net/http's server does.
+//     The body of a HEAD response is dropped. A panicking handler yields a 500 with a
+//     short text body.
+//
+// Outbound: Transport is an http.RoundTripper over the wasi-outbound-http request
+// import and Client an *http.Client using it. Host errors are returned wrapped around
+// ErrDestinationNotAllowed, ErrInvalidURL, ErrRequestError, ErrRuntimeError or
+// ErrTooManyRequests (test with errors.Is).
+//
+// Importing this package makes the component export handle-http-request; without a
+// registered handler every request answers 500.
+package spinhttp
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+)
+
+// Headers added by Spin to every inbound request.
+const (
+	HeaderPathInfo          = "spin-path-info"
+	HeaderFullURL           = "spin-full-url"
+	HeaderMatchedRoute      = "spin-matched-route"
+	HeaderComponentRoute    = "spin-component-route"
+	HeaderRawComponentRoute = "spin-raw-component-route"
+	HeaderBasePath          = "spin-base-path"
+	HeaderClientAddr        = "spin-client-addr"
+)
+
+// Methods in Spin's http-types method enum, indexed by discriminant.
+var methods = [...]string{
+	http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
+	http.MethodPatch, http.MethodHead, http.MethodOptions,
+}
+
+// MethodName returns the HTTP method for a Spin method discriminant.
+func MethodName(m uint32) (string, bool) {
+	if m >= uint32(len(methods)) {
+		return "", false
+	}
+	return methods[m], true
+}
+
+// MethodCode returns the Spin method discriminant for an HTTP method.
+func MethodCode(method string) (uint32, bool) {
+	if method == "" {
+		return 0, true // net/http: "" means GET
+	}
+	for i, m := range methods {
+		if m == method {
+			return uint32(i), true
+		}
+	}
+	return 0, false
+}
+
+// PathInfo returns the spin-path-info header: the request path relative to the
+// component's route (already stripped of the route prefix, not percent-decoded).
+func PathInfo(r *http.Request) string { return r.Header.Get(HeaderPathInfo) }
+
+var (
+	handlerMu sync.RWMutex
+	handler   http.Handler
+)
+
+// Handle registers the component's inbound handler. Call it from func init().
+func Handle(h http.Handler) {
+	handlerMu.Lock()
+	handler = h
+	handlerMu.Unlock()
+}
+
+// HandleFunc registers an inbound handler function.
+func HandleFunc(f func(http.ResponseWriter, *http.Request)) { Handle(http.HandlerFunc(f)) }
+
+// Pair is one header as it crosses the ABI: Spin's headers are list<tuple<string,string>>.
+type Pair struct{ Name, Value string }
+
+// NewRequest builds the *http.Request a handler sees from the parts of Spin's request
+// record. method is the HTTP method name.
+func NewRequest(method, uri string, headers []Pair, body []byte) (*http.Request, error) {
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		return nil, fmt.Errorf("spinhttp: bad request uri %q: %w", uri, err)
+	}
+	h := make(http.Header, len(headers))
+	for _, p := range headers {
+		h.Add(p.Name, p.Value)
+	}
+	r := &http.Request{
+		Method:        method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		RequestURI:    uri,
+		RemoteAddr:    h.Get(HeaderClientAddr),
+	}
+	if len(body) == 0 {
+		r.Body = http.NoBody
+	}
+	if full := h.Get(HeaderFullURL); full != "" {
+		if fu, err := url.Parse(full); err == nil {
+			r.Host = fu.Host
+			if u.Host == "" {
+				u.Host = fu.Host
+				u.Scheme = fu.Scheme
+			}
+		}
+	}
+	if r.Host == "" {
+		r.Host = h.Get("Host")
+	}
+	return r.WithContext(r.Context()), nil
+}
+
+// Recorder is the http.ResponseWriter handed to inbound handlers.
+type Recorder struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+// NewRecorder returns an empty recorder (status 200 until written).
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
+
+// Header implements http.ResponseWriter.
+func (w *Recorder) Header() http.Header { return w.header }
+
+// WriteHeader implements http.ResponseWriter; informational statuses are ignored and
+// only the first final status counts.
+func (w *Recorder) WriteHeader(code int) {
+	if w.wroteHeader || (code >= 100 && code < 200) {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("spinhttp: invalid WriteHeader code %d", code))
+	}
+	w.status = code
+	w.wroteHeader = true
+}
+
+// Write implements http.ResponseWriter.
+func (w *Recorder) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.body.Write(p)
+}
+
+// Flush implements http.Flusher (a no-op: the response is sent when the handler returns).
+func (w *Recorder) Flush() {}
+
+// Response is a recorded response in the shape of Spin's response record.
+type Response struct {
+	Status  int
+	Headers []Pair
+	Body    []byte
+}
+
+// Result finalises the recording: status defaulted to 200, Content-Type sniffed when
+// absent, headers flattened in sorted name order, one pair per value.
+func (w *Recorder) Result(head bool) Response {
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	body := w.body.Bytes()
+	if _, set := w.header["Content-Type"]; !set && len(body) > 0 && status != http.StatusNoContent && status != http.StatusNotModified {
+		w.header.Set("Content-Type", http.DetectContentType(body))
+	}
+	if head {
+		body = nil
+	}
+	names := make([]string, 0, len(w.header))
+	for k := range w.header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var pairs []Pair
+	for _, k := range names {
+		for _, v := range w.header[k] {
+			pairs = append(pairs, Pair{k, v})
+		}
+	}
+	return Response{Status: status, Headers: pairs, Body: body}
+}
+
+// Serve runs h on one request given as Spin's record parts and returns the lowered
+// response. It is what handle-http-request calls; exported so that components can
+// be tested natively exactly as the host will drive them.
+func Serve(h http.Handler, method, uri string, headers []Pair, body []byte) (resp Response) {
+	if h == nil {
+		return textResponse(http.StatusInternalServerError, "no handler registered\n")
+	}
+	r, err := NewRequest(method, uri, headers, body)
+	if err != nil {
+		return textResponse(http.StatusBadRequest, "bad request\n")
+	}
+	w := NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				resp = textResponse(http.StatusInternalServerError, "aborted\n")
+				return
+			}
+			fmt.Fprintf(os.Stderr, "spinhttp: handler panic: %v\n", p)
+			resp = textResponse(http.StatusInternalServerError, "internal server error\n")
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return w.Result(method == http.MethodHead)
+}
+
+func textResponse(status int, msg string) Response {
+	return Response{
+		Status: status,
+		Headers: []Pair{
+			{"Content-Length", strconv.Itoa(len(msg))},
+			{"Content-Type", "text/plain; charset=utf-8"},
+		},
+		Body: []byte(msg),
+	}
+}
+
+func currentHandler() http.Handler {
+	handlerMu.RLock()
+	defer handlerMu.RUnlock()
+	return handler
+}
