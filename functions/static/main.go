@@ -1,0 +1,28 @@
+// Command static is the wasmsite file-server component: it serves the files the
+// manifest maps at guest "/" (the generated public/ directory).
+//
+// Path: the spin-path-info header (percent-decoded once, then cleaned); "" and "/"
+// serve /index.html, "dir/" serves dir/index.html and "dir" redirects (301) to "dir/".
+// Only GET and HEAD are allowed (405 with Allow otherwise).
+//
+// Environment (component `environment` in the manifest):
+//
+//	CACHE_CONTROL    Cache-Control of served files (default "max-age=60")
+//	FALLBACK_PATH    file served with 200 when the request matches nothing (SPA routers)
+//	CUSTOM_404_PATH  file served with 404 for misses (default "/404.html"; plain 404 if absent)
+//
+// Responses carry a strong ETag (If-None-Match → 304), X-Content-Type-Options: nosniff,
+// and are gzip-compressed for text types when Accept-Encoding allows.
+package main
+
+import (
+	"os"
+
+	"wasmsite/functions/sdk/spinhttp"
+)
+
+func init() {
+	spinhttp.Handle(&Server{FS: os.DirFS("/"), Getenv: os.Getenv})
+}
+
+func main() {}
