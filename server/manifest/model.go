@@ -19,6 +19,8 @@ type App struct {
 	Version         string
 	Description     string
 	Authors         []string
+	// Namespace is the deprecated v1 `namespace` ("" if unset).
+	Namespace string
 	// HTTPBase is the HTTP trigger base path ("/" when unset), as in
 	// `trigger = { type = "http", base = "/" }` (v1) or [application.trigger.http] base (v2).
 	HTTPBase string
@@ -61,6 +63,12 @@ type Component struct {
 	AllowedOutboundHosts []string
 	// KeyValueStores are the store labels the component may open.
 	KeyValueStores []string
+	// SQLiteDatabases are the SQLite database labels the component may open
+	// (parsed only; the host refuses to start when any component lists one).
+	SQLiteDatabases []string
+	// AIModels are the AI models the component may use (parsed only; the host refuses
+	// to start when any component lists one).
+	AIModels []string
 	// Build is the optional [component.build] table.
 	Build *Build
 }
@@ -85,8 +93,13 @@ type Build struct {
 // HTTPTrigger routes HTTP requests to a component.
 type HTTPTrigger struct {
 	Component string // component ID
-	Route     string // as written, e.g. "/likes" or "/static/..."
+	Route     string // as written, e.g. "/likes" or "/static/..."; "" when Private
 	Executor  Executor
+	// Private is set for v2 `route = { private = true }`: the component is not routable
+	// over HTTP (reachable only through service chaining).
+	Private bool
+	// ID is the v2 trigger `id` when given ("" otherwise).
+	ID string
 }
 
 // Executor selects how a component handles HTTP: Type "spin" (the default; v2 "http" is

@@ -1,0 +1,385 @@
+package manifest
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+const allowAllEntry = "insecure:allow-all"
+
+// AllowList is a parsed outbound allow-list (ParseAllowedHosts). The zero value and nil
+// allow nothing.
+type AllowList struct {
+	version  int
+	allowAll bool // v1 insecure:allow-all
+	self     bool
+	v1       []v1Host
+	v2       []outboundHost
+}
+
+// v1Host is an allowed_http_hosts entry: a host and an optional explicit port ("" means
+// "the URL carries no explicit non-default port").
+type v1Host struct {
+	host string // lower-case, IPv6 without brackets
+	port string
+}
+
+// outboundHost is one allowed_outbound_hosts entry.
+type outboundHost struct {
+	scheme string // "*" or lower-case scheme
+	// host kinds
+	anyHost bool
+	suffix  string       // "*.example.com" → ".example.com"
+	prefix  netip.Prefix // CIDR (or single IP as /32, /128)
+	name    string       // exact domain name, lower-case
+	self    bool
+	// ports
+	anyPort        bool
+	portLo, portHi int // half-open [lo, hi)
+}
+
+// defaultPorts are the well-known ports used when a v2 entry or a URL omits the port
+// (spin crates/outbound-networking well_known_port).
+var defaultPorts = map[string]int{"http": 80, "https": 443, "postgres": 5432, "mysql": 3306, "redis": 6379, "mqtt": 1883}
+
+// ParseAllowedHosts parses already-rendered entries. manifestVersion 1 uses the
+// allowed_http_hosts syntax (host, host:port, http(s)://host[:port], "insecure:allow-all",
+// "self"); 2 uses the allowed_outbound_hosts syntax (scheme://host[:port] with wildcards
+// "*", "*.example.com", port ranges "a..b", IP CIDRs, and "self" hosts). Invalid entries
+// produce an error naming the entry.
+func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error) {
+	a := &AllowList{version: manifestVersion}
+	switch manifestVersion {
+	case 1:
+		for _, e := range entries {
+			if e == allowAllEntry {
+				// Other entries are not validated (spin test insecure-allow-all-with-invalid-url).
+				a.allowAll, a.self = true, true
+				a.v1 = nil
+				return a, nil
+			}
+		}
+		for _, e := range entries {
+			if isTemplate(e) {
+				return nil, fmt.Errorf("allowed host %q: template not rendered", e)
+			}
+			if e == "self" {
+				a.self = true
+				continue
+			}
+			h, err := parseV1Entry(e)
+			if err != nil {
+				return nil, err
+			}
+			a.v1 = append(a.v1, h)
+		}
+	case 2:
+		for _, e := range entries {
+			if isTemplate(e) {
+				return nil, fmt.Errorf("allowed outbound host %q: template not rendered", e)
+			}
+			h, err := parseV2Entry(e)
+			if err != nil {
+				return nil, err
+			}
+			if h.self {
+				a.self = true
+				continue
+			}
+			a.v2 = append(a.v2, h)
+		}
+	default:
+		return nil, fmt.Errorf("unsupported manifest version %d", manifestVersion)
+	}
+	return a, nil
+}
+
+// parseV1Entry parses a v1 allowed_http_hosts entry (other than "self"/allow-all). As in
+// spin@v1.5.1, an explicit port equal to the scheme's default (80 for http and for the
+// scheme-less form, 443 for https) is dropped, exactly like the url crate's Url::port().
+func parseV1Entry(e string) (v1Host, error) {
+	text := e
+	if !strings.Contains(e, "//") {
+		text = "http://" + e
+	}
+	u, err := url.Parse(text)
+	if err != nil {
+		return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q isn't a valid host, host:port or http(s) URL", e)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q isn't a valid host or host:port string (only http and https URLs are allowed)", e)
+	}
+	if u.Hostname() == "" {
+		return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q doesn't contain a host name", e)
+	}
+	if len(u.EscapedPath()) > 1 || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q contains a path, should be host and optional port only", e)
+	}
+	if strings.ContainsAny(u.Hostname(), "*") {
+		return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q: wildcards are not supported in allowed_http_hosts (use \"insecure:allow-all\")", e)
+	}
+	port := u.Port()
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			return v1Host{}, fmt.Errorf("allowed_http_hosts entry %q has an invalid port", e)
+		}
+		port = strconv.Itoa(n)
+		if n == defaultPorts[u.Scheme] {
+			port = ""
+		}
+	}
+	return v1Host{host: strings.ToLower(u.Hostname()), port: port}, nil
+}
+
+func parseV2Entry(e string) (outboundHost, error) {
+	bad := func(format string, args ...any) (outboundHost, error) {
+		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %s", e, fmt.Sprintf(format, args...))
+	}
+	if e == allowAllEntry {
+		return bad("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
+	}
+	scheme, rest, ok := strings.Cut(e, "://")
+	if !ok {
+		return bad("does not contain a scheme (e.g., 'http://' or '*://'); did you mean \"https://%s\" or \"*://%s\"?", e, e)
+	}
+	var h outboundHost
+	switch {
+	case scheme == "*":
+		h.scheme = "*"
+	case strings.ContainsAny(scheme, "{},"):
+		return bad("scheme lists are not supported; use one entry per scheme")
+	case scheme == "":
+		return bad("empty scheme")
+	default:
+		for _, c := range scheme {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				return bad("invalid scheme %q", scheme)
+			}
+		}
+		h.scheme = strings.ToLower(scheme)
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	var host, port string
+	if strings.HasPrefix(rest, "[") {
+		end := strings.Index(rest, "]")
+		if end < 0 {
+			return bad("unterminated '[' in host")
+		}
+		host = rest[1:end]
+		after := rest[end+1:]
+		if strings.HasPrefix(after, "/") {
+			bits, tail, _ := strings.Cut(after[1:], ":")
+			host += "/" + bits
+			if strings.Contains(after[1:], ":") {
+				port = tail
+				if port == "" {
+					return bad("empty port")
+				}
+			}
+		} else if after != "" {
+			if !strings.HasPrefix(after, ":") || after == ":" {
+				return bad("invalid host")
+			}
+			port = after[1:]
+		}
+	} else {
+		host = rest
+		if i := strings.LastIndex(rest, ":"); i >= 0 {
+			host, port = rest[:i], rest[i+1:]
+			if port == "" {
+				return bad("empty port")
+			}
+		}
+	}
+	if host == "" {
+		return bad("missing host")
+	}
+	// Host.
+	switch {
+	case host == "*":
+		h.anyHost = true
+	case host == "self":
+		h.self = true
+	case strings.HasPrefix(host, "*."):
+		d := strings.ToLower(host[2:])
+		if err := checkDomain(d); err != nil {
+			return bad("%v", err)
+		}
+		h.suffix = "." + d
+	case strings.Contains(host, "/"):
+		p, err := netip.ParsePrefix(host)
+		if err != nil {
+			if _, _, cidrErr := net.ParseCIDR(host); cidrErr != nil {
+				return bad("contains a path or an invalid IP CIDR (entries are scheme://host[:port] only)")
+			}
+			return bad("invalid IP CIDR %q", host)
+		}
+		h.prefix = p.Masked()
+	default:
+		if ip, err := netip.ParseAddr(host); err == nil {
+			h.prefix = netip.PrefixFrom(ip, ip.BitLen())
+		} else {
+			d := strings.ToLower(host)
+			if strings.Contains(d, "*") {
+				return bad("wildcards are only allowed as '*' or a '*.' prefix of the host")
+			}
+			if err := checkDomain(d); err != nil {
+				return bad("%v", err)
+			}
+			h.name = d
+		}
+	}
+	// Port.
+	switch {
+	case port == "":
+		if h.self {
+			h.anyPort = true
+			break
+		}
+		p, ok := defaultPorts[h.scheme]
+		if !ok {
+			return bad("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
+		}
+		h.portLo, h.portHi = p, p+1
+	case port == "*":
+		h.anyPort = true
+	case strings.Contains(port, ".."):
+		a, b, _ := strings.Cut(port, "..")
+		lo, err1 := parsePort(a)
+		hi, err2 := parsePort(b)
+		if err1 != nil || err2 != nil || lo >= hi {
+			return bad("invalid port range %q (expected start..end with start < end)", port)
+		}
+		h.portLo, h.portHi = lo, hi
+	default:
+		p, err := parsePort(port)
+		if err != nil {
+			return bad("invalid port %q", port)
+		}
+		h.portLo, h.portHi = p, p+1
+	}
+	return h, nil
+}
+
+func parsePort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 65535 || strings.HasPrefix(s, "+") {
+		return 0, fmt.Errorf("invalid port %q", s)
+	}
+	return n, nil
+}
+
+func checkDomain(d string) error {
+	if d == "" {
+		return fmt.Errorf("empty host name")
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" {
+			return fmt.Errorf("invalid host name %q", d)
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("invalid host name %q", d)
+			}
+		}
+	}
+	return nil
+}
+
+// effectivePort returns u's explicit port or its scheme's well-known port (-1 if none).
+func effectivePort(u *url.URL) int {
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	if p, ok := defaultPorts[strings.ToLower(u.Scheme)]; ok {
+		return p
+	}
+	return -1
+}
+
+func sameOrigin(u, origin *url.URL) bool {
+	return strings.EqualFold(u.Scheme, origin.Scheme) &&
+		strings.EqualFold(u.Hostname(), origin.Hostname()) &&
+		effectivePort(u) == effectivePort(origin)
+}
+
+// Allows reports whether a request to u (absolute URL) may be made. origin is the incoming
+// request's scheme://authority (may be nil), used for "self": when self was granted, a URL
+// with the same scheme, host and port as origin is allowed (relative URLs are resolved
+// against origin by the caller).
+func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
+	if a == nil || u == nil {
+		return false
+	}
+	if a.self && origin != nil && sameOrigin(u, origin) {
+		return true
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	if a.version == 1 {
+		if scheme != "http" && scheme != "https" {
+			return false
+		}
+		if a.allowAll {
+			return true
+		}
+		port := u.Port()
+		if port != "" {
+			if n, err := strconv.Atoi(port); err == nil {
+				port = strconv.Itoa(n)
+				if n == defaultPorts[scheme] {
+					port = ""
+				}
+			}
+		}
+		for _, h := range a.v1 {
+			if h.host == host && h.port == port {
+				return true
+			}
+		}
+		return false
+	}
+	port := effectivePort(u)
+	ip, ipErr := netip.ParseAddr(host)
+	for _, h := range a.v2 {
+		if h.scheme != "*" && h.scheme != scheme {
+			continue
+		}
+		if !h.anyPort && (port < h.portLo || port >= h.portHi) {
+			continue
+		}
+		switch {
+		case h.anyHost:
+		case h.suffix != "":
+			if !(strings.HasSuffix(host, h.suffix) && len(host) > len(h.suffix)) {
+				continue
+			}
+		case h.prefix.IsValid():
+			if ipErr != nil || !h.prefix.Contains(ip.Unmap()) {
+				continue
+			}
+		default:
+			if h.name != host {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// AllowsRelative reports whether "self" was granted (v1 "insecure:allow-all" implies it,
+// as in Spin 2's compat conversion).
+func (a *AllowList) AllowsRelative() bool { return a != nil && a.self }
+
+// AllowsAll reports whether v1 "insecure:allow-all" was given.
+func (a *AllowList) AllowsAll() bool { return a != nil && a.allowAll }

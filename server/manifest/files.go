@@ -1,0 +1,268 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// hasGlobMeta reports whether p contains glob metacharacters.
+func hasGlobMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// globMatch matches a "/"-separated relative path against a pattern in which "**" as a
+// whole segment matches zero or more segments and other segments use path.Match syntax.
+func globMatch(pattern, name string) bool {
+	return matchSegs(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func matchSegs(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			rest := pat[1:]
+			for i := 0; i <= len(name); i++ {
+				if matchSegs(rest, name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		ok, err := path.Match(pat[0], name[0])
+		if err != nil || !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// cleanRelPattern validates and normalises a relative pattern or path from the manifest.
+func cleanRelPattern(p string) (string, error) {
+	if p == "" {
+		return "", errors.New("empty path")
+	}
+	p = filepath.ToSlash(p)
+	if path.IsAbs(p) || filepath.IsAbs(p) {
+		return "", fmt.Errorf("%q must be relative to the manifest directory", p)
+	}
+	c := path.Clean(p)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("%q points outside the manifest directory", p)
+	}
+	if _, err := path.Match(strings.ReplaceAll(c, "**", "*"), ""); err != nil {
+		return "", fmt.Errorf("invalid glob %q: %v", p, err)
+	}
+	return c, nil
+}
+
+// listFiles returns the "/"-separated paths, relative to root, of all regular files under
+// root (symlinks to regular files included), sorted.
+func listFiles(root string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			fi, err := os.Stat(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				return nil
+			}
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// fileSpec is one parsed `files` entry.
+type fileSpec struct {
+	Pattern     string // string form
+	Source      string // placement form
+	Destination string
+}
+
+func parseFileSpecs(raw []any) ([]fileSpec, error) {
+	specs := make([]fileSpec, 0, len(raw))
+	for i, e := range raw {
+		switch v := e.(type) {
+		case string:
+			specs = append(specs, fileSpec{Pattern: v})
+		case map[string]any:
+			var s fileSpec
+			for k, val := range v {
+				str, ok := val.(string)
+				switch k {
+				case "source":
+					s.Source = str
+				case "destination":
+					s.Destination = str
+				default:
+					return nil, fmt.Errorf("files[%d]: unknown field %q (expected source, destination)", i, k)
+				}
+				if !ok {
+					return nil, fmt.Errorf("files[%d]: field %q must be a string", i, k)
+				}
+			}
+			if s.Source == "" {
+				return nil, fmt.Errorf("files[%d]: missing field \"source\"", i)
+			}
+			if s.Destination == "" {
+				return nil, fmt.Errorf("files[%d]: missing field \"destination\"", i)
+			}
+			if !strings.HasPrefix(s.Destination, "/") {
+				return nil, fmt.Errorf("files[%d]: destination %q must be an absolute guest path", i, s.Destination)
+			}
+			specs = append(specs, s)
+		default:
+			return nil, fmt.Errorf("files[%d]: expected a string or a { source, destination } table, found %T", i, e)
+		}
+	}
+	return specs, nil
+}
+
+// expandFiles turns the files / exclude_files of a component into mounts. String patterns
+// keep their path relative to dir under guest "/"; a string naming a directory exactly is a
+// Dir mount at "/<path>"; placements are Dir mounts at destination. exclude_files take
+// precedence: an exclusion matches a file's path relative to the manifest directory, or
+// (for placements) its path relative to the placement source. A Dir mount touched by any
+// exclusion is expanded into per-file mounts.
+func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) {
+	specs, err := parseFileSpecs(raw)
+	if err != nil {
+		return nil, err
+	}
+	excl := make([]string, 0, len(excludes))
+	for i, e := range excludes {
+		c, err := cleanRelPattern(e)
+		if err != nil {
+			return nil, fmt.Errorf("exclude_files[%d]: %v", i, err)
+		}
+		excl = append(excl, c)
+	}
+	excluded := func(rels ...string) bool {
+		for _, r := range rels {
+			for _, x := range excl {
+				if globMatch(x, r) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var mounts []FileMount
+	seen := map[FileMount]bool{}
+	add := func(m FileMount) {
+		if !seen[m] {
+			seen[m] = true
+			mounts = append(mounts, m)
+		}
+	}
+	// dirMount adds a directory mount, expanding it if exclusions apply.
+	dirMount := func(absSrc, relSrc, dest string) error {
+		files, err := listFiles(absSrc)
+		if err != nil {
+			return err
+		}
+		touched := excluded(relSrc)
+		for _, f := range files {
+			if excluded(path.Join(relSrc, f), f) {
+				touched = true
+				break
+			}
+		}
+		if !touched {
+			add(FileMount{Source: absSrc, Destination: dest, Dir: true})
+			return nil
+		}
+		if excluded(relSrc) {
+			return nil
+		}
+		for _, f := range files {
+			if !excluded(path.Join(relSrc, f), f) {
+				add(FileMount{Source: filepath.Join(absSrc, filepath.FromSlash(f)), Destination: path.Join(dest, f)})
+			}
+		}
+		return nil
+	}
+	for i, s := range specs {
+		if s.Pattern == "" && s.Source != "" {
+			rel, err := cleanRelPattern(s.Source)
+			if err != nil {
+				return nil, fmt.Errorf("files[%d]: source: %v", i, err)
+			}
+			abs := filepath.Join(dir, filepath.FromSlash(rel))
+			fi, err := os.Stat(abs)
+			if err != nil {
+				return nil, fmt.Errorf("files[%d]: source directory %q: %v", i, s.Source, errors.Unwrap(err))
+			}
+			if !fi.IsDir() {
+				return nil, fmt.Errorf("files[%d]: source %q is not a directory", i, s.Source)
+			}
+			if err := dirMount(abs, rel, path.Clean(s.Destination)); err != nil {
+				return nil, fmt.Errorf("files[%d]: %v", i, err)
+			}
+			continue
+		}
+		pat, err := cleanRelPattern(s.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("files[%d]: %v", i, err)
+		}
+		if !hasGlobMeta(pat) {
+			abs := filepath.Join(dir, filepath.FromSlash(pat))
+			fi, err := os.Stat(abs)
+			if err != nil {
+				return nil, fmt.Errorf("files[%d]: %q: %v", i, s.Pattern, errors.Unwrap(err))
+			}
+			if fi.IsDir() {
+				dest := "/"
+				if pat != "." {
+					dest = "/" + pat
+				}
+				if err := dirMount(abs, pat, dest); err != nil {
+					return nil, fmt.Errorf("files[%d]: %v", i, err)
+				}
+			} else if !excluded(pat) {
+				add(FileMount{Source: abs, Destination: "/" + pat})
+			}
+			continue
+		}
+		// Walk from the longest literal prefix of the pattern.
+		segs := strings.Split(pat, "/")
+		n := 0
+		for n < len(segs)-1 && !hasGlobMeta(segs[n]) {
+			n++
+		}
+		prefix := path.Join(segs[:n]...)
+		root := filepath.Join(dir, filepath.FromSlash(prefix))
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			continue // nothing can match
+		}
+		files, err := listFiles(root)
+		if err != nil {
+			return nil, fmt.Errorf("files[%d]: %v", i, err)
+		}
+		for _, f := range files {
+			rel := path.Join(prefix, f)
+			if globMatch(pat, rel) && !excluded(rel) {
+				add(FileMount{Source: filepath.Join(dir, filepath.FromSlash(rel)), Destination: "/" + rel})
+			}
+		}
+	}
+	return mounts, nil
+}

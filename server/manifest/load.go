@@ -1,0 +1,279 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Load reads a manifest file, or the spin.toml in a directory, detects the version
+// (spin_version / spin_manifest_version = "1" string → v1; spin_manifest_version = 2
+// integer → v2), validates it and returns the normalised App with absolute paths.
+func Load(p string) (*App, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		abs = filepath.Join(abs, "spin.toml")
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest: %w", err)
+	}
+	return parse(data, filepath.Dir(abs), abs)
+}
+
+// Parse is Load from bytes; dir resolves relative paths (App.Path is dir/spin.toml).
+func Parse(data []byte, dir string) (*App, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return parse(data, abs, filepath.Join(abs, "spin.toml"))
+}
+
+type versionProbe struct {
+	SpinVersion         any `toml:"spin_version"`
+	SpinManifestVersion any `toml:"spin_manifest_version"`
+}
+
+func parse(data []byte, dir, file string) (*App, error) {
+	name := filepath.Base(file)
+	var probe versionProbe
+	if err := toml.Unmarshal(data, &probe); err != nil {
+		return nil, tomlError(name, err)
+	}
+	v, err := detectVersion(probe)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var app *App
+	if v == 1 {
+		app, err = parseV1(data, dir, name)
+	} else {
+		app, err = parseV2(data, dir, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	app.Dir = dir
+	app.Path = file
+	app.ManifestVersion = v
+	return app, nil
+}
+
+func detectVersion(p versionProbe) (int, error) {
+	if p.SpinVersion != nil && p.SpinManifestVersion != nil {
+		return 0, errors.New("both spin_version and spin_manifest_version are set; use only spin_manifest_version")
+	}
+	v := p.SpinManifestVersion
+	key := "spin_manifest_version"
+	if v == nil {
+		v, key = p.SpinVersion, "spin_version"
+	}
+	switch x := v.(type) {
+	case nil:
+		return 0, errors.New(`missing field "spin_manifest_version" (use spin_manifest_version = 2, or "1" for a Spin 1.x manifest)`)
+	case string:
+		if x == "1" {
+			return 1, nil
+		}
+		if x == "2" && key == "spin_manifest_version" {
+			return 0, errors.New(`spin_manifest_version = "2" must be the integer 2, not a string`)
+		}
+		return 0, fmt.Errorf("unsupported %s %q (expected \"1\" or 2)", key, x)
+	case int64:
+		if x == 2 && key == "spin_manifest_version" {
+			return 2, nil
+		}
+		if x == 1 {
+			return 0, fmt.Errorf(`%s = 1 must be the string "1"`, key)
+		}
+		return 0, fmt.Errorf("unsupported %s %d (expected \"1\" or 2)", key, x)
+	default:
+		return 0, fmt.Errorf("invalid %s %v (expected \"1\" or 2)", key, v)
+	}
+}
+
+// rawVariable is a [variables] entry (both versions).
+type rawVariable struct {
+	Default  *string `toml:"default"`
+	Required bool    `toml:"required"`
+	Secret   bool    `toml:"secret"`
+}
+
+func convertVariables(file string, raw map[string]rawVariable) (map[string]Variable, error) {
+	out := make(map[string]Variable, len(raw))
+	for _, name := range sortedKeys(raw) {
+		rv := raw[name]
+		if err := validateVariableName(name); err != nil {
+			return nil, fmt.Errorf("%s: variable %q: invalid name: %v", file, name, err)
+		}
+		if rv.Required == (rv.Default != nil) {
+			return nil, fmt.Errorf("%s: variable %q: exactly one of \"required = true\" or \"default\" must be set", file, name)
+		}
+		out[name] = Variable{Default: rv.Default, Required: rv.Required, Secret: rv.Secret}
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// commonComponent carries the fields shared by v1 and v2 components.
+type commonComponent struct {
+	Source         any               `toml:"source"`
+	Description    string            `toml:"description"`
+	Files          []any             `toml:"files"`
+	ExcludeFiles   []string          `toml:"exclude_files"`
+	Environment    map[string]string `toml:"environment"`
+	KeyValueStores []string          `toml:"key_value_stores"`
+	SQLite         []string          `toml:"sqlite_databases"`
+	AIModels       []string          `toml:"ai_models"`
+	Build          *rawBuild         `toml:"build"`
+}
+
+type rawBuild struct {
+	Command *string  `toml:"command"`
+	Workdir string   `toml:"workdir"`
+	Watch   []string `toml:"watch"`
+}
+
+// fillCommon converts the shared component fields; errors are returned unprefixed.
+func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]Variable, version int) error {
+	c.Description = rc.Description
+	switch s := rc.Source.(type) {
+	case nil:
+		return errors.New(`missing field "source"`)
+	case string:
+		if s == "" {
+			return errors.New(`field "source" must not be empty`)
+		}
+		if filepath.IsAbs(s) {
+			c.Source = filepath.Clean(s)
+		} else {
+			c.Source = filepath.Join(dir, filepath.FromSlash(s))
+		}
+	case map[string]any:
+		if _, ok := s["url"]; ok {
+			return fmt.Errorf("remote sources are not supported (source = { url = %q }); download the module and use a file path", fmt.Sprint(s["url"]))
+		}
+		if _, ok := s["registry"]; ok {
+			return errors.New("registry sources are not supported; use a file path")
+		}
+		if _, ok := s["package"]; ok {
+			return errors.New("registry sources are not supported; use a file path")
+		}
+		return errors.New(`field "source": expected a file path string`)
+	default:
+		return fmt.Errorf(`field "source": expected a file path string, found %T`, rc.Source)
+	}
+	mounts, err := expandFiles(dir, rc.Files, rc.ExcludeFiles)
+	if err != nil {
+		return err
+	}
+	c.Files = mounts
+	c.Environment = map[string]string{}
+	for _, k := range sortedKeys(rc.Environment) {
+		v := rc.Environment[k]
+		if k == "" || containsAny(k, "=\x00") {
+			return fmt.Errorf("environment: invalid variable name %q", k)
+		}
+		if err := checkTemplate(v, vars); err != nil {
+			return fmt.Errorf("environment %q: %v", k, err)
+		}
+		c.Environment[k] = v
+	}
+	c.KeyValueStores = []string{}
+	for _, l := range rc.KeyValueStores {
+		var err error
+		if version == 1 {
+			err = validateV1StoreLabel(l)
+		} else {
+			err = validateV2Label(l, "key-value store label")
+		}
+		if err != nil {
+			return fmt.Errorf("key_value_stores: %v", err)
+		}
+		c.KeyValueStores = append(c.KeyValueStores, l)
+	}
+	for _, l := range rc.SQLite {
+		if version == 2 {
+			if err := validateV2Label(l, "SQLite database label"); err != nil {
+				return fmt.Errorf("sqlite_databases: %v", err)
+			}
+		} else if l == "" {
+			return errors.New("sqlite_databases: empty label")
+		}
+	}
+	c.SQLiteDatabases = append([]string{}, rc.SQLite...)
+	c.AIModels = append([]string{}, rc.AIModels...)
+	if rc.Build != nil {
+		if rc.Build.Command == nil || *rc.Build.Command == "" {
+			return errors.New(`build: missing field "command"`)
+		}
+		wd := dir
+		if rc.Build.Workdir != "" {
+			if filepath.IsAbs(rc.Build.Workdir) {
+				return fmt.Errorf("build: workdir %q must be relative to the manifest directory", rc.Build.Workdir)
+			}
+			wd = filepath.Join(dir, filepath.FromSlash(rc.Build.Workdir))
+		}
+		c.Build = &Build{Command: *rc.Build.Command, Workdir: wd, Watch: append([]string{}, rc.Build.Watch...)}
+	}
+	return nil
+}
+
+func containsAny(s, chars string) bool {
+	for i := 0; i < len(s); i++ {
+		for j := 0; j < len(chars); j++ {
+			if s[i] == chars[j] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkConfig validates component config keys (variable name rules) and templates.
+func checkConfig(cfg map[string]string, vars map[string]Variable, field string) (map[string]string, error) {
+	out := make(map[string]string, len(cfg))
+	for _, k := range sortedKeys(cfg) {
+		if err := validateVariableName(k); err != nil {
+			return nil, fmt.Errorf("%s: invalid key: %v", field, err)
+		}
+		if err := checkTemplate(cfg[k], vars); err != nil {
+			return nil, fmt.Errorf("%s %q: %v", field, k, err)
+		}
+		out[k] = cfg[k]
+	}
+	return out, nil
+}
+
+// checkHosts validates allow-list entries: templates must reference declared variables and
+// literal entries must parse in the given syntax.
+func checkHosts(entries []string, vars map[string]Variable, field string, version int) error {
+	for _, e := range entries {
+		if isTemplate(e) {
+			if err := checkTemplate(e, vars); err != nil {
+				return fmt.Errorf("%s: %v", field, err)
+			}
+			continue
+		}
+		if _, err := ParseAllowedHosts([]string{e}, version); err != nil {
+			return fmt.Errorf("%s: %v", field, err)
+		}
+	}
+	return nil
+}

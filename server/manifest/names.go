@@ -1,0 +1,129 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// validateVariableName applies the Spin rules for variable names and component
+// config keys (spin_config::Key::validate): non-empty, only [a-z0-9_], starting with a
+// lowercase letter, ending with a letter or digit, and no "__".
+func validateVariableName(name string) error {
+	if name == "" {
+		return fmt.Errorf("name must not be empty")
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return fmt.Errorf("%q: only lowercase letters, digits and '_' are allowed", name)
+		}
+	}
+	if c := name[0]; !(c >= 'a' && c <= 'z') {
+		return fmt.Errorf("%q: must start with a lowercase letter", name)
+	}
+	if name[len(name)-1] == '_' {
+		return fmt.Errorf("%q: must end with a letter or digit", name)
+	}
+	if strings.Contains(name, "__") {
+		return fmt.Errorf("%q: must not contain \"__\"", name)
+	}
+	return nil
+}
+
+// validateWords checks a sep-separated identifier whose words each start with an ASCII
+// letter, contain only ASCII letters and digits, and are all-lowercase or all-uppercase
+// (digits allowed in either) — Spin 2's KebabId / SnakeId rules.
+func validateWords(id string, sep byte, what string) error {
+	if id == "" {
+		return fmt.Errorf("%s must not be empty", what)
+	}
+	for _, w := range strings.Split(id, string(sep)) {
+		if w == "" {
+			return fmt.Errorf("%s %q: words must be separated by a single '%c' (no leading, trailing or doubled '%c')", what, id, sep, sep)
+		}
+		if c := w[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return fmt.Errorf("%s %q: each '%c'-separated word must start with a letter", what, id, sep)
+		}
+		lower, upper := false, false
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			switch {
+			case c >= 'a' && c <= 'z':
+				lower = true
+			case c >= 'A' && c <= 'Z':
+				upper = true
+			case c >= '0' && c <= '9':
+			default:
+				return fmt.Errorf("%s %q: only letters, digits and '%c' are allowed", what, id, sep)
+			}
+		}
+		if lower && upper {
+			return fmt.Errorf("%s %q: each word must be all lowercase or all uppercase", what, id)
+		}
+	}
+	return nil
+}
+
+// validateKebabID validates a v2 component ID (kebab-case).
+func validateKebabID(id string) error { return validateWords(id, '-', "component ID") }
+
+// validateV1ComponentID validates a v1 component ID. Spin 1.x only requires a non-empty,
+// unique string; we additionally reject characters that cannot appear in file names or
+// log file names (anything but ASCII letters, digits, '-', '_' and '.').
+func validateV1ComponentID(id string) error {
+	if id == "" {
+		return fmt.Errorf("component ID must not be empty")
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return fmt.Errorf("component ID %q: only letters, digits, '-', '_' and '.' are allowed", id)
+		}
+	}
+	return nil
+}
+
+// validateV1StoreLabel applies spin@v1.5.1 validate_component_like_label to a key-value
+// store label: '_'-separated non-empty words, each starting with an ASCII letter, alphanumeric,
+// and all-lowercase (digits allowed) or all-uppercase (no digits).
+func validateV1StoreLabel(label string) error {
+	if label == "" {
+		return fmt.Errorf("key-value store label must not be empty")
+	}
+	for _, w := range strings.Split(label, "_") {
+		if w == "" {
+			return fmt.Errorf("key-value store label %q: words must be separated by a single '_'", label)
+		}
+		if c := w[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return fmt.Errorf("key-value store label %q: each word must start with a letter", label)
+		}
+		isLower := true
+		isUpper := true
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			switch {
+			case c >= 'a' && c <= 'z':
+				isUpper = false
+			case c >= 'A' && c <= 'Z':
+				isLower = false
+			case c >= '0' && c <= '9':
+				isUpper = false
+			default:
+				return fmt.Errorf("key-value store label %q: only letters, digits and '_' are allowed", label)
+			}
+		}
+		if !isLower && !isUpper {
+			return fmt.Errorf("key-value store label %q: each word must be all lowercase (digits allowed) or all uppercase (no digits)", label)
+		}
+	}
+	return nil
+}
+
+// validateV2Label validates a v2 key-value store / SQLite label: kebab-case or snake_case.
+func validateV2Label(label, what string) error {
+	if err := validateWords(label, '-', what); err == nil {
+		return nil
+	}
+	if err := validateWords(label, '_', what); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s %q: must be kebab-case or snake_case (words starting with a letter, each all lowercase or all uppercase)", what, label)
+}

@@ -1,0 +1,221 @@
+package manifest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// RuntimeConfig is the --runtime-config-file TOML (spin@v1.5.1 crates/trigger/src/runtime_config.rs).
+// Unknown fields are errors naming the field. Relative paths (state_dir, log_dir, store and
+// database paths, dotenv_path) are resolved against the directory of the file.
+type RuntimeConfig struct {
+	// Path is the absolute path of the file.
+	Path     string
+	StateDir string // "" if unset
+	LogDir   string // "" if unset
+	// KeyValueStores are the [key_value_store.<label>] tables by label.
+	KeyValueStores map[string]KVStoreConfig
+	// SQLiteDatabases are the [sqlite_database.<label>] tables by label (parsed only).
+	SQLiteDatabases map[string]SQLiteConfig
+	// ConfigProviders are the [[config_provider]] entries in file order.
+	ConfigProviders []ConfigProvider
+	// LLMCompute is the [llm_compute] table when present (parsed only).
+	LLMCompute *LLMComputeConfig
+}
+
+// KVStoreConfig is a [key_value_store.<label>] table. Type "spin": SQLite at Path (absolute;
+// "" means in-memory). Type "redis": URL. Type "azure_cosmos": Key, Account, Database,
+// Container (parsed only).
+type KVStoreConfig struct {
+	Type, Path, URL string
+	Key, Account    string
+	Database        string
+	Container       string
+}
+
+// SQLiteConfig is a [sqlite_database.<label>] table: type "spin" (Path) or "libsql" (URL, Token).
+type SQLiteConfig struct {
+	Type, Path, URL, Token string
+}
+
+// ConfigProvider is a [[config_provider]] entry. Type "env": Prefix (default "SPIN_CONFIG")
+// and DotenvPath (absolute; "" if unset). Type "vault": URL, Token, Mount, Prefix.
+type ConfigProvider struct {
+	Type       string
+	Prefix     string
+	DotenvPath string
+	URL        string
+	Token      string
+	Mount      string
+}
+
+// LLMComputeConfig is the [llm_compute] table: type "spin" or "remote_http" (URL, AuthToken).
+type LLMComputeConfig struct {
+	Type, URL, AuthToken string
+}
+
+type rawRuntimeConfig struct {
+	StateDir       *string                  `toml:"state_dir"`
+	LogDir         *string                  `toml:"log_dir"`
+	ConfigProvider []rawConfigProvider      `toml:"config_provider"`
+	KeyValueStore  map[string]rawKVStore    `toml:"key_value_store"`
+	SQLiteDatabase map[string]rawSQLiteConf `toml:"sqlite_database"`
+	LLMCompute     *rawLLMCompute           `toml:"llm_compute"`
+}
+
+type rawConfigProvider struct {
+	Type       string  `toml:"type"`
+	Prefix     *string `toml:"prefix"`
+	DotenvPath string  `toml:"dotenv_path"`
+	URL        string  `toml:"url"`
+	Token      string  `toml:"token"`
+	Mount      string  `toml:"mount"`
+}
+
+type rawKVStore struct {
+	Type      string `toml:"type"`
+	Path      string `toml:"path"`
+	URL       string `toml:"url"`
+	Key       string `toml:"key"`
+	Account   string `toml:"account"`
+	Database  string `toml:"database"`
+	Container string `toml:"container"`
+}
+
+type rawSQLiteConf struct {
+	Type  string `toml:"type"`
+	Path  string `toml:"path"`
+	URL   string `toml:"url"`
+	Token string `toml:"token"`
+}
+
+type rawLLMCompute struct {
+	Type      string `toml:"type"`
+	URL       string `toml:"url"`
+	AuthToken string `toml:"auth_token"`
+}
+
+// LoadRuntimeConfig reads and validates a runtime config file.
+func LoadRuntimeConfig(path string) (*RuntimeConfig, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("reading runtime config: %w", err)
+	}
+	return ParseRuntimeConfig(data, abs)
+}
+
+// ParseRuntimeConfig is LoadRuntimeConfig from bytes; path names the file (for messages and
+// for resolving relative paths).
+func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
+	file := filepath.Base(path)
+	dir := filepath.Dir(path)
+	var raw rawRuntimeConfig
+	if err := decodeTOML(file, data, &raw); err != nil {
+		return nil, err
+	}
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, filepath.FromSlash(p))
+	}
+	rc := &RuntimeConfig{Path: path, KeyValueStores: map[string]KVStoreConfig{}, SQLiteDatabases: map[string]SQLiteConfig{}}
+	if raw.StateDir != nil {
+		rc.StateDir = abs(*raw.StateDir)
+	}
+	if raw.LogDir != nil {
+		rc.LogDir = abs(*raw.LogDir)
+	}
+	for i, p := range raw.ConfigProvider {
+		where := fmt.Sprintf("%s: config_provider[%d]", file, i)
+		switch p.Type {
+		case "env":
+			if p.URL != "" || p.Token != "" || p.Mount != "" {
+				return nil, fmt.Errorf("%s: type \"env\" accepts only prefix and dotenv_path", where)
+			}
+			cp := ConfigProvider{Type: "env", Prefix: "SPIN_CONFIG", DotenvPath: abs(p.DotenvPath)}
+			if p.Prefix != nil {
+				cp.Prefix = *p.Prefix
+			}
+			rc.ConfigProviders = append(rc.ConfigProviders, cp)
+		case "vault":
+			if p.DotenvPath != "" {
+				return nil, fmt.Errorf("%s: type \"vault\" does not accept dotenv_path", where)
+			}
+			for _, f := range []struct{ k, v string }{{"url", p.URL}, {"token", p.Token}, {"mount", p.Mount}} {
+				if f.v == "" {
+					return nil, fmt.Errorf("%s: missing field %q", where, f.k)
+				}
+			}
+			cp := ConfigProvider{Type: "vault", URL: p.URL, Token: p.Token, Mount: p.Mount}
+			if p.Prefix != nil {
+				cp.Prefix = *p.Prefix
+			}
+			rc.ConfigProviders = append(rc.ConfigProviders, cp)
+		case "":
+			return nil, fmt.Errorf("%s: missing field \"type\"", where)
+		default:
+			return nil, fmt.Errorf("%s: unsupported type %q (expected \"env\" or \"vault\")", where, p.Type)
+		}
+	}
+	for _, label := range sortedKeys(raw.KeyValueStore) {
+		s := raw.KeyValueStore[label]
+		where := fmt.Sprintf("%s: key_value_store.%s", file, label)
+		check := func(allowed map[string]bool) error {
+			for k, v := range map[string]string{"path": s.Path, "url": s.URL, "key": s.Key, "account": s.Account, "database": s.Database, "container": s.Container} {
+				if v != "" && !allowed[k] {
+					return fmt.Errorf("%s: field %q is not valid for type %q", where, k, s.Type)
+				}
+			}
+			return nil
+		}
+		var err error
+		switch s.Type {
+		case "spin":
+			err = check(map[string]bool{"path": true})
+		case "redis":
+			err = check(map[string]bool{"url": true})
+			if err == nil && s.URL == "" {
+				err = fmt.Errorf("%s: missing field \"url\"", where)
+			}
+		case "azure_cosmos":
+			err = check(map[string]bool{"key": true, "account": true, "database": true, "container": true})
+		case "":
+			err = fmt.Errorf("%s: missing field \"type\"", where)
+		default:
+			err = fmt.Errorf("%s: unsupported type %q (expected \"spin\", \"redis\" or \"azure_cosmos\")", where, s.Type)
+		}
+		if err != nil {
+			return nil, err
+		}
+		rc.KeyValueStores[label] = KVStoreConfig{Type: s.Type, Path: abs(s.Path), URL: s.URL, Key: s.Key, Account: s.Account, Database: s.Database, Container: s.Container}
+	}
+	for _, label := range sortedKeys(raw.SQLiteDatabase) {
+		s := raw.SQLiteDatabase[label]
+		where := fmt.Sprintf("%s: sqlite_database.%s", file, label)
+		switch s.Type {
+		case "spin":
+			if s.URL != "" || s.Token != "" {
+				return nil, fmt.Errorf("%s: type \"spin\" accepts only path", where)
+			}
+		case "libsql":
+			if s.Path != "" {
+				return nil, fmt.Errorf("%s: type \"libsql\" accepts only url and token", where)
+			}
+		case "":
+			return nil, fmt.Errorf("%s: missing field \"type\"", where)
+		default:
+			return nil, fmt.Errorf("%s: unsupported type %q (expected \"spin\" or \"libsql\")", where, s.Type)
+		}
+		rc.SQLiteDatabases[label] = SQLiteConfig{Type: s.Type, Path: abs(s.Path), URL: s.URL, Token: s.Token}
+	}
+	if raw.LLMCompute != nil {
+		rc.LLMCompute = &LLMComputeConfig{Type: raw.LLMCompute.Type, URL: raw.LLMCompute.URL, AuthToken: raw.LLMCompute.AuthToken}
+	}
+	return rc, nil
+}

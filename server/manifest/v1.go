@@ -1,0 +1,257 @@
+package manifest
+
+import (
+	"fmt"
+	"sort"
+)
+
+type v1Manifest struct {
+	SpinVersion         any                    `toml:"spin_version"`
+	SpinManifestVersion any                    `toml:"spin_manifest_version"`
+	Name                *string                `toml:"name"`
+	Version             *string                `toml:"version"`
+	Description         string                 `toml:"description"`
+	Authors             []string               `toml:"authors"`
+	Trigger             map[string]any         `toml:"trigger"`
+	Namespace           string                 `toml:"namespace"`
+	Variables           map[string]rawVariable `toml:"variables"`
+	Component           []v1Component          `toml:"component"`
+}
+
+type v1Component struct {
+	ID *string `toml:"id"`
+	commonComponent
+	AllowedHTTPHosts []string          `toml:"allowed_http_hosts"`
+	Config           map[string]string `toml:"config"`
+	Trigger          any               `toml:"trigger"`
+}
+
+// WAGI executor defaults (spin crates/manifest WagiConfig).
+const (
+	WagiDefaultEntrypoint = "_start"
+	WagiDefaultArgv       = "${SCRIPT_NAME} ${ARGS}"
+)
+
+func parseV1(data []byte, dir, file string) (*App, error) {
+	var m v1Manifest
+	if err := decodeTOML(file, data, &m); err != nil {
+		return nil, err
+	}
+	app := &App{Description: m.Description, Authors: append([]string{}, m.Authors...), Namespace: m.Namespace}
+	if m.Name == nil || *m.Name == "" {
+		return nil, fmt.Errorf(`%s: missing field "name"`, file)
+	}
+	app.Name = *m.Name
+	if m.Version == nil {
+		return nil, fmt.Errorf(`%s: missing field "version"`, file)
+	}
+	app.Version = *m.Version
+	vars, err := convertVariables(file, m.Variables)
+	if err != nil {
+		return nil, err
+	}
+	app.Variables = vars
+
+	// Application trigger.
+	if m.Trigger == nil {
+		return nil, fmt.Errorf(`%s: missing field "trigger" (e.g. trigger = { type = "http", base = "/" })`, file)
+	}
+	ttype, err := tableString(m.Trigger, "type", true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: trigger: %v", file, err)
+	}
+	switch ttype {
+	case "http":
+		if err := onlyKeys(m.Trigger, "type", "base"); err != nil {
+			return nil, fmt.Errorf("%s: trigger: %v", file, err)
+		}
+		base, err := tableString(m.Trigger, "base", true)
+		if err != nil {
+			return nil, fmt.Errorf("%s: trigger: %v", file, err)
+		}
+		app.HTTPBase = base
+	case "redis":
+		if err := onlyKeys(m.Trigger, "type", "address"); err != nil {
+			return nil, fmt.Errorf("%s: trigger: %v", file, err)
+		}
+		addr, err := tableString(m.Trigger, "address", true)
+		if err != nil {
+			return nil, fmt.Errorf("%s: trigger: %v", file, err)
+		}
+		app.RedisAddress = addr
+		app.HTTPBase = "/"
+	default:
+		return nil, fmt.Errorf("%s: trigger: unsupported trigger type %q (supported: http, redis)", file, ttype)
+	}
+
+	if len(m.Component) == 0 {
+		return nil, fmt.Errorf(`%s: missing [[component]]: the application has no components`, file)
+	}
+	seen := map[string]bool{}
+	for i := range m.Component {
+		rc := &m.Component[i]
+		if rc.ID == nil || *rc.ID == "" {
+			return nil, fmt.Errorf(`%s: component #%d: missing field "id"`, file, i+1)
+		}
+		id := *rc.ID
+		where := fmt.Sprintf("%s: component %q", file, id)
+		if err := validateV1ComponentID(id); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("%s: duplicate component id %q", file, id)
+		}
+		seen[id] = true
+		c := &Component{ID: id}
+		if err := fillCommon(c, &rc.commonComponent, dir, vars, 1); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		if c.Config, err = checkConfig(rc.Config, vars, "config"); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		allowAll := false
+		for _, h := range rc.AllowedHTTPHosts {
+			if h == allowAllEntry {
+				allowAll = true
+			}
+		}
+		if !allowAll {
+			if err := checkHosts(rc.AllowedHTTPHosts, vars, "allowed_http_hosts", 1); err != nil {
+				return nil, fmt.Errorf("%s: %v", where, err)
+			}
+		}
+		c.AllowedOutboundHosts = append([]string{}, rc.AllowedHTTPHosts...)
+		ctrig, ok := rc.Trigger.(map[string]any)
+		if !ok {
+			if rc.Trigger == nil {
+				return nil, fmt.Errorf(`%s: missing field "trigger" ([component.trigger])`, where)
+			}
+			return nil, fmt.Errorf(`%s: field "trigger" must be a table`, where)
+		}
+		switch ttype {
+		case "http":
+			if err := onlyKeys(ctrig, "route", "executor"); err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			route, err := tableString(ctrig, "route", true)
+			if err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			ex, err := parseExecutor(ctrig["executor"], 1)
+			if err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			app.HTTPTriggers = append(app.HTTPTriggers, HTTPTrigger{Component: id, Route: route, Executor: ex})
+		case "redis":
+			if err := onlyKeys(ctrig, "channel", "executor"); err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			ch, err := tableString(ctrig, "channel", true)
+			if err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			if err := parseRedisExecutor(ctrig["executor"]); err != nil {
+				return nil, fmt.Errorf("%s: trigger: %v", where, err)
+			}
+			app.RedisTriggers = append(app.RedisTriggers, RedisTrigger{Component: id, Channel: ch, Address: app.RedisAddress})
+		}
+		app.Components = append(app.Components, c)
+	}
+	return app, nil
+}
+
+// tableString reads a string field of a free-form table.
+func tableString(t map[string]any, key string, required bool) (string, error) {
+	v, ok := t[key]
+	if !ok {
+		if required {
+			return "", fmt.Errorf("missing field %q", key)
+		}
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("field %q must be a string", key)
+	}
+	return s, nil
+}
+
+// onlyKeys errors on the first (sorted) key of t not in allowed.
+func onlyKeys(t map[string]any, allowed ...string) error {
+	var bad []string
+	for k := range t {
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+			}
+		}
+		if !ok {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("unknown field %q", bad[0])
+	}
+	return nil
+}
+
+// parseExecutor parses an HTTP executor table; v2's "http" is normalised to "spin".
+func parseExecutor(v any, version int) (Executor, error) {
+	if v == nil {
+		return Executor{Type: "spin"}, nil
+	}
+	t, ok := v.(map[string]any)
+	if !ok {
+		return Executor{}, fmt.Errorf(`field "executor" must be a table like { type = "spin" }`)
+	}
+	typ, err := tableString(t, "type", true)
+	if err != nil {
+		return Executor{}, fmt.Errorf("executor: %v", err)
+	}
+	switch {
+	case typ == "spin" || (version == 2 && typ == "http"):
+		if err := onlyKeys(t, "type"); err != nil {
+			return Executor{}, fmt.Errorf("executor: %v", err)
+		}
+		return Executor{Type: "spin"}, nil
+	case typ == "wagi":
+		if err := onlyKeys(t, "type", "entrypoint", "argv"); err != nil {
+			return Executor{}, fmt.Errorf("executor: %v", err)
+		}
+		ex := Executor{Type: "wagi", Entrypoint: WagiDefaultEntrypoint, Argv: WagiDefaultArgv}
+		if _, ok := t["entrypoint"]; ok {
+			if ex.Entrypoint, err = tableString(t, "entrypoint", true); err != nil {
+				return Executor{}, fmt.Errorf("executor: %v", err)
+			}
+		}
+		if _, ok := t["argv"]; ok {
+			if ex.Argv, err = tableString(t, "argv", true); err != nil {
+				return Executor{}, fmt.Errorf("executor: %v", err)
+			}
+		}
+		return ex, nil
+	}
+	if version == 2 {
+		return Executor{}, fmt.Errorf("executor: unsupported type %q (expected \"http\", \"spin\" or \"wagi\")", typ)
+	}
+	return Executor{}, fmt.Errorf("executor: unsupported type %q (expected \"spin\" or \"wagi\")", typ)
+}
+
+func parseRedisExecutor(v any) error {
+	if v == nil {
+		return nil
+	}
+	t, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf(`field "executor" must be a table like { type = "spin" }`)
+	}
+	if err := onlyKeys(t, "type"); err != nil {
+		return fmt.Errorf("executor: %v", err)
+	}
+	if typ, _ := tableString(t, "type", false); typ != "spin" {
+		return fmt.Errorf("executor: unsupported type %q for a redis trigger (only \"spin\")", typ)
+	}
+	return nil
+}
