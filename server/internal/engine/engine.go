@@ -1,0 +1,213 @@
+// Package engine runs WebAssembly components on wazero: one Runtime per host process
+// with an on-disk compilation cache, host modules registered once, and per-request
+// instances built from a compiled module (fresh instance state for every request).
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// CacheDir holds compiled machine code across restarts ("" disables the disk cache).
+	CacheDir string
+	// MemoryLimitPages caps each instance's linear memory, in 64 KiB pages (0: 4096 = 256 MiB).
+	MemoryLimitPages uint32
+}
+
+// Engine owns the wazero runtime.
+type Engine struct {
+	rt    wazero.Runtime
+	cache wazero.CompilationCache
+	// provided maps "module\x00name" of every host function guests may import.
+	provided map[string]bool
+}
+
+// New creates the runtime and instantiates WASI preview1. Guest calls stop when their
+// context is done (used for request timeouts).
+func New(ctx context.Context, o Options) (*Engine, error) {
+	if o.MemoryLimitPages == 0 {
+		o.MemoryLimitPages = 4096
+	}
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithMemoryLimitPages(o.MemoryLimitPages)
+	e := &Engine{provided: map[string]bool{}}
+	if o.CacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache %s: %w", o.CacheDir, err)
+		}
+		e.cache = c
+		cfg = cfg.WithCompilationCache(c)
+	}
+	e.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, e.rt); err != nil {
+		return nil, err
+	}
+	e.record(wasi_snapshot_preview1.ModuleName)
+	return e, nil
+}
+
+// Runtime exposes the wazero runtime so host interfaces can be registered with
+// NewHostModuleBuilder; call Register after instantiating each.
+func (e *Engine) Runtime() wazero.Runtime { return e.rt }
+
+// Register records the functions of the already-instantiated host module name as
+// importable by guests.
+func (e *Engine) Register(name string) { e.record(name) }
+
+func (e *Engine) record(name string) {
+	m := e.rt.Module(name)
+	if m == nil {
+		return
+	}
+	for fn := range m.ExportedFunctionDefinitions() {
+		e.provided[name+"\x00"+fn] = true
+	}
+}
+
+// Close releases the runtime and the cache handle.
+func (e *Engine) Close(ctx context.Context) error {
+	err := e.rt.Close(ctx)
+	if e.cache != nil {
+		err = errors.Join(err, e.cache.Close(ctx))
+	}
+	return err
+}
+
+// Settings are the per-component instance settings fixed at load time.
+type Settings struct {
+	// Env is the guest environment (component `environment`, rendered).
+	Env map[string]string
+	// FS is the read-only filesystem preopened at guest "/" (nil: none).
+	FS fs.FS
+	// Stdout and Stderr receive the guest's output (nil: discarded).
+	Stdout, Stderr io.Writer
+}
+
+// Module is a compiled component ready to instantiate.
+type Module struct {
+	ID       string
+	e        *Engine
+	compiled wazero.CompiledModule
+	base     wazero.ModuleConfig
+	reactor  bool
+	exports  map[string]api.FunctionDefinition
+}
+
+// Compile compiles wasm (or loads it from the cache) and checks that every import is
+// provided by the host; the error names the first missing import, e.g.
+// `component "x" imports outbound-pg.query, which this host does not provide`.
+func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings) (*Module, error) {
+	cm, err := e.rt.CompileModule(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("component %q: compiling: %w", id, err)
+	}
+	var missing []string
+	for _, imp := range cm.ImportedFunctions() {
+		mod, name, _ := imp.Import()
+		if !e.provided[mod+"\x00"+name] {
+			missing = append(missing, mod+"."+name)
+		}
+	}
+	if len(cm.ImportedMemories()) > 0 {
+		mod, name, _ := cm.ImportedMemories()[0].Import()
+		missing = append(missing, mod+"."+name+" (memory)")
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		cm.Close(ctx)
+		return nil, fmt.Errorf("component %q imports %s, which this host does not provide", id, strings.Join(missing, ", "))
+	}
+	cfg := wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions().
+		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+		WithRandSource(rand.Reader)
+	keys := make([]string, 0, len(s.Env))
+	for k := range s.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		cfg = cfg.WithEnv(k, s.Env[k])
+	}
+	if s.FS != nil {
+		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithFSMount(s.FS, "/"))
+	}
+	if s.Stdout != nil {
+		cfg = cfg.WithStdout(s.Stdout)
+	}
+	if s.Stderr != nil {
+		cfg = cfg.WithStderr(s.Stderr)
+	}
+	m := &Module{ID: id, e: e, compiled: cm, base: cfg, exports: cm.ExportedFunctions()}
+	_, m.reactor = m.exports["_initialize"]
+	return m, nil
+}
+
+// HasExport reports whether the module exports a function name.
+func (m *Module) HasExport(name string) bool { _, ok := m.exports[name]; return ok }
+
+// Call are the per-instantiation extras: WAGI gives stdin/stdout, argv and CGI env.
+type Call struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Args   []string
+	Env    [][2]string
+}
+
+// Instantiate creates fresh instance state. For a reactor (a module exporting
+// `_initialize`, such as a Go -buildmode=c-shared component) it runs `_initialize`
+// first. The caller must Close the instance.
+func (m *Module) Instantiate(ctx context.Context, c *Call) (api.Module, error) {
+	cfg := m.base
+	if c != nil {
+		if c.Stdin != nil {
+			cfg = cfg.WithStdin(c.Stdin)
+		}
+		if c.Stdout != nil {
+			cfg = cfg.WithStdout(c.Stdout)
+		}
+		if c.Args != nil {
+			cfg = cfg.WithArgs(c.Args...)
+		}
+		for _, kv := range c.Env {
+			cfg = cfg.WithEnv(kv[0], kv[1])
+		}
+	}
+	inst, err := m.e.rt.InstantiateModule(ctx, m.compiled, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("component %q: instantiating: %w", m.ID, err)
+	}
+	if m.reactor {
+		if _, err := inst.ExportedFunction("_initialize").Call(ctx); err != nil {
+			inst.Close(ctx)
+			return nil, fmt.Errorf("component %q: _initialize: %w", m.ID, err)
+		}
+	}
+	return inst, nil
+}
+
+// ExitCode reports the WASI proc_exit code carried by err, if any.
+func ExitCode(err error) (uint32, bool) {
+	var ee *sys.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), true
+	}
+	return 0, false
+}
+
+// Close releases the compiled module.
+func (m *Module) Close(ctx context.Context) error { return m.compiled.Close(ctx) }

@@ -1,0 +1,222 @@
+// Package mountfs builds the read-only filesystem a component sees at guest "/" from its
+// manifest `files`: whole host directories (read live, confined with os.Root so neither
+// ".." nor symlinks escape the mapped root) and single host files at chosen guest paths.
+package mountfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"wasmsite/server/manifest"
+)
+
+// New returns an fs.FS (paths relative, "/"-separated, as io/fs requires) combining the
+// mounts. It returns an error naming a directory mount whose source cannot be opened.
+// With no mounts the FS is empty. The caller should Close it (via io.Closer) at shutdown.
+func New(mounts []manifest.FileMount) (fs.FS, error) {
+	f := &FS{files: map[string]string{}, dirs: map[string]bool{".": true}}
+	for _, m := range mounts {
+		dst := rel(m.Destination)
+		if m.Dir {
+			root, err := os.OpenRoot(m.Source)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("mapped directory %s: %w", m.Source, err)
+			}
+			f.roots = append(f.roots, dirMount{at: dst, root: root, fsys: root.FS()})
+		} else {
+			f.files[dst] = m.Source
+		}
+		for d := path.Dir(dst); ; d = path.Dir(d) {
+			f.dirs[d] = true
+			if d == "." {
+				break
+			}
+		}
+		if m.Dir {
+			f.dirs[dst] = true
+		}
+	}
+	// Longest mount point first, so nested mounts win.
+	sort.SliceStable(f.roots, func(i, j int) bool { return len(f.roots[i].at) > len(f.roots[j].at) })
+	return f, nil
+}
+
+// rel turns an absolute guest path into an io/fs path ("/" → ".").
+func rel(p string) string {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+type dirMount struct {
+	at   string
+	root *os.Root
+	fsys fs.FS
+}
+
+// FS is the combined filesystem.
+type FS struct {
+	roots []dirMount
+	files map[string]string // guest path -> host file
+	dirs  map[string]bool   // synthetic directories (parents of mount points)
+}
+
+// Close releases the directory handles.
+func (f *FS) Close() error {
+	var err error
+	for _, r := range f.roots {
+		err = errors.Join(err, r.root.Close())
+	}
+	return err
+}
+
+func (f *FS) mountFor(name string) (fs.FS, string, bool) {
+	for _, r := range f.roots {
+		switch {
+		case r.at == ".":
+			return r.fsys, name, true
+		case name == r.at:
+			return r.fsys, ".", true
+		case strings.HasPrefix(name, r.at+"/"):
+			return r.fsys, name[len(r.at)+1:], true
+		}
+	}
+	return nil, "", false
+}
+
+// Open implements fs.FS.
+func (f *FS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if src, ok := f.files[name]; ok {
+		return os.Open(src)
+	}
+	if f.dirs[name] {
+		return &synthDir{f: f, name: name}, nil
+	}
+	if fsys, sub, ok := f.mountFor(name); ok {
+		return fsys.Open(sub)
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// entries lists a synthetic directory: children implied by mounts, plus the entries of
+// a directory mount covering the same path.
+func (f *FS) entries(name string) ([]fs.DirEntry, error) {
+	seen := map[string]fs.DirEntry{}
+	if fsys, sub, ok := f.mountFor(name); ok {
+		if des, err := fs.ReadDir(fsys, sub); err == nil {
+			for _, de := range des {
+				seen[de.Name()] = de
+			}
+		}
+	}
+	child := func(p string) (string, bool) {
+		if name == "." {
+			if p == "." {
+				return "", false
+			}
+			return strings.SplitN(p, "/", 2)[0], true
+		}
+		if !strings.HasPrefix(p, name+"/") {
+			return "", false
+		}
+		return strings.SplitN(p[len(name)+1:], "/", 2)[0], true
+	}
+	for p := range f.files {
+		if c, ok := child(p); ok {
+			if _, dup := seen[c]; !dup {
+				if fi, err := f.stat(path.Join(name, c)); err == nil {
+					seen[c] = fs.FileInfoToDirEntry(fi)
+				}
+			}
+		}
+	}
+	for p := range f.dirs {
+		if c, ok := child(p); ok {
+			if _, dup := seen[c]; !dup {
+				seen[c] = fs.FileInfoToDirEntry(dirInfo(c))
+			}
+		}
+	}
+	for _, r := range f.roots {
+		if c, ok := child(r.at); ok {
+			if _, dup := seen[c]; !dup {
+				seen[c] = fs.FileInfoToDirEntry(dirInfo(c))
+			}
+		}
+	}
+	out := make([]fs.DirEntry, 0, len(seen))
+	for _, de := range seen {
+		out = append(out, de)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+func (f *FS) stat(name string) (fs.FileInfo, error) {
+	file, err := f.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return file.Stat()
+}
+
+type dirInfo string
+
+func (d dirInfo) Name() string       { return path.Base(string(d)) }
+func (d dirInfo) Size() int64        { return 0 }
+func (d dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
+func (d dirInfo) ModTime() time.Time { return time.Time{} }
+func (d dirInfo) IsDir() bool        { return true }
+func (d dirInfo) Sys() any           { return nil }
+
+type synthDir struct {
+	f    *FS
+	name string
+	list []fs.DirEntry
+	read bool
+}
+
+func (d *synthDir) Stat() (fs.FileInfo, error) { return dirInfo(d.name), nil }
+func (d *synthDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.name, Err: errors.New("is a directory")}
+}
+func (d *synthDir) Close() error { return nil }
+
+// ReadDir implements fs.ReadDirFile.
+func (d *synthDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if !d.read {
+		l, err := d.f.entries(d.name)
+		if err != nil {
+			return nil, err
+		}
+		d.list, d.read = l, true
+	}
+	if n <= 0 {
+		out := d.list
+		d.list = nil
+		return out, nil
+	}
+	if len(d.list) == 0 {
+		return nil, io.EOF
+	}
+	if n > len(d.list) {
+		n = len(d.list)
+	}
+	out := d.list[:n]
+	d.list = d.list[n:]
+	return out, nil
+}

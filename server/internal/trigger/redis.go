@@ -1,0 +1,94 @@
+package trigger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"wasmsite/server/internal/abi"
+	"wasmsite/server/internal/host"
+	"wasmsite/server/store"
+)
+
+// RedisSubscription delivers messages on Channel to a component's
+// handle-redis-message export (Spin 1.x spin-redis.wit), one fresh instance per message.
+type RedisSubscription struct {
+	Channel   string
+	Component *Component
+}
+
+// Redis runs the Redis trigger for one address: it subscribes to every channel of its
+// subscriptions and calls the components with each published message. Delivery keeps
+// going across Redis restarts (the backend reconnects).
+type Redis struct {
+	Backend store.Redis
+	Subs    []RedisSubscription
+	Timeout time.Duration
+	Log     *slog.Logger
+}
+
+// Run blocks until ctx is done.
+func (t *Redis) Run(ctx context.Context) error {
+	byChannel := map[string][]*Component{}
+	var channels []string
+	for _, s := range t.Subs {
+		if _, ok := byChannel[s.Channel]; !ok {
+			channels = append(channels, s.Channel)
+		}
+		byChannel[s.Channel] = append(byChannel[s.Channel], s.Component)
+	}
+	return t.Backend.Subscribe(ctx, channels, func(channel string, payload []byte) {
+		for _, c := range byChannel[channel] {
+			start := time.Now()
+			err := t.deliver(ctx, c, payload)
+			level := slog.LevelInfo
+			if err != nil {
+				level = slog.LevelError
+			}
+			t.Log.Log(ctx, level, "redis message", "channel", channel, "component", c.ID,
+				"bytes", len(payload), "duration", time.Since(start).Round(time.Microsecond), "err", err)
+		}
+	})
+}
+
+func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) error {
+	if t.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		defer cancel()
+	}
+	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps})
+	inst, err := c.Module.Instantiate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer inst.Close(context.WithoutCancel(ctx))
+	g, err := abi.NewGuest(inst)
+	if err != nil {
+		return err
+	}
+	fn := inst.ExportedFunction("handle-redis-message")
+	if fn == nil {
+		return errors.New("component does not export handle-redis-message")
+	}
+	p, err := g.PutBytes(ctx, payload)
+	if err != nil {
+		return err
+	}
+	res, err := fn.Call(ctx, uint64(p), uint64(len(payload)))
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 {
+		return abi.Errorf("handle-redis-message returned %d values, want 1", len(res))
+	}
+	if err := g.Check(uint32(res[0]), 2, 1); err != nil {
+		return err
+	}
+	if g.U8(uint32(res[0])) != 0 {
+		return fmt.Errorf("handle-redis-message returned error %d", g.U8(uint32(res[0])+1))
+	}
+	return nil
+}
