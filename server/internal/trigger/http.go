@@ -132,6 +132,9 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec.Header().Add(kv[0], kv[1])
 	}
+	if _, ok := rec.Header()["Content-Type"]; !ok {
+		rec.Header()["Content-Type"] = nil // the guest chose none: do not sniff one
+	}
 	rec.WriteHeader(int(resp.Status))
 	if len(resp.Body) > 0 {
 		rec.Write(resp.Body)

@@ -1,0 +1,106 @@
+// Command server is the Spin-compatible host: `server up` loads a Spin application
+// manifest (spin.toml, v1 or v2) and serves its HTTP routes and Redis channels through
+// WebAssembly components on wazero, like `spin up`.
+//
+// Usage:
+//
+//	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
+//	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
+//	          [--max-memory-mb 256] [-q]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"wasmsite/server/internal/app"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+type envFlags map[string]string
+
+func (e envFlags) String() string { return "" }
+func (e envFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("environment variable must be of the form `key=value`, got %q", s)
+	}
+	e[k] = v
+	return nil
+}
+
+type optionalString struct {
+	v   string
+	set bool
+}
+
+func (o *optionalString) String() string     { return o.v }
+func (o *optionalString) Set(s string) error { o.v, o.set = s, true; return nil }
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "up" {
+		fmt.Fprintln(stderr, "usage: server up [-f spin.toml] [--listen ADDR] [-e KEY=VALUE] [--runtime-config-file FILE] [--state-dir DIR]")
+		return errors.New("expected the subcommand `up`")
+	}
+	fl := flag.NewFlagSet("server up", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	from := fl.String("from", "spin.toml", "application manifest, or a directory containing spin.toml")
+	fl.StringVar(from, "f", "spin.toml", "shorthand for --from")
+	listen := fl.String("listen", "127.0.0.1:3000", "address to serve HTTP on")
+	env := envFlags{}
+	fl.Var(env, "env", "KEY=VALUE added to every component's environment (repeatable)")
+	fl.Var(env, "e", "shorthand for --env")
+	rcFile := fl.String("runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
+	var stateDir optionalString
+	fl.Var(&stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
+	timeout := fl.Duration("request-timeout", 30*time.Second, "time a component may take for one request or message")
+	memMB := fl.Int("max-memory-mb", 256, "linear memory limit of one instance, in MiB")
+	quiet := fl.Bool("q", false, "log only warnings and errors")
+	if err := fl.Parse(args[1:]); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := app.Options{From: *from, Env: env, RuntimeConfigFile: *rcFile, RequestTimeout: *timeout,
+		MemoryLimitMB: *memMB, Log: log}
+	if stateDir.set {
+		opts.StateDir = &stateDir.v
+	}
+	a, err := app.Load(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.Background())
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Serving %s\nAvailable Routes:\n", base)
+	for _, r := range a.HTTP.Router.Routes() {
+		fmt.Fprintf(stdout, "  %s: %s%s\n", r.Component, base, r.Pattern)
+	}
+	return a.Serve(ctx, ln)
+}
