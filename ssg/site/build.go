@@ -1,0 +1,715 @@
+// Package site is the wasmsite static site generator: it renders the
+// markdown content directory into a static site.
+package site
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	toml "github.com/pelletier/go-toml/v2"
+)
+
+// Options configure a build.
+type Options struct {
+	ContentDir string // default "content"
+	OutDir     string // default "public"
+	ConfigFile string // default <ContentDir>/site.toml
+	Drafts     bool   // render drafts too
+	BaseURL    string // overrides site.toml base_url when set
+	Workers    int    // default GOMAXPROCS
+	Warn       io.Writer
+	// KeepSpare keeps the previous output generation as a sibling
+	// directory so the next Build only rewrites what changed (watch mode).
+	// Call Close to remove it.
+	KeepSpare bool
+}
+
+// TagRef is a tag as attached to a page.
+type TagRef struct{ Name, Slug, URL string }
+
+// Page is a rendered post or standalone page.
+type Page struct {
+	Kind        string // "post" or "page"
+	File        string // source path as shown in messages
+	Title       string
+	Slug        string
+	Description string
+	URL         string // site path, e.g. /blog/hello/
+	Permalink   string // absolute URL
+	Date        time.Time
+	Lastmod     time.Time
+	Draft       bool
+	Tags        []TagRef
+	Aliases     []string
+	Extra       map[string]any
+	ShowTOC     bool
+	TOC         []TOCItem
+	Content     template.HTML
+	Words       int
+	ReadingTime int // minutes
+	Prev, Next  *Page // older and newer post
+
+	fm    *FrontMatter
+	links []string
+	key   uint64
+}
+
+// Tag groups the posts carrying one tag.
+type Tag struct {
+	Name, Slug, URL string
+	Pages           []*Page
+}
+
+// Paginator describes one page of the paginated home.
+type Paginator struct {
+	Number, Total    int
+	PrevURL, NextURL string
+}
+
+// SiteData is .Site in templates.
+type SiteData struct {
+	Config
+	Posts []*Page
+	Pages []*Page
+	Tags  []*Tag
+}
+
+// PageData is the value templates execute with.
+type PageData struct {
+	Site        *SiteData
+	Kind        string // home, blog, tag, tags, post, page, 404, alias
+	Title       string
+	Heading     string
+	Description string
+	URL         string
+	Permalink   string
+	Page        *Page
+	Pages       []*Page
+	Tags        []*Tag
+	Tag         *Tag
+	Paginator   *Paginator
+}
+
+// Result summarises a build.
+type Result struct {
+	Posts, Pages int // rendered posts and standalone pages
+	Files        int // files in the output
+	Parsed       int // sources parsed in this build
+	Written      int // files written in this build
+	Warnings     []string
+}
+
+// Builder renders a site; it keeps parsed pages between builds so that
+// repeated Build calls only redo what changed. Not safe for concurrent use.
+type Builder struct {
+	opts      Options
+	seed      maphash.Seed
+	cache     map[string]*cacheEntry
+	outKeys   map[string]uint64 // keys of the live output
+	spare     string            // previous generation, reusable
+	spareKeys map[string]uint64
+	tdir      string // templates directory of the last build
+}
+
+type cacheEntry struct {
+	mtime, size int64
+	page        *Page
+}
+
+// NewBuilder returns a Builder with defaults filled in.
+func NewBuilder(o Options) *Builder {
+	if o.ContentDir == "" {
+		o.ContentDir = "content"
+	}
+	if o.OutDir == "" {
+		o.OutDir = "public"
+	}
+	if o.ConfigFile == "" {
+		o.ConfigFile = filepath.Join(o.ContentDir, "site.toml")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Warn == nil {
+		o.Warn = io.Discard
+	}
+	return &Builder{opts: o, seed: maphash.MakeSeed(), cache: map[string]*cacheEntry{}}
+}
+
+// Build renders the site once into opts.OutDir.
+func Build(o Options) (*Result, error) {
+	o.KeepSpare = false
+	return NewBuilder(o).Build()
+}
+
+// Close removes the spare output generation kept in watch mode.
+func (b *Builder) Close() error {
+	if b.spare == "" {
+		return nil
+	}
+	err := os.RemoveAll(b.spare)
+	b.spare, b.spareKeys = "", nil
+	return err
+}
+
+// keyer builds incremental-build keys.
+type keyer struct{ h maphash.Hash }
+
+func (b *Builder) newKey() *keyer {
+	k := &keyer{}
+	k.h.SetSeed(b.seed)
+	return k
+}
+func (k *keyer) s(s string) *keyer { k.h.WriteString(s); k.h.WriteByte(0); return k }
+func (k *keyer) u(v uint64) *keyer {
+	var a [8]byte
+	binary.LittleEndian.PutUint64(a[:], v)
+	k.h.Write(a[:])
+	return k
+}
+func (k *keyer) sum() uint64 { return k.h.Sum64() | 1 } // never 0
+
+type srcFile struct {
+	abs, rel    string
+	mtime, size int64
+}
+
+// output is one file of the generated site.
+type output struct {
+	path   string // slash-separated, relative to the output root
+	origin string
+	key    uint64
+	gen    func(w *bytes.Buffer) error
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and joins the errors in
+// index order.
+func parallel(n, workers int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	if workers > n {
+		workers = n
+	}
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+var slugRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]*$`)
+
+// Slugify lowercases s and replaces runs of non-alphanumerics by '-'.
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+func (b *Builder) display(rel string) string {
+	return filepath.Join(b.opts.ContentDir, filepath.FromSlash(rel))
+}
+
+// parse reads and renders one markdown source.
+func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
+	src, err := os.ReadFile(f.abs)
+	if err != nil {
+		return nil, err
+	}
+	file := b.display(f.rel)
+	fm, body, err := ParseFrontMatter(file, src)
+	if err != nil {
+		return nil, err
+	}
+	r, err := RenderMarkdown(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1:1: markdown: %v", file, err)
+	}
+	p := &Page{
+		Kind: "post", File: file, Title: fm.Title, Description: fm.Description,
+		Date: fm.Date, Lastmod: fm.Lastmod, Draft: fm.Draft, Aliases: fm.Aliases,
+		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
+		ReadingTime: max(1, (r.Words+199)/200), fm: fm, links: r.Links,
+	}
+	if strings.HasPrefix(f.rel, "pages/") {
+		p.Kind = "page"
+	}
+	p.Slug = fm.Slug
+	if p.Slug == "" {
+		base := strings.TrimSuffix(path.Base(f.rel), ".md")
+		if base == "index" && path.Dir(f.rel) != "." {
+			base = path.Base(path.Dir(f.rel))
+		}
+		p.Slug = Slugify(base)
+	} else if !slugRe.MatchString(p.Slug) {
+		line, col := fm.locate("slug")
+		return nil, errAt(file, line, col, "slug %q: use letters, digits, '.', '_', '~' and '-' only", p.Slug)
+	}
+	if p.Title == "" {
+		p.Title = p.Slug
+	}
+	if p.Kind == "post" {
+		p.URL = "/blog/" + p.Slug + "/"
+	} else {
+		p.URL = "/" + p.Slug + "/"
+	}
+	p.Permalink = baseURL + p.URL
+	if p.Lastmod.IsZero() {
+		p.Lastmod = p.Date
+	}
+	for _, t := range fm.Tags {
+		s := Slugify(t)
+		if s == "" {
+			line, col := fm.locate("tags")
+			return nil, errAt(file, line, col, "tag %q has no letters or digits", t)
+		}
+		p.Tags = append(p.Tags, TagRef{Name: t, Slug: s, URL: "/tags/" + s + "/"})
+	}
+	h := b.newKey().s(f.rel).s(baseURL)
+	h.h.Write(src)
+	p.key = h.sum()
+	return p, nil
+}
+
+// Build renders the site. On error the previous output is left untouched.
+func (b *Builder) Build() (*Result, error) {
+	o := b.opts
+	cfg, err := LoadConfig(o.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	if o.BaseURL != "" {
+		cfg.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	}
+	root := filepath.Dir(filepath.Clean(o.ContentDir))
+	tdir := cfg.TemplatesDir
+	if tdir == "" {
+		tdir = filepath.Join(root, "templates")
+	} else if !filepath.IsAbs(tdir) {
+		tdir = filepath.Join(root, tdir)
+	}
+	b.tdir = tdir
+	theme, err := LoadTheme(tdir, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfgBytes, err := toml.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	gk := b.newKey().s(string(cfgBytes)).s(string(theme.hash)).s(strconv.FormatBool(o.Drafts)).sum()
+
+	// Scan the content directory.
+	var mds, statics []srcFile
+	cfgAbs, _ := filepath.Abs(o.ConfigFile)
+	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if p != o.ContentDir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(o.ContentDir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		isStatic := strings.HasPrefix(rel, "static/")
+		if !isStatic && !strings.HasSuffix(name, ".md") {
+			return nil
+		}
+		if a, _ := filepath.Abs(p); a == cfgAbs {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		f := srcFile{abs: p, rel: rel, mtime: info.ModTime().UnixNano(), size: info.Size()}
+		if isStatic {
+			statics = append(statics, f)
+		} else {
+			mds = append(mds, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Parse new and changed sources in parallel.
+	res := &Result{}
+	all := make([]*Page, len(mds))
+	var todo []int
+	seen := make(map[string]bool, len(mds))
+	for i, f := range mds {
+		seen[f.rel] = true
+		if c := b.cache[f.rel]; c != nil && c.mtime == f.mtime && c.size == f.size && c.page.Permalink == cfg.BaseURL+c.page.URL {
+			all[i] = c.page
+			continue
+		}
+		todo = append(todo, i)
+	}
+	for rel := range b.cache {
+		if !seen[rel] {
+			delete(b.cache, rel)
+		}
+	}
+	err = parallel(len(todo), o.Workers, func(j int) error {
+		i := todo[j]
+		p, err := b.parse(mds[i], cfg.BaseURL)
+		all[i] = p
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range todo {
+		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
+	}
+	res.Parsed = len(todo)
+
+	// Select, validate and order.
+	var posts, pages []*Page
+	bySlug := map[string]*Page{}
+	byURL := map[string]*Page{}
+	reserved := map[string]bool{"blog": true, "tags": true, "page": true, "assets": true}
+	var errs []error
+	for _, p := range all { // all is in path order
+		if p.Draft && !o.Drafts {
+			continue
+		}
+		line, col := p.fm.locate("slug")
+		if p.Kind == "post" {
+			if q := bySlug[p.Slug]; q != nil {
+				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
+				continue
+			}
+			bySlug[p.Slug] = p
+			if p.Date.IsZero() {
+				errs = append(errs, errAt(p.File, p.fm.startLine, 1, "missing date: set created_date (or date)"))
+				continue
+			}
+			posts = append(posts, p)
+		} else {
+			if reserved[p.Slug] {
+				errs = append(errs, errAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
+				continue
+			}
+			if q := byURL[p.URL]; q != nil {
+				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
+				continue
+			}
+			byURL[p.URL] = p
+			pages = append(pages, p)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sort.SliceStable(posts, func(i, j int) bool {
+		if !posts[i].Date.Equal(posts[j].Date) {
+			return posts[i].Date.After(posts[j].Date)
+		}
+		return posts[i].Slug < posts[j].Slug
+	})
+	sort.SliceStable(pages, func(i, j int) bool { return pages[i].Slug < pages[j].Slug })
+	for i, p := range posts {
+		p.Prev, p.Next = nil, nil
+		if i+1 < len(posts) {
+			p.Prev = posts[i+1]
+		}
+		if i > 0 {
+			p.Next = posts[i-1]
+		}
+	}
+	tagMap := map[string]*Tag{}
+	var tags []*Tag
+	for _, p := range posts {
+		for _, t := range p.Tags {
+			tg := tagMap[t.Slug]
+			if tg == nil {
+				tg = &Tag{Name: t.Name, Slug: t.Slug, URL: t.URL}
+				tagMap[t.Slug] = tg
+				tags = append(tags, tg)
+			}
+			tg.Pages = append(tg.Pages, p)
+		}
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Slug < tags[j].Slug })
+	site := &SiteData{Config: cfg, Posts: posts, Pages: pages, Tags: tags}
+	res.Posts, res.Pages = len(posts), len(pages)
+
+	outs, err := b.plan(site, theme, gk, statics)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = checkLinks(site, outs)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(o.Warn, w)
+	}
+	res.Files = len(outs)
+	res.Written, err = b.publish(outs)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (b *Builder) render(t *Theme, name string, d *PageData) func(*bytes.Buffer) error {
+	return func(w *bytes.Buffer) error {
+		if err := t.pages[name].ExecuteTemplate(w, name, d); err != nil {
+			return fmt.Errorf("template %s (%s): %w", name, d.URL, err)
+		}
+		return nil
+	}
+}
+
+func urlFile(u string) string {
+	u = strings.TrimPrefix(u, "/")
+	if u == "" || strings.HasSuffix(u, "/") {
+		return u + "index.html"
+	}
+	return u
+}
+
+func staticBytes(b []byte) func(*bytes.Buffer) error {
+	return func(w *bytes.Buffer) error { w.Write(b); return nil }
+}
+
+// plan lists every output file with its incremental key and generator.
+func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) ([]output, error) {
+	cfg := site.Config
+	var outs []output
+	add := func(p, origin string, key uint64, gen func(*bytes.Buffer) error) {
+		outs = append(outs, output{path: p, origin: origin, key: key, gen: gen})
+	}
+	data := func(kind, title, u string) *PageData {
+		return &PageData{Site: site, Kind: kind, Title: title, URL: u, Permalink: cfg.BaseURL + u}
+	}
+	posts := site.Posts
+	for _, p := range posts {
+		k := b.newKey().u(gk).s("post").u(p.key)
+		if p.Prev != nil {
+			k.u(p.Prev.key)
+		}
+		if p.Next != nil {
+			k.u(p.Next.key)
+		}
+		d := data("post", p.Title, p.URL)
+		d.Page, d.Description = p, p.Description
+		add(urlFile(p.URL), p.File, k.sum(), b.render(t, "post.html", d))
+	}
+	for _, p := range site.Pages {
+		d := data("page", p.Title, p.URL)
+		d.Page, d.Description = p, p.Description
+		add(urlFile(p.URL), p.File, b.newKey().u(gk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
+	}
+	// Paginated home.
+	per := cfg.Paginate
+	total := max(1, (len(posts)+per-1)/per)
+	homeURL := func(n int) string {
+		if n == 1 {
+			return "/"
+		}
+		return "/page/" + strconv.Itoa(n) + "/"
+	}
+	for n := 1; n <= total; n++ {
+		lo, hi := (n-1)*per, min(n*per, len(posts))
+		if lo > len(posts) {
+			lo = len(posts)
+		}
+		k := b.newKey().u(gk).s("home").u(uint64(n)).u(uint64(total))
+		for _, p := range posts[lo:hi] {
+			k.u(p.key)
+		}
+		d := data("home", "", homeURL(n))
+		if n > 1 {
+			d.Title = "Page " + strconv.Itoa(n)
+		}
+		d.Description = cfg.Description
+		d.Pages = posts[lo:hi]
+		pg := &Paginator{Number: n, Total: total}
+		if n > 1 {
+			pg.PrevURL = homeURL(n - 1)
+		}
+		if n < total {
+			pg.NextURL = homeURL(n + 1)
+		}
+		d.Paginator = pg
+		add(urlFile(d.URL), "home page", k.sum(), b.render(t, "list.html", d))
+	}
+	allKey := b.newKey().u(gk)
+	for _, p := range posts {
+		allKey.u(p.key)
+	}
+	for _, p := range site.Pages {
+		allKey.u(p.key)
+	}
+	ak := allKey.sum()
+	d := data("blog", "Blog", "/blog/")
+	d.Heading, d.Pages, d.Description = "All posts", posts, cfg.Description
+	add("blog/index.html", "blog list", ak, b.render(t, "list.html", d))
+	tk := b.newKey().u(gk).s("tags")
+	for _, tg := range site.Tags {
+		tk.s(tg.Slug).s(tg.Name).u(uint64(len(tg.Pages)))
+	}
+	d = data("tags", "Tags", "/tags/")
+	d.Tags = site.Tags
+	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
+	for _, tg := range site.Tags {
+		k := b.newKey().u(gk).s("tag").s(tg.Slug).s(tg.Name)
+		for _, p := range tg.Pages {
+			k.u(p.key)
+		}
+		d := data("tag", "Tag: "+tg.Name, tg.URL)
+		d.Heading, d.Tag, d.Pages = "Posts tagged “"+tg.Name+"”", tg, tg.Pages
+		add(urlFile(tg.URL), "tag "+tg.Name, k.sum(), b.render(t, "list.html", d))
+	}
+	d = data("404", "Page not found", "/404.html")
+	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
+	// Aliases.
+	for _, p := range append(append([]*Page{}, posts...), site.Pages...) {
+		for _, a := range p.Aliases {
+			u := a
+			if !strings.HasPrefix(u, "/") || strings.Contains(u, "..") || strings.ContainsAny(u, "?#") {
+				line, col := p.fm.locate("aliases")
+				return nil, errAt(p.File, line, col, "alias %q must be a site path starting with /", a)
+			}
+			if !strings.HasSuffix(u, "/") && !strings.HasSuffix(u, ".html") && !strings.HasSuffix(u, ".htm") {
+				u += "/"
+			}
+			d := data("alias", p.Title, p.URL)
+			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.key).sum(), b.render(t, "alias.html", d))
+		}
+	}
+	// Feeds, sitemap, robots.
+	n := min(cfg.FeedLimit, len(posts))
+	fk := b.newKey().u(gk).s("feed")
+	for _, p := range posts[:n] {
+		fk.u(p.key)
+	}
+	feedKey := fk.sum()
+	add("feed.xml", "RSS feed", feedKey, func(w *bytes.Buffer) error { return writeRSS(w, site, posts[:n]) })
+	add("atom.xml", "Atom feed", feedKey, func(w *bytes.Buffer) error { return writeAtom(w, site, posts[:n]) })
+	add("robots.txt", "robots.txt", b.newKey().u(gk).s("robots").sum(), func(w *bytes.Buffer) error {
+		fmt.Fprintf(w, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n", cfg.BaseURL)
+		return nil
+	})
+	for name, content := range t.assets {
+		add(name, "theme", b.newKey().u(gk).s(name).sum(), staticBytes(content))
+	}
+	for _, f := range statics {
+		f := f
+		rel := strings.TrimPrefix(f.rel, "static/")
+		k := b.newKey().s("static").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
+		add(rel, b.display(f.rel), k, func(w *bytes.Buffer) error {
+			fh, err := os.Open(f.abs)
+			if err != nil {
+				return err
+			}
+			defer fh.Close()
+			_, err = w.ReadFrom(fh)
+			return err
+		})
+	}
+	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {
+		add(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil })
+	}
+	// Sitemap covers every HTML page except 404 and aliases; computed from
+	// the plan so that it cannot drift.
+	sort.Slice(outs, func(i, j int) bool { return outs[i].path < outs[j].path })
+	for i := 1; i < len(outs); i++ {
+		if outs[i].path == outs[i-1].path {
+			return nil, fmt.Errorf("%s: output /%s conflicts with %s", outs[i].origin, outs[i].path, outs[i-1].origin)
+		}
+	}
+	entries := sitemapEntries(site, total, homeURL)
+	sk := b.newKey().u(ak).u(tk.sum()).s("sitemap").sum()
+	smOut := output{path: "sitemap.xml", origin: "sitemap", key: sk, gen: func(w *bytes.Buffer) error { return writeSitemap(w, cfg.BaseURL, entries) }}
+	i := sort.Search(len(outs), func(i int) bool { return outs[i].path >= "sitemap.xml" })
+	if i < len(outs) && outs[i].path == "sitemap.xml" {
+		return nil, fmt.Errorf("%s: output /sitemap.xml conflicts with the generated sitemap", outs[i].origin)
+	}
+	outs = append(outs[:i], append([]output{smOut}, outs[i:]...)...)
+	return outs, nil
+}
+
+// checkLinks warns about site-absolute links that match no output.
+func checkLinks(site *SiteData, outs []output) []string {
+	known := make(map[string]bool, len(outs)*2)
+	for _, o := range outs {
+		known["/"+o.path] = true
+		if o.path == "index.html" {
+			known["/"] = true
+		} else if strings.HasSuffix(o.path, "/index.html") {
+			known["/"+strings.TrimSuffix(o.path, "index.html")] = true
+		}
+	}
+	var warns []string
+	for _, p := range append(append([]*Page{}, site.Posts...), site.Pages...) {
+		for _, l := range p.links {
+			if !strings.HasPrefix(l, "/") || strings.HasPrefix(l, "//") {
+				continue
+			}
+			u, err := url.Parse(l)
+			if err != nil {
+				warns = append(warns, fmt.Sprintf("%s: warning: malformed link %q", p.File, l))
+				continue
+			}
+			pth := u.Path
+			if known[pth] || (!strings.HasSuffix(pth, "/") && known[pth+"/"]) {
+				continue
+			}
+			warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
+		}
+	}
+	sort.Strings(warns)
+	return warns
+}

@@ -1,0 +1,221 @@
+package site
+
+import (
+	"bytes"
+	stdhtml "html"
+	"html/template"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// TOCItem is one heading of a document.
+type TOCItem struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// Rendered is the result of converting one markdown body.
+type Rendered struct {
+	HTML  template.HTML
+	TOC   []TOCItem
+	Links []string // link and image destinations, in document order
+	Words int
+}
+
+// Light and dark chroma styles embedded into the theme stylesheet.
+const (
+	LightStyle = "github"
+	DarkStyle  = "github-dark"
+)
+
+var chromaFormatter = chromahtml.New(chromahtml.WithClasses(true))
+
+// codeRenderer highlights fenced code with chroma (CSS classes) and adds
+// anchor links to headings.
+type codeRenderer struct{}
+
+func (codeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindFencedCodeBlock, renderFenced)
+	reg.Register(ast.KindHeading, renderHeading)
+}
+
+func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Heading)
+	if entering {
+		_, _ = w.WriteString("<h")
+		_ = w.WriteByte("0123456"[n.Level])
+		if n.Attributes() != nil {
+			html.RenderAttributes(w, node, html.HeadingAttributeFilter)
+		}
+		_ = w.WriteByte('>')
+		return ast.WalkContinue, nil
+	}
+	if id, ok := n.AttributeString("id"); ok {
+		_, _ = w.WriteString(` <a class="anchor" href="#`)
+		_, _ = w.Write(util.EscapeHTML(id.([]byte)))
+		_, _ = w.WriteString(`" aria-label="Link to this section">#</a>`)
+	}
+	_, _ = w.WriteString("</h")
+	_ = w.WriteByte("0123456"[n.Level])
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}
+
+func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	lang := string(n.Language(src))
+	var code strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		code.Write(seg.Value(src))
+	}
+	var lexer chroma.Lexer
+	if lang != "" {
+		lexer = lexers.Get(lang)
+	}
+	if lexer != nil {
+		it, err := chroma.Coalesce(lexer).Tokenise(nil, code.String())
+		if err == nil {
+			_ = chromaFormatter.Format(w, styles.Get(LightStyle), it)
+			return ast.WalkSkipChildren, nil
+		}
+	}
+	_, _ = w.WriteString(`<pre class="chroma"><code`)
+	if lang != "" {
+		_, _ = w.WriteString(` class="language-`)
+		_, _ = w.Write(util.EscapeHTML([]byte(lang)))
+		_, _ = w.WriteString(`"`)
+	}
+	_, _ = w.WriteString(">")
+	_, _ = w.Write(util.EscapeHTML([]byte(code.String())))
+	_, _ = w.WriteString("</code></pre>\n")
+	return ast.WalkSkipChildren, nil
+}
+
+// ChromaCSS returns the highlighting stylesheet: light by default, dark
+// under prefers-color-scheme: dark.
+func ChromaCSS() string {
+	var b bytes.Buffer
+	b.WriteString("/* Syntax highlighting (chroma " + LightStyle + " / " + DarkStyle + ") */\n")
+	_ = chromaFormatter.WriteCSS(&b, styles.Get(LightStyle))
+	var d bytes.Buffer
+	_ = chromaFormatter.WriteCSS(&d, styles.Get(DarkStyle))
+	b.WriteString("@media (prefers-color-scheme: dark) {\n")
+	for _, l := range strings.Split(strings.TrimSpace(d.String()), "\n") {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func newGoldmark() goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(
+			extension.GFM,
+			extension.Footnote,
+			extension.DefinitionList,
+			extension.Typographer,
+		),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(
+			html.WithUnsafe(),
+			renderer.WithNodeRenderers(util.Prioritized(codeRenderer{}, 100)),
+		),
+	)
+}
+
+var mdPool = sync.Pool{New: func() any { return newGoldmark() }}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// RenderMarkdown converts a markdown body to HTML and collects its
+// headings, links and word count. It is safe for concurrent use.
+func RenderMarkdown(src []byte) (Rendered, error) {
+	md := mdPool.Get().(goldmark.Markdown)
+	defer mdPool.Put(md)
+	doc := md.Parser().Parse(text.NewReader(src))
+	var r Rendered
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch x := n.(type) {
+		case *ast.Heading:
+			if id, ok := x.AttributeString("id"); ok {
+				r.TOC = append(r.TOC, TOCItem{Level: x.Level, ID: string(id.([]byte)), Text: plainText(x, src)})
+			}
+		case *ast.Link:
+			r.Links = append(r.Links, string(x.Destination))
+		case *ast.Image:
+			r.Links = append(r.Links, string(x.Destination))
+			x.SetAttributeString("loading", []byte("lazy"))
+		}
+		return ast.WalkContinue, nil
+	})
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := md.Renderer().Render(buf, src, doc); err != nil {
+		return r, err
+	}
+	r.HTML = template.HTML(buf.String())
+	r.Words = countWords(src)
+	return r, nil
+}
+
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch x := c.(type) {
+			case *ast.Text:
+				b.Write(x.Segment.Value(src))
+				if x.SoftLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(x.Value)
+			case *ast.CodeSpan:
+				walk(x)
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return stdhtml.UnescapeString(b.String())
+}
+
+func countWords(src []byte) int {
+	n, in := 0, false
+	for _, c := range src {
+		space := c == ' ' || c == '\n' || c == '\t' || c == '\r'
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}
+
+var _ io.Writer = (*bytes.Buffer)(nil)

@@ -1,0 +1,68 @@
+package site
+
+import (
+	"context"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// signature summarises names, sizes and mtimes of every input.
+func (b *Builder) signature() uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	walk := func(root string) {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return nil
+			}
+			h.WriteString(p)
+			h.WriteString(strconv.FormatInt(info.ModTime().UnixNano(), 36))
+			h.WriteString(strconv.FormatInt(info.Size(), 36))
+			return nil
+		})
+	}
+	walk(b.opts.ContentDir)
+	if st, err := os.Stat(b.opts.ConfigFile); err == nil {
+		h.WriteString(st.ModTime().String() + strconv.FormatInt(st.Size(), 10))
+	}
+	if b.tdir != "" {
+		walk(b.tdir)
+	}
+	return h.Sum64()
+}
+
+// Watch builds, then polls the inputs every interval and rebuilds
+// incrementally when something changed, until ctx is done. report is
+// called after every build attempt.
+func (b *Builder) Watch(ctx context.Context, interval time.Duration, report func(*Result, error, time.Duration)) {
+	b.opts.KeepSpare = true
+	defer b.Close()
+	build := func() {
+		start := time.Now()
+		res, err := b.Build()
+		report(res, err, time.Since(start))
+	}
+	last := b.signature()
+	build()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if s := b.signature(); s != last {
+				last = s
+				build()
+			}
+		}
+	}
+}
