@@ -1,0 +1,98 @@
+package manifest
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestRuntimeConfig(t *testing.T) {
+	dir := writeTree(t, map[string]string{"rc/runtime-config.toml": `state_dir = ".spin"
+log_dir = "/var/log/site"
+
+[[config_provider]]
+type = "env"
+prefix = "SITE"
+dotenv_path = "site.env"
+
+[[config_provider]]
+type = "env"
+
+[[config_provider]]
+type = "vault"
+url = "http://vault:8200"
+token = "t"
+mount = "secret"
+prefix = "site"
+
+[key_value_store.default]
+type = "spin"
+path = "data/kv.db"
+
+[key_value_store.mem]
+type = "spin"
+
+[key_value_store.user_data]
+type = "redis"
+url = "redis://localhost:6379"
+
+[sqlite_database.default]
+type = "spin"
+path = "db.sqlite"
+`})
+	rc, err := LoadRuntimeConfig(filepath.Join(dir, "rc/runtime-config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcDir := filepath.Join(dir, "rc")
+	if rc.StateDir != filepath.Join(rcDir, ".spin") || rc.LogDir != "/var/log/site" || rc.Path != filepath.Join(rcDir, "runtime-config.toml") {
+		t.Fatalf("%+v", rc)
+	}
+	wantKV := map[string]KVStoreConfig{
+		"default":   {Type: "spin", Path: filepath.Join(rcDir, "data/kv.db")},
+		"mem":       {Type: "spin"},
+		"user_data": {Type: "redis", URL: "redis://localhost:6379"},
+	}
+	if !reflect.DeepEqual(rc.KeyValueStores, wantKV) {
+		t.Fatalf("kv %+v", rc.KeyValueStores)
+	}
+	wantCP := []ConfigProvider{
+		{Type: "env", Prefix: "SITE", DotenvPath: filepath.Join(rcDir, "site.env")},
+		{Type: "env", Prefix: "SPIN_CONFIG"},
+		{Type: "vault", URL: "http://vault:8200", Token: "t", Mount: "secret", Prefix: "site"},
+	}
+	if !reflect.DeepEqual(rc.ConfigProviders, wantCP) {
+		t.Fatalf("providers %+v", rc.ConfigProviders)
+	}
+	if !reflect.DeepEqual(rc.SQLiteDatabases, map[string]SQLiteConfig{"default": {Type: "spin", Path: filepath.Join(rcDir, "db.sqlite")}}) {
+		t.Fatalf("sqlite %+v", rc.SQLiteDatabases)
+	}
+	empty, err := ParseRuntimeConfig(nil, "/x/rc.toml")
+	if err != nil || empty.StateDir != "" || len(empty.KeyValueStores) != 0 || empty.ConfigProviders != nil {
+		t.Fatalf("%+v %v", empty, err)
+	}
+}
+
+func TestRuntimeConfigErrors(t *testing.T) {
+	cases := map[string]string{
+		"statedir = \"x\"\n": `rc.toml:1:1: unknown field "statedir"`,
+		"[key_value_store.default]\ntype = \"spin\"\nfile = \"x\"\n":     `rc.toml:3:1: unknown field "file" (in key_value_store.default)`,
+		"[key_value_store.default]\ntype = \"memcached\"\n":              `key_value_store.default: unsupported type "memcached"`,
+		"[key_value_store.default]\npath = \"x\"\n":                      `key_value_store.default: missing field "type"`,
+		"[key_value_store.cache]\ntype = \"redis\"\n":                    `key_value_store.cache: missing field "url"`,
+		"[key_value_store.cache]\ntype = \"spin\"\nurl = \"redis://\"\n": `key_value_store.cache: field "url" is not valid for type "spin"`,
+		"[[config_provider]]\ntype = \"env\"\npath = \"x\"\n":            `rc.toml:3:1: unknown field "path" (in config_provider)`,
+		"[[config_provider]]\ntype = \"consul\"\n":                       `config_provider[0]: unsupported type "consul"`,
+		"[[config_provider]]\ntype = \"vault\"\nurl = \"u\"\n":           `config_provider[0]: missing field "token"`,
+		"[sqlite_database.db]\ntype = \"spin\"\nurl = \"x\"\n":           `sqlite_database.db: type "spin" accepts only path`,
+		"state_dir = 3\n": `rc.toml:1:13: field "state_dir": expected a string, found TOML integer`,
+	}
+	for in, msg := range cases {
+		_, err := ParseRuntimeConfig([]byte(in), "/x/rc.toml")
+		wantErr(t, err, msg)
+	}
+	_, err := LoadRuntimeConfig(filepath.Join(t.TempDir(), "missing.toml"))
+	wantErr(t, err, "reading runtime config")
+	_ = os.ErrNotExist
+}
