@@ -35,6 +35,9 @@ func redisOptions(addr string) (*redis.Options, error) {
 	// One retry covers a pooled connection that died with a server restart; more would
 	// only delay the "unavailable" answer during an outage.
 	opt.MaxRetries = 1
+	// One dial attempt per try (go-redis defaults to 5 with 100 ms pauses), so an
+	// outage is reported quickly instead of stalling requests.
+	opt.DialerRetries = 1
 	// RESP2, like Spin 1.x's redis-rs client: Execute's result shapes depend on it.
 	opt.Protocol = 2
 	opt.DisableIdentity = true
