@@ -1,0 +1,102 @@
+package likes
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// TokenTTL is the lifetime of a reader token.
+const TokenTTL = 365 * 24 * time.Hour
+
+// TokenLeeway is the clock skew tolerated on exp/nbf/iat.
+const TokenLeeway = 30 * time.Second
+
+var readerIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// Tokens issues and verifies reader tokens: HS256 JWTs whose subject is a random
+// reader id. Secrets[0] signs; every secret verifies (rotation).
+type Tokens struct {
+	Secrets [][]byte
+	Issuer  string
+	Now     func() time.Time
+	Rand    io.Reader
+}
+
+func (t *Tokens) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// NewReaderID returns 16 random bytes in hex.
+func (t *Tokens) NewReaderID() (string, error) {
+	r := t.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", fmt.Errorf("reader id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Issue signs a token for reader.
+func (t *Tokens) Issue(reader string) (string, error) {
+	if len(t.Secrets) == 0 || len(t.Secrets[0]) == 0 {
+		return "", errors.New("no signing secret")
+	}
+	now := t.now()
+	claims := jwt.RegisteredClaims{
+		Subject:   reader,
+		Issuer:    t.Issuer,
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(TokenTTL)),
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.Secrets[0])
+}
+
+// ErrBadToken wraps every verification failure.
+var ErrBadToken = errors.New("invalid token")
+
+// Verify checks a token (HS256 only, signature under any secret, issuer, exp/nbf/iat
+// with leeway, well-formed subject) and returns the reader id.
+func (t *Tokens) Verify(token string) (string, error) {
+	if len(token) > 4096 {
+		return "", fmt.Errorf("%w: too long", ErrBadToken)
+	}
+	keys := jwt.VerificationKeySet{}
+	for _, s := range t.Secrets {
+		if len(s) > 0 {
+			keys.Keys = append(keys.Keys, s)
+		}
+	}
+	if len(keys.Keys) == 0 {
+		return "", fmt.Errorf("%w: no verification secret", ErrBadToken)
+	}
+	var claims jwt.RegisteredClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return keys, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(t.Issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(TokenLeeway),
+		jwt.WithTimeFunc(t.now),
+	)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadToken, err)
+	}
+	if !readerIDPattern.MatchString(claims.Subject) {
+		return "", fmt.Errorf("%w: bad subject", ErrBadToken)
+	}
+	return claims.Subject, nil
+}

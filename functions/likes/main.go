@@ -1,0 +1,71 @@
+// Command likes is the wasmsite likes component (route /likes): readers like pages of
+// the site; counts live in Redis through the host's outbound-redis, the set of likeable
+// pages is the site's sitemap.xml fetched over outbound HTTP, readers are identified by
+// an HS256 JWT cookie. See internal/likes for the API.
+//
+// Component config keys (spin-config): site_url (required), jwt_secret (required;
+// comma-separated for rotation: first signs, all verify), redis_address ("" = host's
+// embedded store), jwt_issuer (default site_url), sitemap_ttl_seconds (30),
+// rate_limit (30 per reader per minute), ip_rate_limit (4 × rate_limit per client IP).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"wasmsite/functions/likes/internal/likes"
+	"wasmsite/functions/sdk/config"
+	"wasmsite/functions/sdk/redis"
+	"wasmsite/functions/sdk/spinhttp"
+)
+
+func init() {
+	spinhttp.Handle(http.HandlerFunc(serve))
+}
+
+func main() {}
+
+// serve builds the handler per request: a Spin instance serves one request, and config
+// is read through the host each time.
+func serve(w http.ResponseWriter, r *http.Request) {
+	cfg, err := likes.LoadConfig(func(key string) (string, bool) {
+		v, err := config.Get(key)
+		return v, err == nil
+	})
+	h := &likes.Handler{
+		Config:    cfg,
+		ConfigErr: err,
+		Store:     redisStore{address: cfg.RedisAddress},
+		Fetcher:   httpFetcher{},
+	}
+	h.ServeHTTP(w, r)
+}
+
+type redisStore struct{ address string }
+
+func (s redisStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
+	return redis.Execute(s.address, cmd, args...)
+}
+
+// maxSitemap bounds the sitemap body read.
+const maxSitemap = 8 << 20
+
+type httpFetcher struct{}
+
+func (httpFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := spinhttp.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxSitemap))
+}
