@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -25,12 +28,17 @@ type Options struct {
 	CacheDir string
 	// MemoryLimitPages caps each instance's linear memory, in 64 KiB pages (0: 4096 = 256 MiB).
 	MemoryLimitPages uint32
+	// NoSnapshots disables pre-initialised snapshots: every instance of a reactor then
+	// runs `_initialize` itself (slower; for debugging guests whose start-up must run
+	// per request).
+	NoSnapshots bool
 }
 
 // Engine owns the wazero runtime.
 type Engine struct {
-	rt    wazero.Runtime
-	cache wazero.CompilationCache
+	rt          wazero.Runtime
+	cache       wazero.CompilationCache
+	noSnapshots bool
 	// provided maps "module\x00name" of every host function guests may import.
 	provided map[string]bool
 }
@@ -42,7 +50,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		o.MemoryLimitPages = 4096
 	}
 	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithMemoryLimitPages(o.MemoryLimitPages)
-	e := &Engine{provided: map[string]bool{}}
+	e := &Engine{provided: map[string]bool{}, noSnapshots: o.NoSnapshots}
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
 		if err != nil {
@@ -103,13 +111,28 @@ type Module struct {
 	compiled wazero.CompiledModule
 	base     wazero.ModuleConfig
 	reactor  bool
-	exports  map[string]api.FunctionDefinition
+	snap     *snapshot
+	pool     chan api.Module // reset instances ready for reuse (snapshot modules only)
+	// resetting counts released instances being reset to the snapshot right now.
+	resetting atomic.Int32
+	exports   map[string]api.FunctionDefinition
 }
 
 // Compile compiles wasm (or loads it from the cache) and checks that every import is
-// provided by the host; the error names the first missing import, e.g.
+// provided by the host; the error names the missing imports, e.g.
 // `component "x" imports outbound-pg.query, which this host does not provide`.
+//
+// A reactor (a module exporting `_initialize`) is initialised once here and its state
+// snapshotted, unless snapshots are disabled or the module cannot be snapshotted (then
+// each instance runs `_initialize`); an `_initialize` that traps fails Compile.
 func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings) (*Module, error) {
+	var globals []globalInfo
+	snapshotable := false
+	if !e.noSnapshots {
+		if rewritten, gs, err := exportMutableGlobals(wasm); err == nil {
+			wasm, globals, snapshotable = rewritten, gs, true
+		}
+	}
 	cm, err := e.rt.CompileModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("component %q: compiling: %w", id, err)
@@ -154,6 +177,13 @@ func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings
 	}
 	m := &Module{ID: id, e: e, compiled: cm, base: cfg, exports: cm.ExportedFunctions()}
 	_, m.reactor = m.exports["_initialize"]
+	if m.reactor && snapshotable {
+		if m.snap, err = m.takeSnapshot(ctx, globals); err != nil {
+			cm.Close(ctx)
+			return nil, fmt.Errorf("component %q: %w", id, err)
+		}
+		m.pool = make(chan api.Module, max(4, 2*runtime.GOMAXPROCS(0)))
+	}
 	return m, nil
 }
 
@@ -168,10 +198,65 @@ type Call struct {
 	Env    [][2]string
 }
 
-// Instantiate creates fresh instance state. For a reactor (a module exporting
-// `_initialize`, such as a Go -buildmode=c-shared component) it runs `_initialize`
-// first. The caller must Close the instance.
-func (m *Module) Instantiate(ctx context.Context, c *Call) (api.Module, error) {
+// resetWait bounds how long Instantiate waits for an instance being reset.
+const resetWait = 5 * time.Millisecond
+
+// Instance is an instance handed out by Instantiate; Release it when done.
+type Instance struct {
+	api.Module
+	m *Module
+}
+
+// Release returns the instance. When ok (the call completed without error), a
+// snapshot module's instance is reset to the snapshot in the background and kept for
+// reuse, unless its memory grew or the pool is full; anything else is closed.
+func (i *Instance) Release(ctx context.Context, ok bool) {
+	m := i.m
+	if !ok || m.pool == nil || i.Module.IsClosed() || i.Memory().Size() != m.snap.pages*65536 {
+		i.Module.Close(ctx)
+		return
+	}
+	m.resetting.Add(1)
+	go func() {
+		defer m.resetting.Add(-1)
+		if err := m.snap.restore(i.Module); err != nil {
+			i.Module.Close(context.Background())
+			return
+		}
+		select {
+		case m.pool <- i.Module:
+		default:
+			i.Module.Close(context.Background())
+		}
+	}()
+}
+
+// Instantiate returns instance state equal to a fresh instance's. For a reactor (a module exporting
+// `_initialize`, such as a Go -buildmode=c-shared component) the state is that right
+// after `_initialize`: restored from the snapshot, or by running it. The caller must
+// Close the instance.
+func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
+	if m.pool != nil && c == nil {
+		select {
+		case inst := <-m.pool:
+			return &Instance{Module: inst, m: m}, nil
+		default:
+		}
+		// A reset (a memory copy) finishes far sooner than a new instantiation: wait
+		// briefly for one when any is under way.
+		if m.resetting.Load() > 0 {
+			t := time.NewTimer(resetWait)
+			select {
+			case inst := <-m.pool:
+				t.Stop()
+				return &Instance{Module: inst, m: m}, nil
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			}
+		}
+	}
 	cfg := m.base
 	if c != nil {
 		if c.Stdin != nil {
@@ -191,13 +276,18 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (api.Module, error) {
 	if err != nil {
 		return nil, fmt.Errorf("component %q: instantiating: %w", m.ID, err)
 	}
-	if m.reactor {
+	if m.snap != nil {
+		if err := m.snap.restore(inst); err != nil {
+			inst.Close(ctx)
+			return nil, fmt.Errorf("component %q: restoring snapshot: %w", m.ID, err)
+		}
+	} else if m.reactor {
 		if _, err := inst.ExportedFunction("_initialize").Call(ctx); err != nil {
 			inst.Close(ctx)
 			return nil, fmt.Errorf("component %q: _initialize: %w", m.ID, err)
 		}
 	}
-	return inst, nil
+	return &Instance{Module: inst, m: m}, nil
 }
 
 // ExitCode reports the WASI proc_exit code carried by err, if any.
@@ -209,5 +299,18 @@ func ExitCode(err error) (uint32, bool) {
 	return 0, false
 }
 
-// Close releases the compiled module.
-func (m *Module) Close(ctx context.Context) error { return m.compiled.Close(ctx) }
+// Close releases pooled instances and the compiled module.
+func (m *Module) Close(ctx context.Context) error {
+	if m.pool != nil {
+	drain:
+		for {
+			select {
+			case inst := <-m.pool:
+				inst.Close(ctx)
+			default:
+				break drain
+			}
+		}
+	}
+	return m.compiled.Close(ctx)
+}

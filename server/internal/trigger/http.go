@@ -163,7 +163,7 @@ func (i requestInfo) spinHeaders() [][3]string {
 	}
 }
 
-func (t *HTTP) serveSpin(ctx context.Context, c *Component, r *http.Request, body []byte, info requestInfo) (*abi.HTTPResponse, error) {
+func (t *HTTP) serveSpin(ctx context.Context, c *Component, r *http.Request, body []byte, info requestInfo) (_ *abi.HTTPResponse, err error) {
 	req := &abi.HTTPRequest{Method: r.Method, URI: r.URL.RequestURI(), Params: nil, Body: body}
 	for k, vs := range r.Header {
 		for _, v := range vs {
@@ -180,7 +180,7 @@ func (t *HTTP) serveSpin(ctx context.Context, c *Component, r *http.Request, bod
 	if err != nil {
 		return nil, err
 	}
-	defer inst.Close(context.WithoutCancel(ctx))
+	defer func() { inst.Release(context.WithoutCancel(ctx), err == nil) }()
 	g, err := abi.NewGuest(inst)
 	if err != nil {
 		return nil, fmt.Errorf("component is not compatible with the Spin executor (should it use the WAGI executor?): %w", err)

@@ -53,7 +53,7 @@ func (t *Redis) Run(ctx context.Context) error {
 	})
 }
 
-func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) error {
+func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err error) {
 	if t.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
@@ -64,7 +64,7 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) error
 	if err != nil {
 		return err
 	}
-	defer inst.Close(context.WithoutCancel(ctx))
+	defer func() { inst.Release(context.WithoutCancel(ctx), err == nil) }()
 	g, err := abi.NewGuest(inst)
 	if err != nil {
 		return err

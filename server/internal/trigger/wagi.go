@@ -38,7 +38,7 @@ func (t *HTTP) serveWagi(ctx context.Context, c *Component, r *http.Request, bod
 	if err != nil {
 		return nil, err
 	}
-	defer inst.Close(context.WithoutCancel(ctx))
+	defer inst.Release(context.WithoutCancel(ctx), false)
 	fn := inst.ExportedFunction(c.Wagi.Entrypoint)
 	if fn == nil {
 		return nil, fmt.Errorf("no such function %q in component %q", c.Wagi.Entrypoint, c.ID)
