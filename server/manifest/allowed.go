@@ -90,6 +90,9 @@ func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error
 				a.self = true
 				continue
 			}
+			if h.anyHost {
+				a.self = true // HostConfig::Any also allows relative URLs (spin@v2.7.0)
+			}
 			a.v2 = append(a.v2, h)
 		}
 	default:
@@ -237,10 +240,6 @@ func parseV2Entry(e string) (outboundHost, error) {
 	// Port.
 	switch {
 	case port == "":
-		if h.self {
-			h.anyPort = true
-			break
-		}
 		p, ok := defaultPorts[h.scheme]
 		if !ok {
 			return bad("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
@@ -326,11 +325,11 @@ func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
 	scheme := strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
 	if a.version == 1 {
+		if a.allowAll {
+			return true // AllowedHttpHosts::AllowAll allows any URL
+		}
 		if scheme != "http" && scheme != "https" {
 			return false
-		}
-		if a.allowAll {
-			return true
 		}
 		port := u.Port()
 		if port != "" {
@@ -377,8 +376,8 @@ func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
 	return false
 }
 
-// AllowsRelative reports whether "self" was granted (v1 "insecure:allow-all" implies it,
-// as in Spin 2's compat conversion).
+// AllowsRelative reports whether "self" was granted. v1 "insecure:allow-all" and a v2 "*"
+// host imply it, as in Spin.
 func (a *AllowList) AllowsRelative() bool { return a != nil && a.self }
 
 // AllowsAll reports whether v1 "insecure:allow-all" was given.

@@ -49,7 +49,7 @@ func TestAllowListV1(t *testing.T) {
 	// Explicit default ports are dropped, like the url crate does.
 	checkAllow(t, []string{"example.com:80"}, 1, "", []allowCase{{"http://example.com", true}, {"https://example.com", true}})
 	checkAllow(t, []string{"insecure:allow-all"}, 1, "", []allowCase{
-		{"http://anything.test:1234", true}, {"https://x.y", true}, {"ftp://x.y", false},
+		{"http://anything.test:1234", true}, {"https://x.y", true}, {"ftp://x.y", true},
 	})
 	checkAllow(t, []string{"self"}, 1, "http://127.0.0.1:3000", []allowCase{
 		{"http://127.0.0.1:3000/api", true}, {"http://127.0.0.1:3001/api", false}, {"https://127.0.0.1:3000/", false}, {"http://example.com", false},
@@ -119,9 +119,10 @@ func TestAllowListV2(t *testing.T) {
 		{"http://self/api", false},
 		{"https://example.com", true},
 	})
-	a, _ := ParseAllowedHosts([]string{"*://self"}, 2)
+	a, _ := ParseAllowedHosts([]string{"*://self:*"}, 2)
 	b, _ := ParseAllowedHosts([]string{"https://example.com"}, 2)
-	if !a.AllowsRelative() || b.AllowsRelative() {
+	c, _ := ParseAllowedHosts([]string{"https://*"}, 2)
+	if !a.AllowsRelative() || b.AllowsRelative() || !c.AllowsRelative() {
 		t.Fatal("AllowsRelative")
 	}
 	for entry, msg := range map[string]string{
@@ -129,6 +130,7 @@ func TestAllowListV2(t *testing.T) {
 		"insecure:allow-all":       "use '*://*:*' instead",
 		"tcp://example.com":        `scheme "tcp" has no well-known port`,
 		"*://example.com":          `scheme "*" has no well-known port`,
+		"*://self":                 `scheme "*" has no well-known port`,
 		"https://example.com/path": "contains a path",
 		"https://foo.*.com":        "wildcards are only allowed",
 		"https://example.com:x":    `invalid port "x"`,

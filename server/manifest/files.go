@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -41,6 +42,63 @@ func matchSegs(pat, name []string) bool {
 		pat, name = pat[1:], name[1:]
 	}
 	return len(name) == 0
+}
+
+// excludeRegexp compiles an exclude_files pattern with the semantics Spin 1.x gets from
+// the Rust glob crate's Pattern::matches_path with default options: "*" and "?" also match
+// "/", "[...]" is a character class ("[!...]" negated), and "**/" matches zero or more
+// directories. The pattern is anchored and matched against the manifest-relative path.
+func excludeRegexp(pat string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		switch {
+		case strings.HasPrefix(pat[i:], "**/") && (i == 0 || pat[i-1] == '/'):
+			b.WriteString("(?:.*/)?")
+			i += 2
+		case c == '*':
+			b.WriteString(".*")
+		case c == '?':
+			b.WriteString(".")
+		case c == '[':
+			end := strings.IndexByte(pat[i+1:], ']')
+			if end < 0 {
+				return nil, fmt.Errorf("invalid glob %q: unterminated '['", pat)
+			}
+			class := pat[i+1 : i+1+end]
+			if class == "" || class == "!" {
+				// A ']' right after '[' or '[!' is literal in glob syntax.
+				end2 := strings.IndexByte(pat[i+2+end:], ']')
+				if end2 < 0 {
+					return nil, fmt.Errorf("invalid glob %q: unterminated '['", pat)
+				}
+				class = pat[i+1 : i+2+end+end2]
+				end = end + 1 + end2
+			}
+			neg := strings.HasPrefix(class, "!")
+			if neg {
+				class = class[1:]
+			}
+			b.WriteString("[")
+			if neg {
+				b.WriteString("^")
+			}
+			for _, r := range class {
+				if r == '-' {
+					b.WriteRune(r)
+				} else {
+					b.WriteString(regexp.QuoteMeta(string(r)))
+				}
+			}
+			b.WriteString("]")
+			i += 1 + end
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }
 
 // cleanRelPattern validates and normalises a relative pattern or path from the manifest.
@@ -139,28 +197,30 @@ func parseFileSpecs(raw []any) ([]fileSpec, error) {
 // expandFiles turns the files / exclude_files of a component into mounts. String patterns
 // keep their path relative to dir under guest "/"; a string naming a directory exactly is a
 // Dir mount at "/<path>"; placements are Dir mounts at destination. exclude_files take
-// precedence: an exclusion matches a file's path relative to the manifest directory, or
-// (for placements) its path relative to the placement source. A Dir mount touched by any
-// exclusion is expanded into per-file mounts.
+// precedence: an exclusion is matched (see excludeRegexp) against a file's path relative
+// to the manifest directory, as in Spin 1.x. A Dir mount touched by any exclusion is
+// expanded into per-file mounts.
 func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) {
 	specs, err := parseFileSpecs(raw)
 	if err != nil {
 		return nil, err
 	}
-	excl := make([]string, 0, len(excludes))
+	excl := make([]*regexp.Regexp, 0, len(excludes))
 	for i, e := range excludes {
 		c, err := cleanRelPattern(e)
 		if err != nil {
 			return nil, fmt.Errorf("exclude_files[%d]: %v", i, err)
 		}
-		excl = append(excl, c)
+		re, err := excludeRegexp(c)
+		if err != nil {
+			return nil, fmt.Errorf("exclude_files[%d]: %v", i, err)
+		}
+		excl = append(excl, re)
 	}
-	excluded := func(rels ...string) bool {
-		for _, r := range rels {
-			for _, x := range excl {
-				if globMatch(x, r) {
-					return true
-				}
+	excluded := func(rel string) bool {
+		for _, x := range excl {
+			if x.MatchString(rel) {
+				return true
 			}
 		}
 		return false
@@ -181,7 +241,7 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 		}
 		touched := excluded(relSrc)
 		for _, f := range files {
-			if excluded(path.Join(relSrc, f), f) {
+			if excluded(path.Join(relSrc, f)) {
 				touched = true
 				break
 			}
@@ -194,7 +254,7 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 			return nil
 		}
 		for _, f := range files {
-			if !excluded(path.Join(relSrc, f), f) {
+			if !excluded(path.Join(relSrc, f)) {
 				add(FileMount{Source: filepath.Join(absSrc, filepath.FromSlash(f)), Destination: path.Join(dest, f)})
 			}
 		}

@@ -29,6 +29,41 @@ func TestGlobMatch(t *testing.T) {
 	}
 }
 
+func TestExcludeRegexp(t *testing.T) {
+	cases := []struct {
+		pat, name string
+		want      bool
+	}{
+		{"*.txt", "a.txt", true},
+		{"*.txt", "d/a.txt", true}, // '*' matches '/' like Spin's glob::Pattern
+		{"d/*.txt", "d/e/a.txt", true},
+		{"**/*.txt", "a.txt", true},
+		{"**/*.txt", "x/y/a.txt", true},
+		{"d/**/a.txt", "d/a.txt", true},
+		{"d/**", "d/x/y", true},
+		{"d/**", "e/x", false},
+		{"?.md", "a.md", true},
+		{"?.md", "ab.md", false},
+		{"[ab].md", "b.md", true},
+		{"[!ab].md", "b.md", false},
+		{"[!ab].md", "c.md", true},
+		{"a+b.md", "a+b.md", true},
+		{"a.md", "a_md", false},
+	}
+	for _, c := range cases {
+		re, err := excludeRegexp(c.pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := re.MatchString(c.name); got != c.want {
+			t.Errorf("exclude %q on %q = %v", c.pat, c.name, got)
+		}
+	}
+	if _, err := excludeRegexp("a[b"); err == nil {
+		t.Fatal("want error")
+	}
+}
+
 func TestExpandFiles(t *testing.T) {
 	dir := writeTree(t, map[string]string{
 		"static/index.html":       "",
@@ -66,10 +101,13 @@ func TestExpandFiles(t *testing.T) {
 			{Source: abs("static/css/site.css"), Destination: "/s/css/site.css"},
 			{Source: abs("static/index.html"), Destination: "/s/index.html"},
 		}},
-		{"placement expanded by exclusion (source-relative)", []any{map[string]any{"source": "static", "destination": "/"}}, []string{"secret.key"}, []FileMount{
+		// Exclusions are matched against manifest-relative paths only (Spin 1.x).
+		{"placement: source-relative exclusion does not apply", []any{map[string]any{"source": "static", "destination": "/"}}, []string{"secret.key"}, []FileMount{{Source: abs("static"), Destination: "/", Dir: true}}},
+		// '*' in exclude_files also matches '/' (Rust glob crate Pattern::matches_path).
+		{"star in exclusion crosses directories", []any{map[string]any{"source": "static", "destination": "/"}}, []string{"static/*.map"}, []FileMount{
 			{Source: abs("static/css/site.css"), Destination: "/css/site.css"},
-			{Source: abs("static/css/site.css.map"), Destination: "/css/site.css.map"},
 			{Source: abs("static/index.html"), Destination: "/index.html"},
+			{Source: abs("static/secret.key"), Destination: "/secret.key"},
 		}},
 		{"dir string expanded by exclusion", []any{"content"}, []string{"content/blog/**"}, []FileMount{{Source: abs("content/a.md"), Destination: "/content/a.md"}}},
 		{"excluded single file", []any{"root.txt"}, []string{"*.txt"}, nil},

@@ -107,11 +107,11 @@ type rawVariable struct {
 	Secret   bool    `toml:"secret"`
 }
 
-func convertVariables(file string, raw map[string]rawVariable) (map[string]Variable, error) {
+func convertVariables(file string, raw map[string]rawVariable, version int) (map[string]Variable, error) {
 	out := make(map[string]Variable, len(raw))
 	for _, name := range sortedKeys(raw) {
 		rv := raw[name]
-		if err := validateVariableName(name); err != nil {
+		if err := validateName(name, version); err != nil {
 			return nil, fmt.Errorf("%s: variable %q: invalid name: %v", file, name, err)
 		}
 		if rv.Required == (rv.Default != nil) {
@@ -218,6 +218,15 @@ func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]V
 		}
 	}
 	c.SQLiteDatabases = append([]string{}, rc.SQLite...)
+	for _, mdl := range rc.AIModels {
+		if version == 2 {
+			if err := validateWords(mdl, '-', "AI model"); err != nil {
+				return fmt.Errorf("ai_models: %v", err)
+			}
+		} else if mdl == "" {
+			return errors.New("ai_models: empty model name")
+		}
+	}
 	c.AIModels = append([]string{}, rc.AIModels...)
 	if rc.Build != nil {
 		if rc.Build.Command == nil || *rc.Build.Command == "" {
@@ -247,10 +256,10 @@ func containsAny(s, chars string) bool {
 }
 
 // checkConfig validates component config keys (variable name rules) and templates.
-func checkConfig(cfg map[string]string, vars map[string]Variable, field string) (map[string]string, error) {
+func checkConfig(cfg map[string]string, vars map[string]Variable, field string, version int) (map[string]string, error) {
 	out := make(map[string]string, len(cfg))
 	for _, k := range sortedKeys(cfg) {
-		if err := validateVariableName(k); err != nil {
+		if err := validateName(k, version); err != nil {
 			return nil, fmt.Errorf("%s: invalid key: %v", field, err)
 		}
 		if err := checkTemplate(cfg[k], vars); err != nil {

@@ -98,7 +98,8 @@ type HTTPTrigger struct {
 	// Private is set for v2 `route = { private = true }`: the component is not routable
 	// over HTTP (reachable only through service chaining).
 	Private bool
-	// ID is the v2 trigger `id` when given ("" otherwise).
+	// ID is the v2 trigger id: the `id` given, or the one Spin 2 assigns
+	// ("<component>-http-trigger" or "http-trigger<N>"); "" for v1.
 	ID string
 }
 
@@ -114,6 +115,8 @@ type Executor struct {
 // RedisTrigger delivers messages published on Channel to a component's
 // handle-redis-message export.
 type RedisTrigger struct {
+	// ID is the v2 trigger id (given or assigned as for HTTPTrigger.ID); "" for v1.
+	ID        string
 	Component string
 	Channel   string
 	// Address is the Redis address for this trigger (a per-trigger override or App.RedisAddress).

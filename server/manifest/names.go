@@ -127,3 +127,24 @@ func validateV2Label(label, what string) error {
 	}
 	return fmt.Errorf("%s %q: must be kebab-case or snake_case (words starting with a letter, each all lowercase or all uppercase)", what, label)
 }
+
+// validateLowerSnake validates a v2 variable name or component variable key (Spin 2
+// LowerSnakeId: '_'-separated words, each starting with a letter, lowercase ASCII letters
+// and digits only).
+func validateLowerSnake(name string) error {
+	if err := validateWords(name, '_', "name"); err != nil {
+		return err
+	}
+	if strings.ToLower(name) != name {
+		return fmt.Errorf("name %q: must be all lowercase", name)
+	}
+	return nil
+}
+
+// validateName applies the variable-name rules of the manifest version.
+func validateName(name string, version int) error {
+	if version == 2 {
+		return validateLowerSnake(name)
+	}
+	return validateVariableName(name)
+}

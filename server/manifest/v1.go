@@ -46,7 +46,7 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 		return nil, fmt.Errorf(`%s: missing field "version"`, file)
 	}
 	app.Version = *m.Version
-	vars, err := convertVariables(file, m.Variables)
+	vars, err := convertVariables(file, m.Variables, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 		if err := fillCommon(c, &rc.commonComponent, dir, vars, 1); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		if c.Config, err = checkConfig(rc.Config, vars, "config"); err != nil {
+		if c.Config, err = checkConfig(rc.Config, vars, "config", 1); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
 		allowAll := false

@@ -75,7 +75,7 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 			return nil, fmt.Errorf("%s: application.trigger: unsupported trigger type %q (supported: http, redis)", file, typ)
 		}
 	}
-	vars, err := convertVariables(file, m.Variables)
+	vars, err := convertVariables(file, m.Variables, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +109,7 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 	}
 
 	// Resolve a trigger's component reference (string ID or inline table).
-	inline := 0
-	resolveComponent := func(where string, t map[string]any, trigID, route string) (string, error) {
+	resolveComponent := func(where string, t map[string]any, trigID string) (string, error) {
 		switch v := t["component"].(type) {
 		case nil:
 			return "", fmt.Errorf(`%s: missing field "component"`, where)
@@ -120,8 +119,7 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 			}
 			return v, nil
 		case map[string]any:
-			inline++
-			id := inlineComponentID(trigID, route, inline, byID)
+			id := inlineComponentID(trigID, byID)
 			var rc v2Component
 			if err := decodeInline(v, &rc); err != nil {
 				return "", fmt.Errorf("%s: inline component: %v", where, err)
@@ -138,20 +136,24 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 		}
 	}
 
+	if m.Trigger == nil {
+		return nil, fmt.Errorf(`%s: missing field "trigger" (add at least one [[trigger.http]] or [[trigger.redis]])`, file)
+	}
 	for _, typ := range sortedKeys(m.Trigger) {
 		if typ != "http" && typ != "redis" {
 			return nil, fmt.Errorf("%s: unsupported trigger type %q ([[trigger.%s]]; supported: http, redis)", file, typ, typ)
 		}
 	}
+	trigIDs := normalizeTriggerIDs(m.Trigger)
 	for i, t := range m.Trigger["http"] {
 		where := fmt.Sprintf("%s: trigger.http[%d]", file, i)
 		if err := onlyKeys(t, "id", "route", "component", "executor"); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		trigID, err := tableString(t, "id", false)
-		if err != nil {
+		if _, err := tableString(t, "id", false); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
+		trigID := trigIDs["http"][i]
 		ht := HTTPTrigger{ID: trigID}
 		switch r := t["route"].(type) {
 		case nil:
@@ -172,10 +174,11 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 		default:
 			return nil, fmt.Errorf(`%s: field "route" must be a string or { private = true }`, where)
 		}
+		var err error
 		if ht.Executor, err = parseExecutor(t["executor"], 2); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		if ht.Component, err = resolveComponent(where, t, trigID, ht.Route); err != nil {
+		if ht.Component, err = resolveComponent(where, t, trigID); err != nil {
 			return nil, err
 		}
 		app.HTTPTriggers = append(app.HTTPTriggers, ht)
@@ -185,10 +188,10 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 		if err := onlyKeys(t, "id", "channel", "component", "address", "executor"); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		trigID, err := tableString(t, "id", false)
-		if err != nil {
+		if _, err := tableString(t, "id", false); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
+		trigID := trigIDs["redis"][i]
 		ch, err := tableString(t, "channel", true)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
@@ -206,8 +209,8 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 		if err := parseRedisExecutor(t["executor"]); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		rt := RedisTrigger{Channel: ch, Address: addr}
-		if rt.Component, err = resolveComponent(where, t, trigID, ""); err != nil {
+		rt := RedisTrigger{ID: trigID, Channel: ch, Address: addr}
+		if rt.Component, err = resolveComponent(where, t, trigID); err != nil {
 			return nil, err
 		}
 		app.RedisTriggers = append(app.RedisTriggers, rt)
@@ -225,7 +228,7 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
 	var err error
-	if c.Config, err = checkConfig(rc.Variables, vars, "variables"); err != nil {
+	if c.Config, err = checkConfig(rc.Variables, vars, "variables", 2); err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
 	if err := checkHosts(rc.AllowedOutboundHosts, vars, "allowed_outbound_hosts", 2); err != nil {
@@ -274,40 +277,53 @@ func convertAllowedHTTPHosts(entries []string) ([]string, error) {
 	return out, nil
 }
 
-// inlineComponentID names an inline component: the trigger id when set, else a kebab-case
-// name derived from the route ("/api/likes/..." → "api-likes", "/" → "root"), made unique.
-func inlineComponentID(trigID, route string, n int, taken map[string]bool) string {
-	cand := trigID
-	if cand == "" {
-		var words []string
-		r := strings.TrimSuffix(route, "/...")
-		for _, seg := range strings.Split(r, "/") {
-			var b strings.Builder
-			for _, ch := range strings.ToLower(seg) {
-				if ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' {
-					b.WriteRune(ch)
-				} else if b.Len() > 0 {
-					words = append(words, b.String())
-					b.Reset()
+// normalizeTriggerIDs returns each trigger's ID by type and index: the given `id`, else
+// "<component>-<type>-trigger" for a component reference when unused, else
+// "<type>-trigger<N>" (spin@v2.7.0 crates/manifest/src/normalize.rs).
+func normalizeTriggerIDs(triggers map[string][]map[string]any) map[string][]string {
+	taken := map[string]bool{}
+	for _, ts := range triggers {
+		for _, t := range ts {
+			if id, _ := t["id"].(string); id != "" {
+				taken[id] = true
+			}
+		}
+	}
+	out := map[string][]string{}
+	for _, typ := range []string{"http", "redis"} {
+		counter := 1
+		for _, t := range triggers[typ] {
+			id, _ := t["id"].(string)
+			if id == "" {
+				if comp, ok := t["component"].(string); ok && !taken[comp+"-"+typ+"-trigger"] {
+					id = comp + "-" + typ + "-trigger"
+				} else {
+					for ; ; counter++ {
+						if c := fmt.Sprintf("%s-trigger%d", typ, counter); !taken[c] {
+							id = c
+							break
+						}
+					}
 				}
+				taken[id] = true
 			}
-			if b.Len() > 0 {
-				words = append(words, b.String())
-			}
-		}
-		cand = strings.Join(words, "-")
-		if cand == "" && route != "" {
-			cand = "root"
+			out[typ] = append(out[typ], id)
 		}
 	}
-	if cand == "" || validateKebabID(cand) != nil {
-		cand = fmt.Sprintf("inline-component%d", n)
+	return out
+}
+
+// inlineComponentID names an inline component like Spin 2: "<trigger-id>-component" when
+// that is a valid, unused kebab-case ID, else the first unused "inline-component<N>".
+func inlineComponentID(trigID string, taken map[string]bool) string {
+	if id := trigID + "-component"; validateKebabID(id) == nil && !taken[id] {
+		return id
 	}
-	id := cand
-	for i := 2; taken[id]; i++ {
-		id = fmt.Sprintf("%s-%d", cand, i)
+	for n := 1; ; n++ {
+		if id := fmt.Sprintf("inline-component%d", n); !taken[id] {
+			return id
+		}
 	}
-	return id
 }
 
 // decodeInline strictly decodes a free-form table (an inline component) into v.

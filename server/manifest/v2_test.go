@@ -103,7 +103,8 @@ func TestV2Maximal(t *testing.T) {
 		ids = append(ids, c.ID)
 	}
 	// Manifest order (zeta before alpha), then inline components in trigger order.
-	if want := []string{"zeta", "alpha", "api-inline", "named"}; !reflect.DeepEqual(ids, want) {
+	// Inline components are named "<trigger-id>-component"; trigger IDs are assigned like Spin 2.
+	if want := []string{"zeta", "alpha", "http-trigger2-component", "named-component"}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids %v", ids)
 	}
 	z := app.Components[0]
@@ -135,17 +136,17 @@ func TestV2Maximal(t *testing.T) {
 	}
 	wantHTTP := []HTTPTrigger{
 		{ID: "http-one", Component: "zeta", Route: "/one/...", Executor: Executor{Type: "spin"}},
-		{Component: "alpha", Route: "/wagi", Executor: Executor{Type: "wagi", Entrypoint: "run", Argv: "${SCRIPT_NAME} -v"}},
-		{Component: "alpha", Private: true, Executor: Executor{Type: "spin"}},
-		{Component: "api-inline", Route: "/api/inline/...", Executor: Executor{Type: "spin"}},
-		{ID: "named", Component: "named", Route: "/named", Executor: Executor{Type: "spin"}},
+		{ID: "alpha-http-trigger", Component: "alpha", Route: "/wagi", Executor: Executor{Type: "wagi", Entrypoint: "run", Argv: "${SCRIPT_NAME} -v"}},
+		{ID: "http-trigger1", Component: "alpha", Private: true, Executor: Executor{Type: "spin"}},
+		{ID: "http-trigger2", Component: "http-trigger2-component", Route: "/api/inline/...", Executor: Executor{Type: "spin"}},
+		{ID: "named", Component: "named-component", Route: "/named", Executor: Executor{Type: "spin"}},
 	}
 	if !reflect.DeepEqual(app.HTTPTriggers, wantHTTP) {
 		t.Fatalf("http %+v", app.HTTPTriggers)
 	}
 	wantRedis := []RedisTrigger{
-		{Component: "zeta", Channel: "messages", Address: "redis://localhost:6379"},
-		{Component: "alpha", Channel: "other", Address: "redis://other:6380"},
+		{ID: "zeta-redis-trigger", Component: "zeta", Channel: "messages", Address: "redis://localhost:6379"},
+		{ID: "alpha-redis-trigger", Component: "alpha", Channel: "other", Address: "redis://other:6380"},
 	}
 	if !reflect.DeepEqual(app.RedisTriggers, wantRedis) {
 		t.Fatalf("redis %+v", app.RedisTriggers)
@@ -157,10 +158,34 @@ func TestV2Minimal(t *testing.T) {
 	if app.HTTPBase != "/" || app.Version != "" || len(app.Components) != 1 || app.HTTPTriggers[0].Component != "c" {
 		t.Fatalf("%+v", app)
 	}
-	// Inline component for "/" without id is "root".
-	app = mustParse(t, t.TempDir(), "spin_manifest_version = 2\n[application]\nname = \"m\"\n[[trigger.http]]\nroute = \"/...\"\ncomponent = { source = \"c.wasm\" }\n")
-	if app.Components[0].ID != "root" {
-		t.Fatalf("%+v", app.Components[0])
+	if app.HTTPTriggers[0].ID != "c-http-trigger" {
+		t.Fatalf("%+v", app.HTTPTriggers)
+	}
+	// Inline components: "<trigger-id>-component", falling back to "inline-component<N>"
+	// when the natural name is taken or not kebab-case.
+	app = mustParse(t, t.TempDir(), `spin_manifest_version = 2
+[application]
+name = "m"
+[[trigger.http]]
+route = "/..."
+component = { source = "a.wasm" }
+[[trigger.http]]
+id = "x"
+route = "/x"
+component = { source = "b.wasm" }
+[[trigger.http]]
+id = "bad_id"
+route = "/y"
+component = { source = "c.wasm" }
+[component.x-component]
+source = "x.wasm"
+`)
+	var ids []string
+	for _, c := range app.Components {
+		ids = append(ids, c.ID)
+	}
+	if want := []string{"x-component", "http-trigger1-component", "inline-component1", "inline-component2"}; !reflect.DeepEqual(ids, want) {
+		t.Fatalf("ids %v", ids)
 	}
 }
 
@@ -176,6 +201,7 @@ func TestV2Errors(t *testing.T) {
 	}{
 		{"v2 version as 1 int", "spin_manifest_version = 1\n", []string{`spin_manifest_version = 1 must be the string "1"`}},
 		{"missing application", "spin_manifest_version = 2\n", []string{"missing [application] table"}},
+		{"missing triggers", v2Head + "[component.c]\nsource = \"c.wasm\"\n", []string{`missing field "trigger"`}},
 		{"missing name", "spin_manifest_version = 2\n[application]\nversion = \"1\"\n", []string{`application: missing field "name"`}},
 		{"unknown app field", "spin_manifest_version = 2\n[application]\nname = \"x\"\nbase = \"/\"\n", []string{`spin.toml:4:1: unknown field "base" (in application)`}},
 		{"unknown app trigger", "spin_manifest_version = 2\n[application]\nname = \"x\"\n[application.trigger.cron]\nx = 1\n", []string{`unsupported trigger type "cron"`}},
@@ -203,9 +229,11 @@ func TestV2Errors(t *testing.T) {
 		{"allow-all in v2 outbound", comp("allowed_outbound_hosts = [\"insecure:allow-all\"]\n"), []string{`use '*://*:*' instead`}},
 		{"unknown var in outbound template", comp("allowed_outbound_hosts = [\"https://{{ nope }}\"]\n"), []string{`allowed_outbound_hosts: unknown variable "nope"`}},
 		{"template in v2 allowed_http_hosts", comp("allowed_http_hosts = [\"{{ known }}\"]\n"), []string{`allowed_http_hosts: entry "{{ known }}": templates are only supported in allowed_outbound_hosts`}},
-		{"bad component variable key", comp("variables = { Bad = \"x\" }\n"), []string{`component "c": variables: invalid key: "Bad"`}},
+		{"bad component variable key", comp("variables = { Bad = \"x\" }\n"), []string{`component "c": variables: invalid key: name "Bad"`}},
 		{"unknown var in component variable", comp("variables = { a = \"{{ zzz }}\" }\n"), []string{`component "c": variables "a": unknown variable "zzz"`}},
 		{"bad kv label", comp("key_value_stores = [\"bad label\"]\n"), []string{`key_value_stores: key-value store label "bad label": must be kebab-case or snake_case`}},
+		{"v2 variable word starting with digit", v2Head + "[variables.a_1]\ndefault = \"x\"\n", []string{`variable "a_1": invalid name: name "a_1": each '_'-separated word must start with a letter`}},
+		{"bad ai model", comp("ai_models = [\"llama_2\"]\n"), []string{`ai_models: AI model "llama_2"`}},
 		{"bad variable name", v2Head + "[variables.Bad]\ndefault = \"x\"\n", []string{`variable "Bad": invalid name`}},
 	}
 	for _, c := range cases {
@@ -234,6 +262,12 @@ func TestIDRules(t *testing.T) {
 	for l, ok := range v1label {
 		if err := validateV1StoreLabel(l); (err == nil) != ok {
 			t.Errorf("validateV1StoreLabel(%q) = %v, want ok=%v", l, err, ok)
+		}
+	}
+	lower := map[string]bool{"a": true, "site_url": true, "a1_b2": true, "a_1": false, "A": false, "a__b": false, "": false}
+	for n, ok := range lower {
+		if err := validateLowerSnake(n); (err == nil) != ok {
+			t.Errorf("validateLowerSnake(%q) = %v, want ok=%v", n, err, ok)
 		}
 	}
 	vars := map[string]bool{"a": true, "site_url": true, "a1": true, "a_1": true, "": false, "A": false, "1a": false, "a_": false, "a__b": false, "a-b": false}
