@@ -178,14 +178,14 @@ func (g *Guest) LiftOutboundRequest(p []uint64) (*HTTPRequest, error) {
 	if req.Params, err = g.StringPairs(uint32(p[5]), uint32(p[6])); err != nil {
 		return nil, err
 	}
-	switch p[7] {
+	switch uint32(p[7]) {
 	case 0:
 	case 1:
 		if req.Body, err = g.Bytes(uint32(p[8]), uint32(p[9])); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, Errorf("invalid body option tag %d", p[7])
+		return nil, Errorf("invalid body option tag %d", uint32(p[7]))
 	}
 	return req, nil
 }

@@ -12,6 +12,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"wasmsite/server/manifest"
@@ -25,12 +26,12 @@ func New(mounts []manifest.FileMount) (fs.FS, error) {
 	for _, m := range mounts {
 		dst := rel(m.Destination)
 		if m.Dir {
-			root, err := os.OpenRoot(m.Source)
-			if err != nil {
+			d := &dirMount{at: dst, source: m.Source}
+			if err := d.reopen(); err != nil {
 				f.Close()
 				return nil, fmt.Errorf("mapped directory %s: %w", m.Source, err)
 			}
-			f.roots = append(f.roots, dirMount{at: dst, root: root, fsys: root.FS()})
+			f.roots = append(f.roots, d)
 		} else {
 			f.files[dst] = m.Source
 		}
@@ -58,15 +59,47 @@ func rel(p string) string {
 	return p
 }
 
+// dirMount is a host directory mapped at a guest path. Generators publish a new tree
+// by renaming a fresh directory over the old one (as ssg does), so the mount follows
+// the path: when the directory at source is no longer the one open, it is reopened.
 type dirMount struct {
-	at   string
+	at     string
+	source string
+
+	mu   sync.Mutex
 	root *os.Root
-	fsys fs.FS
+	info fs.FileInfo
+}
+
+func (d *dirMount) reopen() error {
+	info, err := os.Stat(d.source)
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(d.source)
+	if err != nil {
+		return err
+	}
+	if d.root != nil {
+		d.root.Close()
+	}
+	d.root, d.info = root, info
+	return nil
+}
+
+// fsys returns the mount's filesystem, reopened if the directory was replaced.
+func (d *dirMount) fsys() fs.FS {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if info, err := os.Stat(d.source); err == nil && !os.SameFile(info, d.info) {
+		d.reopen() // on failure keep serving the tree already open
+	}
+	return d.root.FS()
 }
 
 // FS is the combined filesystem.
 type FS struct {
-	roots []dirMount
+	roots []*dirMount
 	files map[string]string // guest path -> host file
 	dirs  map[string]bool   // synthetic directories (parents of mount points)
 }
@@ -75,7 +108,9 @@ type FS struct {
 func (f *FS) Close() error {
 	var err error
 	for _, r := range f.roots {
+		r.mu.Lock()
 		err = errors.Join(err, r.root.Close())
+		r.mu.Unlock()
 	}
 	return err
 }
@@ -84,11 +119,11 @@ func (f *FS) mountFor(name string) (fs.FS, string, bool) {
 	for _, r := range f.roots {
 		switch {
 		case r.at == ".":
-			return r.fsys, name, true
+			return r.fsys(), name, true
 		case name == r.at:
-			return r.fsys, ".", true
+			return r.fsys(), ".", true
 		case strings.HasPrefix(name, r.at+"/"):
-			return r.fsys, name[len(r.at)+1:], true
+			return r.fsys(), name[len(r.at)+1:], true
 		}
 	}
 	return nil, "", false
