@@ -29,6 +29,35 @@ func EnvKeys(name string) []string {
 // NewResolver resolves app's variables. lookupEnv may be nil (os.LookupEnv). A missing
 // .env file is fine; an unreadable or malformed one is an error naming the line.
 func NewResolver(app *App, lookupEnv func(string) (string, bool)) (*Resolver, error) {
+	return NewResolverWithProviders(app, lookupEnv, nil)
+}
+
+// NewResolverWithProviders is NewResolver plus the runtime config's [[config_provider]]
+// entries, consulted in order after the default provider (environment, then the app's .env)
+// and before the declared default, as in Spin. An "env" provider reads <Prefix>_<NAME>
+// from lookupEnv, then from its DotenvPath file if set. "vault" providers are not supported
+// (error).
+func NewResolverWithProviders(app *App, lookupEnv func(string) (string, bool), providers []ConfigProvider) (*Resolver, error) {
+	type source struct {
+		keys   func(name string) []string
+		dotenv map[string]string
+	}
+	var extra []source
+	for i, p := range providers {
+		if p.Type != "env" {
+			return nil, fmt.Errorf("config_provider[%d]: type %q is not supported", i, p.Type)
+		}
+		var dotenv map[string]string
+		if p.DotenvPath != "" {
+			var err error
+			dotenv, err = ReadDotenv(p.DotenvPath)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+		prefix := p.Prefix
+		extra = append(extra, source{keys: func(name string) []string { return []string{prefix + "_" + strings.ToUpper(name)} }, dotenv: dotenv})
+	}
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
@@ -57,6 +86,21 @@ func NewResolver(app *App, lookupEnv func(string) (string, bool)) (*Resolver, er
 			for _, k := range keys {
 				if val, ok := dotenv[k]; ok {
 					r.values[name], found = val, true
+					break
+				}
+			}
+		}
+		for _, src := range extra {
+			if found {
+				break
+			}
+			for _, k := range src.keys(name) {
+				if val, ok := lookupEnv(k); ok {
+					r.values[name], found = val, true
+				} else if val, ok := src.dotenv[k]; ok {
+					r.values[name], found = val, true
+				}
+				if found {
 					break
 				}
 			}

@@ -145,3 +145,31 @@ func TestDotenvErrors(t *testing.T) {
 		t.Fatal(EnvKeys("site_url"))
 	}
 }
+
+func TestResolverProviders(t *testing.T) {
+	app := resolverApp(t, "SPIN_VARIABLE_B=dotenv-b\n")
+	envFile := filepath.Join(t.TempDir(), "site.env")
+	os.WriteFile(envFile, []byte("SITE_C=file-c\nSITE_JWT_SECRET=file-jwt\n"), 0o644)
+	env := map[string]string{"SITE_A": "site-a", "SITE_B": "site-b", "SITE_C": "env-c", "OTHER_D": "other-d", "SITE_D": "site-d"}
+	r, err := NewResolverWithProviders(app, envMap(env), []ConfigProvider{
+		{Type: "env", Prefix: "SITE", DotenvPath: envFile},
+		{Type: "env", Prefix: "OTHER"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a":          "site-a",   // provider env over default
+		"b":          "dotenv-b", // default provider (.env) first
+		"c":          "env-c",    // provider env over provider dotenv
+		"d":          "site-d",   // first provider wins
+		"jwt_secret": "file-jwt", // provider dotenv
+	}
+	for k, v := range want {
+		if got, err := r.Get(k); err != nil || got != v {
+			t.Errorf("Get(%q) = %q, %v; want %q", k, got, err, v)
+		}
+	}
+	_, err = NewResolverWithProviders(app, envMap(nil), []ConfigProvider{{Type: "vault"}})
+	wantErr(t, err, `config_provider[0]: type "vault" is not supported`)
+}

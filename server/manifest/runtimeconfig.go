@@ -7,13 +7,20 @@ import (
 )
 
 // RuntimeConfig is the --runtime-config-file TOML (spin@v1.5.1 crates/trigger/src/runtime_config.rs).
-// Unknown fields are errors naming the field. Relative paths (state_dir, log_dir, store and
-// database paths, dotenv_path) are resolved against the directory of the file.
+// Unknown fields are errors naming the field. As in Spin, state_dir, log_dir and
+// dotenv_path are used as given (relative paths are relative to the working directory;
+// they are returned made absolute), while key_value_store / sqlite_database paths are
+// relative to the directory of the file.
 type RuntimeConfig struct {
 	// Path is the absolute path of the file.
-	Path     string
-	StateDir string // "" if unset
-	LogDir   string // "" if unset
+	Path string
+	// StateDir is state_dir made absolute; "" if unset or set to "".
+	StateDir string
+	// StateDirSet reports that state_dir appeared in the file; with StateDir == "" it
+	// means `state_dir = ""`, which forces no state dir (in-memory stores, no log files).
+	StateDirSet bool
+	// LogDir is log_dir made absolute; "" if unset (default <state_dir>/logs).
+	LogDir string
 	// KeyValueStores are the [key_value_store.<label>] tables by label.
 	KeyValueStores map[string]KVStoreConfig
 	// SQLiteDatabases are the [sqlite_database.<label>] tables by label (parsed only).
@@ -39,8 +46,9 @@ type SQLiteConfig struct {
 	Type, Path, URL, Token string
 }
 
-// ConfigProvider is a [[config_provider]] entry. Type "env": Prefix (default "SPIN_CONFIG")
-// and DotenvPath (absolute; "" if unset). Type "vault": URL, Token, Mount, Prefix.
+// ConfigProvider is a [[config_provider]] entry. Type "env": Prefix (required) and
+// DotenvPath (absolute; "" if unset); a variable "name" is read from <Prefix>_NAME.
+// Type "vault": URL, Token, Mount, optional Prefix.
 type ConfigProvider struct {
 	Type       string
 	Prefix     string
@@ -124,12 +132,24 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 		}
 		return filepath.Join(dir, filepath.FromSlash(p))
 	}
+	cwdAbs := func(p string) (string, error) {
+		if p == "" || filepath.IsAbs(p) {
+			return p, nil
+		}
+		return filepath.Abs(p)
+	}
 	rc := &RuntimeConfig{Path: path, KeyValueStores: map[string]KVStoreConfig{}, SQLiteDatabases: map[string]SQLiteConfig{}}
+	var err error
 	if raw.StateDir != nil {
-		rc.StateDir = abs(*raw.StateDir)
+		rc.StateDirSet = true
+		if rc.StateDir, err = cwdAbs(*raw.StateDir); err != nil {
+			return nil, err
+		}
 	}
 	if raw.LogDir != nil {
-		rc.LogDir = abs(*raw.LogDir)
+		if rc.LogDir, err = cwdAbs(*raw.LogDir); err != nil {
+			return nil, err
+		}
 	}
 	for i, p := range raw.ConfigProvider {
 		where := fmt.Sprintf("%s: config_provider[%d]", file, i)
@@ -138,9 +158,12 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 			if p.URL != "" || p.Token != "" || p.Mount != "" {
 				return nil, fmt.Errorf("%s: type \"env\" accepts only prefix and dotenv_path", where)
 			}
-			cp := ConfigProvider{Type: "env", Prefix: "SPIN_CONFIG", DotenvPath: abs(p.DotenvPath)}
-			if p.Prefix != nil {
-				cp.Prefix = *p.Prefix
+			if p.Prefix == nil {
+				return nil, fmt.Errorf("%s: missing field \"prefix\"", where)
+			}
+			cp := ConfigProvider{Type: "env", Prefix: *p.Prefix}
+			if cp.DotenvPath, err = cwdAbs(p.DotenvPath); err != nil {
+				return nil, err
 			}
 			rc.ConfigProviders = append(rc.ConfigProviders, cp)
 		case "vault":

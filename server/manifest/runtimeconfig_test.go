@@ -18,6 +18,8 @@ dotenv_path = "site.env"
 
 [[config_provider]]
 type = "env"
+prefix = "OTHER"
+dotenv_path = "/etc/site.env"
 
 [[config_provider]]
 type = "vault"
@@ -41,12 +43,15 @@ url = "redis://localhost:6379"
 type = "spin"
 path = "db.sqlite"
 `})
+	cwd, _ := os.Getwd()
 	rc, err := LoadRuntimeConfig(filepath.Join(dir, "rc/runtime-config.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rcDir := filepath.Join(dir, "rc")
-	if rc.StateDir != filepath.Join(rcDir, ".spin") || rc.LogDir != "/var/log/site" || rc.Path != filepath.Join(rcDir, "runtime-config.toml") {
+	// state_dir / log_dir / dotenv_path are relative to the working directory (as in Spin);
+	// store paths are relative to the file's directory.
+	if rc.StateDir != filepath.Join(cwd, ".spin") || !rc.StateDirSet || rc.LogDir != "/var/log/site" || rc.Path != filepath.Join(rcDir, "runtime-config.toml") {
 		t.Fatalf("%+v", rc)
 	}
 	wantKV := map[string]KVStoreConfig{
@@ -58,8 +63,8 @@ path = "db.sqlite"
 		t.Fatalf("kv %+v", rc.KeyValueStores)
 	}
 	wantCP := []ConfigProvider{
-		{Type: "env", Prefix: "SITE", DotenvPath: filepath.Join(rcDir, "site.env")},
-		{Type: "env", Prefix: "SPIN_CONFIG"},
+		{Type: "env", Prefix: "SITE", DotenvPath: filepath.Join(cwd, "site.env")},
+		{Type: "env", Prefix: "OTHER", DotenvPath: "/etc/site.env"},
 		{Type: "vault", URL: "http://vault:8200", Token: "t", Mount: "secret", Prefix: "site"},
 	}
 	if !reflect.DeepEqual(rc.ConfigProviders, wantCP) {
@@ -69,8 +74,12 @@ path = "db.sqlite"
 		t.Fatalf("sqlite %+v", rc.SQLiteDatabases)
 	}
 	empty, err := ParseRuntimeConfig(nil, "/x/rc.toml")
-	if err != nil || empty.StateDir != "" || len(empty.KeyValueStores) != 0 || empty.ConfigProviders != nil {
+	if err != nil || empty.StateDir != "" || empty.StateDirSet || len(empty.KeyValueStores) != 0 || empty.ConfigProviders != nil {
 		t.Fatalf("%+v %v", empty, err)
+	}
+	unset, err := ParseRuntimeConfig([]byte("state_dir = \"\"\n"), "/x/rc.toml")
+	if err != nil || unset.StateDir != "" || !unset.StateDirSet {
+		t.Fatalf("%+v %v", unset, err)
 	}
 }
 
