@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -44,7 +45,20 @@ const (
 
 // Embedded is the embedded persistent store: Redis operations (a subset, with Redis's
 // answers) and key-value stores in one bbolt file. Every acknowledged write has been
-// committed and fsynced; concurrent writers are group-committed into one transaction.
+// committed and fsynced.
+//
+// Writes go through one writer goroutine that takes every write queued at that moment
+// (up to 512) into a single transaction: one fsync per group. It does not use bbolt's
+// db.Batch, whose MaxBatchDelay timer (10 ms) caps a lone writer at ~100 writes/s and
+// which detaches a batch before waiting for the write lock, so it coalesces little:
+// on the development VM db.Batch measured 82 serial / 2,500 parallel writes/s against
+// 2,800 / 22,000 for this group commit.
+//
+// Supported commands (Execute, case-insensitive): PING, GET, MGET, SET (EX, PX, EXAT,
+// PXAT, NX, XX, KEEPTTL, GET), INCR, INCRBY, DECR, DECRBY, DEL, EXISTS, EXPIRE, PEXPIRE,
+// EXPIREAT, PEXPIREAT (NX, XX, GT, LT), PERSIST, TTL, PTTL, SADD, SREM, SMEMBERS
+// (sorted), SCARD, SISMEMBER, SMISMEMBER, PUBLISH (in-process subscribers only).
+// Anything else fails with an error wrapping ErrUnsupported.
 type Embedded struct {
 	db   *bolt.DB
 	path string
@@ -68,14 +82,17 @@ type writeOp struct {
 	done chan error
 }
 
-// OpenEmbedded opens (creating if needed) the store file at path, e.g.
-// <state_dir>/store.db. If another process has it open, it fails after about a second
+// OpenEmbedded opens (creating it and its directory if needed) the store file at path,
+// e.g. <state_dir>/store.db. If another process has it open, it fails after about a second
 // with an error wrapping ErrLocked that names the state dir.
 func OpenEmbedded(path string) (*Embedded, error) {
 	return openEmbedded(path, DefaultSweepInterval)
 }
 
 func openEmbedded(path string, sweepEvery time.Duration) (*Embedded, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, unavailable(fmt.Errorf("creating state dir: %w", err))
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      lockTimeout,
 		FreelistType: bolt.FreelistMapType,

@@ -157,7 +157,7 @@ func TestEmbeddedLocked(t *testing.T) {
 }
 
 func TestEmbeddedUnsupported(t *testing.T) {
-	e, err := OpenEmbedded(filepath.Join(t.TempDir(), "store.db"))
+	e, err := OpenEmbedded(filepath.Join(t.TempDir(), "new", "state", "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
