@@ -1,0 +1,294 @@
+// Package testenv builds and runs the real parts for integration tests: the server
+// binary, components compiled from this module's sources for GOOS=wasip1, a site
+// rendered by the generator, and a host process serving an app directory over real HTTP.
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Root is the module root (the directory holding go.mod).
+func Root(tb testing.TB) string {
+	tb.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+var (
+	buildMu  sync.Mutex
+	buildDir string
+	built    = map[string]string{}
+)
+
+// build runs `go build` once per process for a key, into a process-wide temp dir.
+func build(tb testing.TB, key, out string, env []string, args ...string) string {
+	tb.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := built[key]; ok {
+		return p
+	}
+	if buildDir == "" {
+		d, err := os.MkdirTemp("", "wasmsite-testbuild-*")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		buildDir = d
+	}
+	dst := filepath.Join(buildDir, out)
+	cmd := exec.Command("go", append([]string{"build", "-o", dst}, args...)...)
+	cmd.Dir = Root(tb)
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build %v: %v\n%s", args, err, b)
+	}
+	built[key] = dst
+	return dst
+}
+
+// ServerBinary builds ./server and returns its path.
+func ServerBinary(tb testing.TB) string {
+	return build(tb, "server", "server", nil, "./server")
+}
+
+// SSGBinary builds ./ssg and returns its path.
+func SSGBinary(tb testing.TB) string {
+	return build(tb, "ssg", "ssg", nil, "./ssg")
+}
+
+// Component builds the Go package pkg (relative to the module root, e.g.
+// "functions/static") as a Spin component: GOOS=wasip1 GOARCH=wasm -buildmode=c-shared.
+func Component(tb testing.TB, pkg string) string {
+	return build(tb, "component:"+pkg, strings.ReplaceAll(pkg, "/", "_")+".wasm",
+		[]string{"GOOS=wasip1", "GOARCH=wasm"}, "-buildmode=c-shared", "./"+pkg)
+}
+
+// Command builds the Go package pkg as a WASI command module (for WAGI).
+func Command(tb testing.TB, pkg string) string {
+	return build(tb, "command:"+pkg, strings.ReplaceAll(pkg, "/", "_")+".cmd.wasm",
+		[]string{"GOOS=wasip1", "GOARCH=wasm"}, "./"+pkg)
+}
+
+// CopyFile copies src to dst, creating dst's directory.
+func CopyFile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	WriteFile(tb, dst, string(b))
+}
+
+// WriteFile writes content to path, creating parent directories.
+func WriteFile(tb testing.TB, path, content string) {
+	tb.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// RenderSite renders contentDir into outDir with the generator binary.
+func RenderSite(tb testing.TB, contentDir, outDir, baseURL string) {
+	tb.Helper()
+	cmd := exec.Command(SSGBinary(tb), "-content", contentDir, "-out", outDir, "-base-url", baseURL)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("ssg: %v\n%s", err, b)
+	}
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment ago.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// Server is a running host process.
+type Server struct {
+	URL  string // http://addr
+	Addr string
+	// Args and Env it was started with (Restart reuses them).
+	Args []string
+	Env  []string
+	Dir  string
+
+	tb   testing.TB
+	cmd  *exec.Cmd
+	logs *syncBuffer
+	done chan struct{}
+}
+
+// Options for Start.
+type Options struct {
+	// Dir is the app directory holding spin.toml.
+	Dir string
+	// Addr to listen on ("" picks a free one).
+	Addr string
+	// Env are extra KEY=VALUE for the process (e.g. SPIN_VARIABLE_...).
+	Env []string
+	// Args are extra `server up` flags.
+	Args []string
+}
+
+// Start runs `server up` in o.Dir and waits until it answers its health check. The
+// process is stopped at test cleanup; its log is printed when the test failed.
+func Start(tb testing.TB, o Options) *Server {
+	tb.Helper()
+	if o.Addr == "" {
+		o.Addr = FreeAddr(tb)
+	}
+	s := &Server{URL: "http://" + o.Addr, Addr: o.Addr, Dir: o.Dir, Env: o.Env,
+		Args: append([]string{"up", "-f", filepath.Join(o.Dir, "spin.toml"), "--listen", o.Addr}, o.Args...), tb: tb}
+	s.start()
+	tb.Cleanup(func() {
+		s.Stop()
+		if tb.Failed() {
+			tb.Logf("server log (%s):\n%s", s.URL, s.Logs())
+		}
+	})
+	return s
+}
+
+func (s *Server) start() {
+	s.tb.Helper()
+	s.logs = &syncBuffer{}
+	s.cmd = exec.Command(ServerBinary(s.tb), s.Args...)
+	s.cmd.Dir = s.Dir
+	s.cmd.Env = append(os.Environ(), s.Env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		s.tb.Fatal(err)
+	}
+	s.done = make(chan struct{})
+	go func() { s.cmd.Wait(); close(s.done) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			s.tb.Fatalf("server exited during start-up:\n%s", s.logs.String())
+		default:
+		}
+		resp, err := http.Get(s.URL + "/.well-known/spin/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.tb.Fatalf("server did not become healthy:\n%s", s.logs.String())
+}
+
+// Stop sends SIGTERM and waits for a graceful exit (killing it after 15 s).
+func (s *Server) Stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// Restart stops the process and starts it again with the same arguments.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	s.Stop()
+	prev := s.logs.String()
+	s.start()
+	s.logs.prefix = prev
+}
+
+// Logs returns what the process wrote so far.
+func (s *Server) Logs() string { return s.logs.String() }
+
+// Exited reports whether the process has ended.
+func (s *Server) Exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+type syncBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	prefix string
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.prefix + b.buf.String()
+}
+
+// RunServer runs the server binary with args to completion and returns its combined
+// output and exit error (for start-up failure tests).
+func RunServer(tb testing.TB, dir string, env []string, args ...string) (string, error) {
+	tb.Helper()
+	cmd := exec.Command(ServerBinary(tb), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return string(out), fmt.Errorf("server did not exit")
+	}
+	return string(out), err
+}
+
+// SiteApp lays out the project's own application in a temp dir: its spin.toml, the
+// static and likes components built from functions/, and contentDir rendered into
+// public/ for baseURL (use the URL the server will listen on). It returns the dir.
+func SiteApp(tb testing.TB, contentDir, baseURL string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	root := Root(tb)
+	CopyFile(tb, filepath.Join(root, "spin.toml"), filepath.Join(dir, "spin.toml"))
+	CopyFile(tb, Component(tb, "functions/static"), filepath.Join(dir, "build", "static.wasm"))
+	CopyFile(tb, Component(tb, "functions/likes"), filepath.Join(dir, "build", "likes.wasm"))
+	RenderSite(tb, contentDir, filepath.Join(dir, "public"), baseURL)
+	return dir
+}
