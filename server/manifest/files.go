@@ -235,6 +235,10 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 	}
 	// dirMount adds a directory mount, expanding it if exclusions apply.
 	dirMount := func(absSrc, relSrc, dest string) error {
+		if len(excl) == 0 {
+			add(FileMount{Source: absSrc, Destination: dest, Dir: true})
+			return nil
+		}
 		files, err := listFiles(absSrc)
 		if err != nil {
 			return err
