@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -190,3 +192,41 @@ func TestEmbeddedCloseEndsSubscribe(t *testing.T) {
 }
 
 func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// TestEmbeddedLockedAcrossProcesses opens the store from a child process (this test
+// binary re-executed) while this process holds it.
+func TestEmbeddedLockedAcrossProcesses(t *testing.T) {
+	if path := os.Getenv("STORE_TEST_OPEN"); path != "" {
+		e, err := OpenEmbedded(path)
+		if err != nil {
+			fmt.Println("OPEN-ERROR:", err)
+			return
+		}
+		e.Close()
+		fmt.Println("OPEN-OK")
+		return
+	}
+	dir := filepath.Join(t.TempDir(), ".spin")
+	path := filepath.Join(dir, "store.db")
+	e, err := OpenEmbedded(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := func() string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEmbeddedLockedAcrossProcesses$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "STORE_TEST_OPEN="+path)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	out := child()
+	if !strings.Contains(out, "OPEN-ERROR: state dir "+dir+" is in use by another host process") {
+		t.Fatalf("child opened a locked store:\n%s", out)
+	}
+	e.Close()
+	if out := child(); !strings.Contains(out, "OPEN-OK") {
+		t.Fatalf("child could not open the released store:\n%s", out)
+	}
+}

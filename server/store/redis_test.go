@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"net"
 	"reflect"
 	"testing"
 	"time"
@@ -128,4 +129,53 @@ func TestFlattenRESP(t *testing.T) {
 			t.Errorf("%q: got %+v rest %q err %v; want %+v", tc.raw, got, rest, err, tc.want)
 		}
 	}
+}
+
+// TestRedisTimeoutIsUnavailable talks to a server that accepts connections and never
+// answers: the read timeout must surface as ErrUnavailable.
+func TestRedisTimeoutIsUnavailable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for read timeouts")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 100)
+	defer func() {
+		l.Close()
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case accepted <- c:
+			default:
+				c.Close()
+			}
+		}
+	}()
+	r, err := NewRedis("redis://" + l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	start := time.Now()
+	_, err = r.Get(context.Background(), "k")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Get from a silent server = %v; want ErrUnavailable", err)
+	}
+	t.Logf("answered %v after %v", err, time.Since(start))
 }
