@@ -13,8 +13,8 @@ import (
 // Load reads a manifest file, or the spin.toml in a directory, detects the version
 // (spin_version / spin_manifest_version = "1" string → v1; spin_manifest_version = 2
 // integer → v2), validates it and returns the normalised App with absolute paths.
-func Load(p string) (*App, error) {
-	abs, err := filepath.Abs(p)
+func Load(path string) (*App, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
