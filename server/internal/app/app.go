@@ -98,7 +98,7 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	switch {
 	case o.StateDir != nil:
 		a.StateDir = *o.StateDir
-	case rc != nil && rc.StateDir != "":
+	case rc != nil && rc.StateDirSet:
 		a.StateDir = rc.StateDir
 	default:
 		a.StateDir = filepath.Join(m.Dir, ".spin")
@@ -111,7 +111,11 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 			return nil, fmt.Errorf("state dir: %w", err)
 		}
 	}
-	res, err := manifest.NewResolver(m, o.LookupEnv)
+	var providers []manifest.ConfigProvider
+	if rc != nil {
+		providers = rc.ConfigProviders
+	}
+	res, err := manifest.NewResolverWithProviders(m, o.LookupEnv, providers)
 	if err != nil {
 		return nil, err
 	}
