@@ -65,7 +65,7 @@ type Page struct {
 	TOC         []TOCItem
 	Content     template.HTML
 	Words       int
-	ReadingTime int // minutes
+	ReadingTime int   // minutes
 	Prev, Next  *Page // older and newer post
 
 	fm    *FrontMatter

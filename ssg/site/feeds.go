@@ -3,8 +3,16 @@ package site
 import (
 	"bytes"
 	"encoding/xml"
+	"strings"
 	"time"
 )
+
+// absContent makes site-absolute links in feed content absolute URLs:
+// feed readers have no page URL to resolve them against.
+func absContent(baseURL string, p *Page) string {
+	r := strings.NewReplacer(`href="/`, `href="`+baseURL+`/`, `src="/`, `src="`+baseURL+`/`)
+	return r.Replace(string(p.Content))
+}
 
 type rssFeed struct {
 	XMLName xml.Name   `xml:"rss"`
@@ -73,7 +81,7 @@ func writeRSS(w *bytes.Buffer, site *SiteData, posts []*Page) error {
 	for _, p := range posts {
 		it := rssItem{
 			Title: p.Title, Link: p.Permalink, GUID: rssGUID{IsPermaLink: "true", Value: p.Permalink},
-			PubDate: p.Date.Format(time.RFC1123Z), Description: string(p.Content),
+			PubDate: p.Date.Format(time.RFC1123Z), Description: absContent(cfg.BaseURL, p),
 		}
 		for _, t := range p.Tags {
 			it.Categories = append(it.Categories, t.Name)
@@ -151,7 +159,7 @@ func writeAtom(w *bytes.Buffer, site *SiteData, posts []*Page) error {
 			ID: p.Permalink, Title: p.Title,
 			Updated: p.Lastmod.Format(time.RFC3339), Published: p.Date.Format(time.RFC3339),
 			Links:   []atomLink{{Href: p.Permalink, Rel: "alternate", Type: "text/html"}},
-			Content: atomText{Type: "html", Value: string(p.Content)},
+			Content: atomText{Type: "html", Value: absContent(cfg.BaseURL, p)},
 		}
 		if p.Description != "" {
 			e.Summary = &atomText{Type: "text", Value: p.Description}

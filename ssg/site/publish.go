@@ -143,5 +143,41 @@ func (b *Builder) publish(outs []output) (int, error) {
 			_ = os.RemoveAll(old)
 		}
 	}
+	if b.opts.KeepSpare && b.spare == "" {
+		b.cloneSpare(out, parent, base)
+	}
 	return len(todo), nil
+}
+
+// cloneSpare prepares the next incremental build: a hard-linked copy of
+// the live output. Builds never write into a file of the spare in place
+// (they replace it), so the live files are never modified through it.
+func (b *Builder) cloneSpare(out, parent, base string) {
+	t, err := os.MkdirTemp(parent, base+".tmp-")
+	if err != nil {
+		return
+	}
+	keys := make(map[string]uint64, len(b.outKeys))
+	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		dst := filepath.Join(t, rel)
+		if d.IsDir() {
+			if rel == "." {
+				return os.Chmod(t, 0o755)
+			}
+			return os.Mkdir(dst, 0o755)
+		}
+		if k, ok := b.outKeys[filepath.ToSlash(rel)]; ok {
+			keys[filepath.ToSlash(rel)] = k
+		}
+		return os.Link(p, dst)
+	})
+	if err != nil {
+		_ = os.RemoveAll(t)
+		return
+	}
+	b.spare, b.spareKeys = t, keys
 }
