@@ -101,7 +101,8 @@ smembers [a c] <nil>
 del 2 <nil>
 publish <nil>
 execute [status:ECHO binary:"x" int64:-42 nil binary:"bin"] <nil>
-err outbound-redis get: redis error true`
+err outbound-redis get: redis error true
+pinned 0`
 	if string(r.Body) != want {
 		t.Errorf("redis:\n%s\nwant:\n%s", r.Body, want)
 	}
@@ -118,13 +119,14 @@ get missing true
 exists true <nil>
 keys [a] <nil>
 delete <nil>
-io true key-value: io error: disk on fire`
+io true key-value: io error: disk on fire
+pinned 0`
 	if string(r.Body) != want {
 		t.Errorf("kv:\n%s\nwant:\n%s", r.Body, want)
 	}
 
 	r = get(t, h, ctx, "/http")
-	if string(r.Body) != "status 202 hdr https://api.example/x?y=1 payload body pong\ndenied true" {
+	if string(r.Body) != "status 202 hdr https://api.example/x?y=1 payload body pong\ndenied true pinned 0" {
 		t.Errorf("http: %q", r.Body)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"wasmsite/functions/sdk/config"
+	"wasmsite/functions/sdk/internal/abi"
 	"wasmsite/functions/sdk/kv"
 	"wasmsite/functions/sdk/redis"
 	"wasmsite/functions/sdk/redistrigger"
@@ -74,6 +75,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		add("execute %v %v", res, err)
 		_, err = redis.Get("bad-address", "k")
 		add("err %v %v", err, errors.Is(err, redis.ErrRedis))
+		add("pinned %d", abi.Pinned())
 		io.WriteString(w, strings.Join(out, "\n"))
 	case "/kv":
 		var out []string
@@ -95,6 +97,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		_, err = s.Get("io")
 		add("io %v %v", errors.Is(err, kv.ErrIO), err)
 		s.Close()
+		add("pinned %d", abi.Pinned())
 		io.WriteString(w, strings.Join(out, "\n"))
 	case "/http":
 		req, _ := http.NewRequest("POST", "https://api.example/x?y=1", strings.NewReader("payload"))
@@ -107,7 +110,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(resp.Body)
 		fmt.Fprintf(w, "status %d hdr %s body %s\n", resp.StatusCode, resp.Header.Get("X-Resp"), b)
 		_, err = spinhttp.Client.Get("https://denied.example/")
-		fmt.Fprintf(w, "denied %v", errors.Is(err, spinhttp.ErrDestinationNotAllowed))
+		fmt.Fprintf(w, "denied %v pinned %d", errors.Is(err, spinhttp.ErrDestinationNotAllowed), abi.Pinned())
 	case "/panic":
 		panic("boom")
 	default:

@@ -1,0 +1,26 @@
+package config
+
+import (
+	"errors"
+	"testing"
+
+	"wasmsite/functions/sdk"
+)
+
+func TestErrors(t *testing.T) {
+	for tag, want := range []error{ErrProvider, ErrInvalidKey, ErrInvalidSchema, ErrOther} {
+		err := variantError(uint8(tag), "msg")
+		if !errors.Is(err, want) || err.Error() == "" {
+			t.Errorf("tag %d: %v", tag, err)
+		}
+	}
+	if !errors.Is(variantError(9, "x"), ErrOther) {
+		t.Error("unknown tag")
+	}
+	if _, err := Get("k"); !errors.Is(err, sdk.ErrNotWasm) {
+		t.Errorf("native Get: %v", err)
+	}
+	if GetDefault("k", "d") != "d" {
+		t.Error("GetDefault")
+	}
+}
