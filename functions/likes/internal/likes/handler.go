@@ -56,7 +56,7 @@ func (h *Handler) sitemap() *Sitemap {
 	if ttl <= 0 {
 		ttl = 30 * time.Second
 	}
-	return &Sitemap{Site: h.Config.Site, Store: h.Store, Fetcher: h.Fetcher, TTL: ttl, RefetchEvery: RefetchEvery}
+	return &Sitemap{Site: h.Config.Site, Store: h.Store, Fetcher: h.Fetcher, TTL: ttl, RefetchEvery: RefetchEvery, Now: h.now}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -13,7 +13,7 @@ import (
 )
 
 // memStore implements the Redis commands the component uses with Redis semantics, on a
-// fake clock, flattening replies like outbound-redis.
+// fake clock, flattening replies like the wasmsite host (nil and "OK" dropped).
 type memStore struct {
 	mu      sync.Mutex
 	now     func() time.Time
@@ -73,7 +73,7 @@ func (m *memStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 	case "GET":
 		v, ok := m.strs[a[0]]
 		if !ok {
-			return []redis.Result{{Kind: redis.KindNil}}, nil
+			return nil, nil // the host drops nil replies
 		}
 		return []redis.Result{{Kind: redis.KindBinary, Binary: v}}, nil
 	case "SET":
@@ -95,14 +95,14 @@ func (m *memStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 			}
 		}
 		if _, exists := m.strs[a[0]]; nx && exists {
-			return []redis.Result{{Kind: redis.KindNil}}, nil
+			return nil, nil
 		}
 		m.strs[a[0]] = []byte(a[1])
 		delete(m.expires, a[0])
 		if ttl > 0 {
 			m.expires[a[0]] = m.now().Add(ttl)
 		}
-		return []redis.Result{{Kind: redis.KindStatus, Status: "OK"}}, nil
+		return nil, nil // "OK" is dropped by the host's flattening
 	case "INCR":
 		n, _ := strconv.ParseInt(string(m.strs[a[0]]), 10, 64)
 		n++

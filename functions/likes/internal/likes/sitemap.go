@@ -9,15 +9,13 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"wasmsite/functions/sdk/redis"
 )
 
 // Store keys of the sitemap cache.
 const (
 	sitemapKey      = "likes:sitemap"       // newline-separated paths, EX = Sitemap.TTL
 	sitemapStaleKey = "likes:sitemap:stale" // last good copy, used when the site is unreachable
-	sitemapLockKey  = "likes:sitemap:lock"  // SET NX EX: at most one refetch per RefetchEvery
+	sitemapLockKey  = "likes:sitemap:lock"  // + ":<window>": INCR, at most one refetch per RefetchEvery
 	staleTTL        = 7 * 24 * time.Hour
 )
 
@@ -53,6 +51,7 @@ type Sitemap struct {
 	Fetcher      Fetcher
 	TTL          time.Duration // cache lifetime (sitemap_ttl_seconds)
 	RefetchEvery time.Duration // min interval between refetches caused by unknown pages
+	Now          func() time.Time
 }
 
 // ErrSitemapUnavailable: no usable sitemap (fetch failed and no cached copy).
@@ -107,7 +106,7 @@ func (s *Sitemap) fetch(ctx context.Context) (map[string]bool, error) {
 
 // Contains reports, for each page (normalised paths), whether it is in the sitemap. A
 // cached copy is used while fresh; a page missing from it triggers a refetch at most once
-// per RefetchEvery (SET NX EX lock), so a new post is likeable as soon as the sitemap
+// per RefetchEvery window (INCR lock), so a new post is likeable as soon as the sitemap
 // lists it. Errors wrap errStore or ErrSitemapUnavailable.
 func (s *Sitemap) Contains(ctx context.Context, pages ...string) ([]bool, error) {
 	out := make([]bool, len(pages))
@@ -125,12 +124,23 @@ func (s *Sitemap) Contains(ctx context.Context, pages ...string) ([]bool, error)
 		if all {
 			return out, nil
 		}
-		r, err := one(s.Store, "SET", sitemapLockKey, "1", "EX", secs(s.RefetchEvery), "NX")
+		// Refetch lock: the first INCR of the current RefetchEvery-long window wins.
+		// (INCR rather than SET NX: outbound-redis drops both "OK" and nil replies,
+		// so SET NX cannot tell success from failure.) Keys expire after two windows.
+		every := secs(s.RefetchEvery)
+		lock := fmt.Sprintf("%s:%d", sitemapLockKey, time.Now().Unix()/every)
+		if s.Now != nil {
+			lock = fmt.Sprintf("%s:%d", sitemapLockKey, s.Now().Unix()/every)
+		}
+		n, err := intResult(s.Store, "INCR", lock)
 		if err != nil {
 			return nil, err
 		}
-		if r.Kind == redis.KindNil { // lock held: refetched recently
+		if n != 1 { // someone refetched in this window
 			return out, nil
+		}
+		if _, err := one(s.Store, "EXPIRE", lock, 2*every); err != nil {
+			return nil, err
 		}
 	}
 	set, err := s.fetch(ctx)

@@ -38,7 +38,7 @@ func TestSitemapCache(t *testing.T) {
 	site, _ := url.Parse("http://127.0.0.1:3000")
 	st := newMemStore(clock)
 	f := &fakeFetcher{body: sitemapXML("http://127.0.0.1:3000", "/blog/x/")}
-	sm := &Sitemap{Site: site, Store: st, Fetcher: f, TTL: 30 * time.Second, RefetchEvery: 5 * time.Second}
+	sm := &Sitemap{Site: site, Store: st, Fetcher: f, TTL: 30 * time.Second, RefetchEvery: 5 * time.Second, Now: clock}
 	ctx := context.Background()
 
 	check := func(page string, want bool, fetches int) {
