@@ -292,3 +292,27 @@ func TestOutboundHostRefused(t *testing.T) {
 		t.Errorf("the secret jwt_secret appears in the host log")
 	}
 }
+
+// TestStartupErrors: bad configuration stops start-up with a message naming the cause.
+func TestStartupErrors(t *testing.T) {
+	addr := testenv.FreeAddr(t)
+	dir := testenv.SiteApp(t, filepath.Join(testenv.Root(t), "content"), "http://"+addr)
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SPIN_") {
+			env = append(env, kv)
+		}
+	}
+	cmd := testenv.ServerCommand(t, dir, env, "up", "--listen", addr)
+	b, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(b), `"jwt_secret"`) || !strings.Contains(string(b), "SPIN_VARIABLE_JWT_SECRET") {
+		t.Errorf("missing required variable: err=%v output:\n%s", err, b)
+	}
+
+	manifest, _ := os.ReadFile(filepath.Join(dir, "spin.toml"))
+	testenv.WriteFile(t, filepath.Join(dir, "spin.toml"), strings.Replace(string(manifest), "allowed_http_hosts", "allowed_hosts", 1))
+	out, err := testenv.RunServer(t, dir, []string{"SPIN_VARIABLE_JWT_SECRET=x"}, "up", "--listen", addr)
+	if err == nil || !strings.Contains(out, `"allowed_hosts"`) || !strings.Contains(out, "spin.toml:") {
+		t.Errorf("unknown manifest field: err=%v output:\n%s", err, out)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -57,6 +58,7 @@ type App struct {
 	log      *slog.Logger
 	closers  []io.Closer
 
+	closeMu  sync.Mutex // guards closers while components load concurrently
 	mu       sync.Mutex
 	backends map[string]store.Redis
 	embedded *store.Embedded
@@ -165,13 +167,27 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	for _, t := range m.HTTPTriggers {
 		executors[t.Component] = t.Executor
 	}
+	// Compile components concurrently: compiling is CPU-bound and dominates a cold start.
+	loaded := make([]*trigger.Component, len(m.Components))
+	errs := make([]error, len(m.Components))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, mc := range m.Components {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			loaded[i], errs[i] = a.loadComponent(ctx, mc, m, res, o, executors)
+		}()
+	}
+	wg.Wait()
 	components := map[string]*trigger.Component{}
-	for _, mc := range m.Components {
-		c, err := a.loadComponent(ctx, mc, m, res, o, executors)
-		if err != nil {
-			return nil, err
+	for i, mc := range m.Components {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		components[mc.ID] = c
+		components[mc.ID] = loaded[i]
 	}
 
 	var routes []*trigger.Route
@@ -243,7 +259,7 @@ func (a *App) loadComponent(ctx context.Context, mc *manifest.Component, m *mani
 		if files, err = mountfs.New(mc.Files); err != nil {
 			return nil, fmt.Errorf("component %q: files: %w", mc.ID, err)
 		}
-		a.closers = append(a.closers, files.(io.Closer))
+		a.addCloser(files.(io.Closer))
 	}
 	s := engine.Settings{Env: env, FS: files}
 	if a.StateDir != "" {
@@ -259,7 +275,7 @@ func (a *App) loadComponent(ctx context.Context, mc *manifest.Component, m *mani
 			if err != nil {
 				return nil, err
 			}
-			a.closers = append(a.closers, f)
+			a.addCloser(f)
 			*w.dst = f
 		}
 	}
@@ -287,6 +303,12 @@ func (a *App) loadComponent(ctx context.Context, mc *manifest.Component, m *mani
 		}
 	}
 	return c, nil
+}
+
+func (a *App) addCloser(c io.Closer) {
+	a.closeMu.Lock()
+	a.closers = append(a.closers, c)
+	a.closeMu.Unlock()
 }
 
 // openKV opens the key-value stores: "default" is the embedded store unless the

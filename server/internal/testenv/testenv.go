@@ -258,6 +258,15 @@ func (b *syncBuffer) String() string {
 	return b.prefix + b.buf.String()
 }
 
+// ServerCommand returns an unstarted `server` command in dir with exactly env.
+func ServerCommand(tb testing.TB, dir string, env []string, args ...string) *exec.Cmd {
+	tb.Helper()
+	cmd := exec.Command(ServerBinary(tb), args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	return cmd
+}
+
 // RunServer runs the server binary with args to completion and returns its combined
 // output and exit error (for start-up failure tests).
 func RunServer(tb testing.TB, dir string, env []string, args ...string) (string, error) {
