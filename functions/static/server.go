@@ -175,6 +175,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw := r.Header.Get(spinhttp.HeaderPathInfo)
 	if _, ok := r.Header[http.CanonicalHeaderKey(spinhttp.HeaderPathInfo)]; !ok {
 		raw = r.URL.EscapedPath()
+	} else if raw == "" && exactRoute(r) {
+		// An exact route (e.g. route = "/favicon.ico") names the file itself.
+		raw = r.URL.EscapedPath()
 	}
 	name, dirSlash, err := CleanPath(raw)
 	if err != nil {
@@ -211,6 +214,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.notFound(w, r)
+}
+
+// exactRoute reports whether the component was matched by an exact (non-wildcard) route.
+func exactRoute(r *http.Request) bool {
+	m := r.Header.Get(spinhttp.HeaderMatchedRoute)
+	return m != "" && m != "/" && !strings.HasSuffix(m, "/...")
 }
 
 // routePrefix is the public path prefix of the component's route (spin-matched-route

@@ -198,3 +198,14 @@ func TestContentTypeTable(t *testing.T) {
 		}
 	}
 }
+
+func TestExactRoute(t *testing.T) {
+	s := srv(nil)
+	resp := spinhttp.Serve(s, "GET", "/css/site.css", []spinhttp.Pair{
+		{Name: spinhttp.HeaderPathInfo, Value: ""},
+		{Name: spinhttp.HeaderMatchedRoute, Value: "/css/site.css"},
+	}, nil)
+	if resp.Status != 200 || string(resp.Body) != "body{color:red}" {
+		t.Errorf("exact route: %d %q", resp.Status, resp.Body)
+	}
+}

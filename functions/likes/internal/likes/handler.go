@@ -22,7 +22,20 @@ const (
 	RefetchEvery = 5 * time.Second
 )
 
-// Handler serves the likes API (route /likes).
+// Handler serves the likes API (route /likes). All responses are JSON with
+// Cache-Control: no-store.
+//
+//	GET    /likes?url=U             → 200 {"url","count","liked"}
+//	GET    /likes?url=A&url=B...    → 200 {"likes":[{"url","count","liked"},...]} (≤ MaxBatch)
+//	POST   /likes {"url":U}         → like (JSON; optional "action": like|unlike|toggle)
+//	DELETE /likes {"url":U}         → unlike
+//	POST   /likes url=U&action=like|unlike|toggle (form) → 303 Location: page path
+//
+// A reader without a token gets one (cookie likes_token, HS256 JWT) with its first like.
+// POST/DELETE need a same-origin Origin (or Referer); an invalid token cookie there is
+// 401 and the cookie is cleared (on GET it is cleared and ignored). Errors: 400 body/url,
+// 401 token, 403 origin, 404 page not in sitemap, 405 method, 413 body > MaxBody,
+// 429 rate limit (Retry-After), 500 configuration, 503 store or sitemap unreachable.
 type Handler struct {
 	Config  Config
 	Store   Store
