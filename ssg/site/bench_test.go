@@ -107,37 +107,57 @@ func (s *peakSampler) Stop() uint64 { close(s.stop); return <-s.done }
 func BenchmarkBuild(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		dir := b.TempDir()
+		if d := os.Getenv("SSG_BENCH_DIR"); d != "" { // e.g. /dev/shm, to separate disk cost
+			var err error
+			if dir, err = os.MkdirTemp(d, "ssg-bench-"); err != nil {
+				b.Fatal(err)
+			}
+			defer os.RemoveAll(dir)
+		}
 		content := filepath.Join(dir, "content")
 		writeCorpus(b, content, n)
-		b.Run(fmt.Sprintf("posts=%d/full", n), func(b *testing.B) {
-			var total time.Duration
-			var peak uint64
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			for i := 0; b.Loop(); i++ {
-				s := samplePeak()
-				start := time.Now()
-				res, err := Build(Options{ContentDir: content, OutDir: filepath.Join(dir, "public")})
-				total += time.Since(start)
-				peak = max(peak, s.Stop())
-				if err != nil {
-					b.Fatal(err)
+		for _, mode := range []string{"cold", "warm"} {
+			b.Run(fmt.Sprintf("posts=%d/full-%s", n, mode), func(b *testing.B) {
+				var total time.Duration
+				var peak uint64
+				var before, after runtime.MemStats
+				if mode == "warm" { // a previous site and generation exist, as for a re-run of ssg
+					for range 2 {
+						if _, err := Build(Options{ContentDir: content, OutDir: filepath.Join(dir, "public")}); err != nil {
+							b.Fatal(err)
+						}
+					}
 				}
-				if res.Posts != n {
-					b.Fatalf("built %d posts, want %d", res.Posts, n)
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for i := 0; b.Loop(); i++ {
+					out := filepath.Join(dir, "public")
+					if mode == "cold" { // empty output: every file and directory is new
+						out = filepath.Join(dir, fmt.Sprintf("cold-%d", i))
+					}
+					runtime.GC()
+					s := samplePeak()
+					start := time.Now()
+					res, err := Build(Options{ContentDir: content, OutDir: out})
+					total += time.Since(start)
+					peak = max(peak, s.Stop())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.Posts != n {
+						b.Fatalf("built %d posts, want %d", res.Posts, n)
+					}
 				}
-			}
-			runtime.ReadMemStats(&after)
-			iters := float64(b.N)
-			b.ReportMetric(float64(n)*iters/total.Seconds(), "pages/s")
-			b.ReportMetric(total.Seconds()*1000/iters, "ms/build")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/iters/(1<<20), "alloc-MB/build")
-		})
+				runtime.ReadMemStats(&after)
+				iters := float64(b.N)
+				b.ReportMetric(float64(n)*iters/total.Seconds(), "pages/s")
+				b.ReportMetric(total.Seconds()*1000/iters, "ms/build")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/iters/(1<<20), "alloc-MB/build")
+			})
+		}
 		b.Run(fmt.Sprintf("posts=%d/incremental", n), func(b *testing.B) {
-			bl := NewBuilder(Options{ContentDir: content, OutDir: filepath.Join(dir, "public"), KeepSpare: true})
-			defer bl.Close()
+			bl := NewBuilder(Options{ContentDir: content, OutDir: filepath.Join(dir, "public")})
 			if _, err := bl.Build(); err != nil {
 				b.Fatal(err)
 			}

@@ -37,10 +37,6 @@ type Options struct {
 	BaseURL    string // overrides site.toml base_url when set
 	Workers    int    // default GOMAXPROCS
 	Warn       io.Writer
-	// KeepSpare keeps the previous output generation as a sibling
-	// directory so the next Build only rewrites what changed (watch mode).
-	// Call Close to remove it.
-	KeepSpare bool
 }
 
 // TagRef is a tag as attached to a page.
@@ -67,6 +63,10 @@ type Page struct {
 	Words       int
 	ReadingTime int   // minutes
 	Prev, Next  *Page // older and newer post
+	// Card is the post's "card" template output, as shown in lists.
+	Card template.HTML
+
+	cardKey uint64
 
 	fm    *FrontMatter
 	links []string
@@ -125,9 +125,8 @@ type Builder struct {
 	seed      maphash.Seed
 	cache     map[string]*cacheEntry
 	outKeys   map[string]uint64 // keys of the live output
-	spare     string            // previous generation, reusable
-	spareKeys map[string]uint64
-	tdir      string // templates directory of the last build
+	spareKeys map[string]uint64 // keys of <out>.prev when known
+	tdir      string            // templates directory of the last build
 }
 
 type cacheEntry struct {
@@ -157,18 +156,7 @@ func NewBuilder(o Options) *Builder {
 
 // Build renders the site once into opts.OutDir.
 func Build(o Options) (*Result, error) {
-	o.KeepSpare = false
 	return NewBuilder(o).Build()
-}
-
-// Close removes the spare output generation kept in watch mode.
-func (b *Builder) Close() error {
-	if b.spare == "" {
-		return nil
-	}
-	err := os.RemoveAll(b.spare)
-	b.spare, b.spareKeys = "", nil
-	return err
 }
 
 // keyer builds incremental-build keys.
@@ -534,6 +522,27 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		return &PageData{Site: site, Kind: kind, Title: title, URL: u, Permalink: cfg.BaseURL + u}
 	}
 	posts := site.Posts
+	// Cards are rendered once per post and reused by every list page.
+	var stale []*Page
+	for _, p := range posts {
+		if k := b.newKey().u(gk).u(p.key).sum(); p.cardKey != k {
+			p.cardKey = k
+			stale = append(stale, p)
+		}
+	}
+	cardTmpl := t.pages["list.html"]
+	err := parallel(len(stale), b.opts.Workers, func(i int) error {
+		var w strings.Builder
+		if err := cardTmpl.ExecuteTemplate(&w, "card", stale[i]); err != nil {
+			stale[i].cardKey = 0
+			return fmt.Errorf("template card (%s): %w", stale[i].URL, err)
+		}
+		stale[i].Card = template.HTML(w.String())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	for _, p := range posts {
 		k := b.newKey().u(gk).s("post").u(p.key)
 		if p.Prev != nil {

@@ -172,16 +172,6 @@ func writeAtom(w *bytes.Buffer, site *SiteData, posts []*Page) error {
 	return writeXML(w, f)
 }
 
-type sitemapURL struct {
-	Loc     string `xml:"loc"`
-	Lastmod string `xml:"lastmod,omitempty"`
-}
-
-type sitemap struct {
-	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
-	URLs    []sitemapURL `xml:"url"`
-}
-
 type sitemapEntry struct {
 	path    string
 	lastmod time.Time
@@ -213,15 +203,21 @@ func sitemapEntries(site *SiteData, homePages int, homeURL func(int) string) []s
 }
 
 func writeSitemap(w *bytes.Buffer, baseURL string, es []sitemapEntry) error {
-	var s sitemap
+	w.WriteString(xml.Header)
+	w.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 	for _, e := range es {
-		u := sitemapURL{Loc: baseURL + e.path}
-		if !e.lastmod.IsZero() {
-			u.Lastmod = e.lastmod.Format("2006-01-02")
+		w.WriteString("  <url>\n    <loc>")
+		if err := xml.EscapeText(w, []byte(baseURL+e.path)); err != nil {
+			return err
 		}
-		s.URLs = append(s.URLs, u)
+		w.WriteString("</loc>\n")
+		if !e.lastmod.IsZero() {
+			w.WriteString("    <lastmod>" + e.lastmod.Format("2006-01-02") + "</lastmod>\n")
+		}
+		w.WriteString("  </url>\n")
 	}
-	return writeXML(w, s)
+	w.WriteString("</urlset>\n")
+	return nil
 }
 
 func writeXML(w *bytes.Buffer, v any) error {

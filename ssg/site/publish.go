@@ -2,7 +2,6 @@ package site
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,37 +10,105 @@ import (
 	"sync"
 )
 
+// PrevSuffix names the sibling directory (e.g. public.prev) holding the
+// previous output generation. The next build claims it as its staging
+// directory and rewrites only what differs, in place: on file systems
+// where creating and deleting inodes is slow this is what makes rebuilds
+// fast. Nothing serves it.
+const PrevSuffix = ".prev"
+
+// unknownKey marks a file of a reused generation whose content is unknown:
+// it is always rewritten.
+const unknownKey = 0
+
+// claimStaging returns a staging directory next to out: the previous
+// generation renamed to <out>.tmp-XXXX when there is one, else a new empty
+// directory. have maps the files already in it to their keys.
+func (b *Builder) claimStaging(out string) (target string, have map[string]uint64, err error) {
+	parent, base := filepath.Dir(out), filepath.Base(out)
+	target, err = os.MkdirTemp(parent, base+".tmp-")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.Chmod(target, 0o755); err != nil {
+		return "", nil, err
+	}
+	prev := out + PrevSuffix
+	if st, err := os.Lstat(prev); err != nil || !st.IsDir() {
+		b.spareKeys = nil
+		return target, nil, nil
+	}
+	// rename(2) replaces the empty directory atomically; if another build
+	// claimed prev first we simply start empty.
+	if err := renameOverEmpty(prev, target); err != nil {
+		b.spareKeys = nil
+		return target, nil, nil
+	}
+	if b.spareKeys != nil {
+		have, b.spareKeys = b.spareKeys, nil
+		return target, have, nil
+	}
+	have = map[string]uint64{}
+	err = filepath.WalkDir(target, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(target, p)
+			have[filepath.ToSlash(rel)] = unknownKey
+		}
+		return nil
+	})
+	return target, have, err
+}
+
 // publish writes outs into a staging directory next to the output and
-// swaps it in. Files whose key matches the staging directory's previous
-// content (the spare generation kept in watch mode) are not rewritten.
+// swaps it in atomically. A file whose key shows it is already up to date
+// in the staging directory is not rewritten.
 func (b *Builder) publish(outs []output) (int, error) {
 	out := filepath.Clean(b.opts.OutDir)
-	parent, base := filepath.Dir(out), filepath.Base(out)
+	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return 0, err
 	}
-	target, have := b.spare, b.spareKeys
-	reuse := target != ""
-	if reuse {
-		if st, err := os.Stat(target); err != nil || !st.IsDir() {
-			reuse = false
+	target, have, err := b.claimStaging(out)
+	if err != nil {
+		if target != "" {
+			_ = os.RemoveAll(target)
 		}
-	}
-	if !reuse {
-		b.spare, b.spareKeys = "", nil
-		t, err := os.MkdirTemp(parent, base+".tmp-")
-		if err != nil {
-			return 0, err
-		}
-		if err := os.Chmod(t, 0o755); err != nil {
-			return 0, err
-		}
-		target, have = t, nil
+		return 0, err
 	}
 	fail := func(err error) (int, error) {
+		if have != nil {
+			// Keep the partly updated generation for the next build;
+			// its keys are unknown now, so everything will be rewritten.
+			if os.Rename(target, out+PrevSuffix) == nil {
+				return 0, err
+			}
+		}
 		_ = os.RemoveAll(target)
-		b.spare, b.spareKeys = "", nil
 		return 0, err
+	}
+
+	newKeys := make(map[string]uint64, len(outs))
+	for _, o := range outs {
+		newKeys[o.path] = o.key
+	}
+	// Remove what the reused generation has and this one does not first:
+	// a stale file may stand where a directory is needed now.
+	var stale []string
+	for p := range have {
+		if _, ok := newKeys[p]; !ok {
+			stale = append(stale, p)
+		}
+	}
+	for _, p := range stale {
+		_ = os.Remove(filepath.Join(target, filepath.FromSlash(p)))
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if os.Remove(filepath.Join(target, filepath.FromSlash(d))) != nil {
+				break
+			}
+		}
 	}
 
 	var dirs sync.Map
@@ -60,12 +127,12 @@ func (b *Builder) publish(outs []output) (int, error) {
 	}
 	var todo []int
 	for i, o := range outs {
-		if have != nil && have[o.path] == o.key {
+		if k, ok := have[o.path]; ok && k != unknownKey && k == o.key {
 			continue
 		}
 		todo = append(todo, i)
 	}
-	err := parallel(len(todo), b.opts.Workers, func(j int) error {
+	err = parallel(len(todo), b.opts.Workers, func(j int) error {
 		o := outs[todo[j]]
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
@@ -76,45 +143,15 @@ func (b *Builder) publish(outs []output) (int, error) {
 		if err := mkdir(path.Dir(o.path)); err != nil {
 			return err
 		}
-		dst := filepath.Join(target, filepath.FromSlash(o.path))
-		if !reuse {
-			return os.WriteFile(dst, buf.Bytes(), 0o644)
-		}
-		// The spare may still be read by a slow reader of the previous
-		// generation: replace files rather than overwrite them.
-		tmp := dst + ".ssg-tmp"
-		if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			// dst may be a directory left by an older layout.
-			if err := os.RemoveAll(dst); err != nil {
-				return err
-			}
-		}
-		return os.Rename(tmp, dst)
+		// In place: the staging directory is not served, and truncating an
+		// existing file is far cheaper than creating a new inode.
+		return os.WriteFile(filepath.Join(target, filepath.FromSlash(o.path)), buf.Bytes(), 0o644)
 	})
 	if err != nil {
 		return fail(err)
 	}
-	newKeys := make(map[string]uint64, len(outs))
-	for _, o := range outs {
-		newKeys[o.path] = o.key
-	}
-	// Remove what the reused generation had and this one does not.
-	for p := range have {
-		if _, ok := newKeys[p]; ok {
-			continue
-		}
-		_ = os.Remove(filepath.Join(target, filepath.FromSlash(p)))
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if os.Remove(filepath.Join(target, filepath.FromSlash(d))) != nil {
-				break
-			}
-		}
-	}
 
-	// Swap.
+	// Swap: the new generation appears all at once.
 	old := ""
 	if _, err := os.Lstat(out); err == nil {
 		if err := exchange(target, out); err == nil {
@@ -135,49 +172,12 @@ func (b *Builder) publish(outs []output) (int, error) {
 	}
 	prevKeys := b.outKeys
 	b.outKeys = newKeys
-	b.spare, b.spareKeys = "", nil
 	if old != "" {
-		if b.opts.KeepSpare && prevKeys != nil {
-			b.spare, b.spareKeys = old, prevKeys
-		} else {
+		if err := os.Rename(old, out+PrevSuffix); err != nil {
 			_ = os.RemoveAll(old)
+		} else if prevKeys != nil {
+			b.spareKeys = prevKeys
 		}
-	}
-	if b.opts.KeepSpare && b.spare == "" {
-		b.cloneSpare(out, parent, base)
 	}
 	return len(todo), nil
-}
-
-// cloneSpare prepares the next incremental build: a hard-linked copy of
-// the live output. Builds never write into a file of the spare in place
-// (they replace it), so the live files are never modified through it.
-func (b *Builder) cloneSpare(out, parent, base string) {
-	t, err := os.MkdirTemp(parent, base+".tmp-")
-	if err != nil {
-		return
-	}
-	keys := make(map[string]uint64, len(b.outKeys))
-	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		dst := filepath.Join(t, rel)
-		if d.IsDir() {
-			if rel == "." {
-				return os.Chmod(t, 0o755)
-			}
-			return os.Mkdir(dst, 0o755)
-		}
-		if k, ok := b.outKeys[filepath.ToSlash(rel)]; ok {
-			keys[filepath.ToSlash(rel)] = k
-		}
-		return os.Link(p, dst)
-	})
-	if err != nil {
-		_ = os.RemoveAll(t)
-		return
-	}
-	b.spare, b.spareKeys = t, keys
 }

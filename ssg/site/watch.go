@@ -43,8 +43,6 @@ func (b *Builder) signature() uint64 {
 // incrementally when something changed, until ctx is done. report is
 // called after every build attempt.
 func (b *Builder) Watch(ctx context.Context, interval time.Duration, report func(*Result, error, time.Duration)) {
-	b.opts.KeepSpare = true
-	defer b.Close()
 	build := func() {
 		start := time.Now()
 		res, err := b.Build()
