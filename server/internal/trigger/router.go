@@ -47,13 +47,16 @@ func (r *Route) Matches(path string) bool {
 	return p == r.Prefix || strings.HasPrefix(p, r.Prefix+"/")
 }
 
-// PathInfo is the part of path below the route (Spin's spin-path-info / PATH_INFO):
-// "" for an exact route, the path with the prefix removed for a wildcard.
+// PathInfo is the part of path below the route (Spin's spin-path-info / PATH_INFO): the
+// request path with the route's exact path or wildcard prefix removed, as Spin's
+// RoutePattern::relative does. An exact hit gives "", or "/" when the request had the
+// one trailing slash routing tolerates (and for the root route "/", whose path is "").
 func (r *Route) PathInfo(path string) string {
-	if !r.Wildcard {
+	rest, ok := strings.CutPrefix(path, r.Prefix)
+	if !ok {
 		return ""
 	}
-	return strings.TrimPrefix(path, r.Prefix)
+	return rest
 }
 
 // ComponentRoute is the route without its "/..." suffix (spin-component-route).

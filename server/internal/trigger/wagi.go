@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/engine"
@@ -71,9 +72,11 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 	if h, p, err := net.SplitHostPort(info.hostName); err == nil {
 		serverName, serverPort = h, p
 	}
-	decoded, err := url.PathUnescape(info.path)
+	// PATH_TRANSLATED is the percent-decoded PATH_INFO (Spin's wagi build_headers).
+	rawInfo := info.route.PathInfo(info.path)
+	decoded, err := url.PathUnescape(rawInfo)
 	if err != nil {
-		decoded = info.path
+		decoded = rawInfo
 	}
 	ip := clientIP(info.client)
 	env := [][2]string{
@@ -87,7 +90,7 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 		{"REMOTE_USER", ""},
 		{"REQUEST_METHOD", r.Method},
 		{"SCRIPT_NAME", info.route.Prefix},
-		{"X_RAW_PATH_INFO", info.route.PathInfo(info.path)},
+		{"X_RAW_PATH_INFO", rawInfo},
 		{"PATH_TRANSLATED", decoded},
 		{"SERVER_NAME", serverName},
 		{"SERVER_PORT", serverPort},
@@ -110,33 +113,49 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 }
 
 // ParseCGI turns a CGI response (headers, blank line, body) into a response, following
-// Spin's WAGI compose_response: `Status: CODE [reason]` sets the status (unparsable →
-// 502), `Location` without Status gives 302, other `Name: value` lines become headers,
-// malformed lines are skipped; a response with none of Content-Type, Status or Location
-// is a 500 with an explanatory body.
+// Spin's WAGI compose_response: CRs are ignored while scanning for the blank line that
+// ends the headers (output without one is all body, so it has no headers); header lines
+// are `Name: value` (split at the first ':', trimmed; malformed lines and invalid names
+// are skipped; for a repeated name the last line wins); `Status: CODE [reason]` sets the
+// status (a CODE that is not three digits 100..999 gives 502, the rest of the response
+// kept); `Location` without Status gives 302; a response with none of Content-Type,
+// Status or Location is a 500 with an explanatory body. Headers that are not UTF-8 are
+// an error.
 func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
-	head, body := out, []byte(nil)
-	// Headers end at the first blank line; CRs are ignored while scanning.
-	for i := 0; i < len(out); i++ {
-		if out[i] != '\n' {
+	var head []byte
+	body := out
+	var last byte
+	for i, c := range out {
+		if c == '\r' {
 			continue
 		}
-		j := i + 1
-		if j < len(out) && out[j] == '\r' {
-			j++
-		}
-		if j < len(out) && out[j] == '\n' {
-			head, body = out[:i], out[j+1:]
+		if c == '\n' && last == '\n' {
+			body = out[i+1:]
 			break
 		}
-		if j == len(out) {
-			head, body = out[:i], nil
-		}
+		last = c
+		head = append(head, c)
+	}
+	if len(body) == len(out) { // no blank line: no headers
+		head = nil
+	}
+	if !utf8.Valid(head) {
+		return nil, errors.New("WAGI response headers are not valid UTF-8")
 	}
 	resp := &abi.HTTPResponse{Status: 200, Body: body}
 	sufficient, hasStatus := false, false
-	for _, line := range strings.Split(string(head), "\n") {
-		name, value, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
+	index := map[string]int{} // lower-cased name -> position in resp.Headers
+	set := func(name, value string) {
+		key := strings.ToLower(name)
+		if i, ok := index[key]; ok {
+			resp.Headers[i] = [2]string{name, value}
+			return
+		}
+		index[key] = len(resp.Headers)
+		resp.Headers = append(resp.Headers, [2]string{name, value})
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(head)), "\n") {
+		name, value, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
 		}
@@ -146,28 +165,34 @@ func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
 		}
 		switch strings.ToLower(name) {
 		case "status":
-			code, err := strconv.Atoi(strings.Fields(value + " x")[0])
-			if err != nil || code < 100 || code > 599 {
-				return &abi.HTTPResponse{Status: http.StatusBadGateway, Body: []byte("invalid Status header\n")}, nil
-			}
-			resp.Status, sufficient, hasStatus = uint16(code), true, true
+			code, _, _ := strings.Cut(value, " ")
+			resp.Status, sufficient, hasStatus = parseStatus(code), true, true
 		case "content-type":
-			resp.Headers = append(resp.Headers, [2]string{"content-type", value})
+			set("content-type", value)
 			sufficient = true
 		case "location":
-			resp.Headers = append(resp.Headers, [2]string{"location", value})
+			set("location", value)
 			if !hasStatus {
 				resp.Status = http.StatusFound
 			}
 			sufficient = true
 		default:
-			resp.Headers = append(resp.Headers, [2]string{name, value})
+			set(name, value)
 		}
 	}
 	if !sufficient {
 		return &abi.HTTPResponse{Status: 500, Body: []byte("Exactly one of 'location' or 'content-type' must be specified")}, nil
 	}
 	return resp, nil
+}
+
+// parseStatus parses a status code as Rust's http::StatusCode does (exactly three
+// digits, 100..=999), or returns 502.
+func parseStatus(s string) uint16 {
+	if len(s) != 3 || s[0] < '1' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' {
+		return http.StatusBadGateway
+	}
+	return uint16(s[0]-'0')*100 + uint16(s[1]-'0')*10 + uint16(s[2]-'0')
 }
 
 type limitedBuffer struct {
