@@ -48,7 +48,16 @@ func (h *Host) Send(ctx context.Context, c *Call, req *abi.HTTPRequest) (*abi.HT
 		}
 		u = c.Origin.ResolveReference(u)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		// Spin 1.x's allow-list admits only http(s) URLs (AllowedHttpHosts::allow), so
+		// another scheme is destination-not-allowed unless everything is allowed.
+		if c.Caps.Allow == nil || !c.Caps.Allow.AllowsAll() {
+			h.refuse(c, u.Redacted(), "only http and https URLs are allowed")
+			return nil, abi.HTTPDestinationNotAllowed
+		}
+		return nil, abi.HTTPInvalidURL
+	}
+	if u.Host == "" {
 		return nil, abi.HTTPInvalidURL
 	}
 	if !h.allowed(c, u) {
