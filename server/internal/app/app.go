@@ -121,6 +121,11 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// From here on, secret variable values are replaced in everything logged and in
+	// the start-up error returned.
+	defer func() { err = redactErr(err, res.Redact) }()
+	o.Log = slog.New(&redactHandler{h: o.Log.Handler(), redact: res.Redact})
+	a.log = o.Log
 	if err := res.CheckRequired(); err != nil {
 		return nil, err
 	}
