@@ -49,10 +49,13 @@ type Guest struct {
 // NewGuest binds to an instance. It returns *Error naming the missing export when the
 // instance lacks memory, canonical_abi_realloc or canonical_abi_free.
 func NewGuest(m api.Module) (*Guest, error) {
-	g := &Guest{Mem: m.Memory(), realloc: m.ExportedFunction(ExportRealloc), free: m.ExportedFunction(ExportFree)}
+	// ExportedMemory, not Memory: Memory returns a non-nil interface holding a nil
+	// *MemoryInstance for a module without memory, and a memory must be exported as
+	// "memory" (Spin 1.x required exports).
+	g := &Guest{Mem: m.ExportedMemory(ExportMemory), realloc: m.ExportedFunction(ExportRealloc), free: m.ExportedFunction(ExportFree)}
 	switch {
 	case g.Mem == nil:
-		return nil, Errorf("module exports no memory")
+		return nil, Errorf("module does not export %s", ExportMemory)
 	case g.realloc == nil:
 		return nil, Errorf("module does not export %s", ExportRealloc)
 	case g.free == nil:
@@ -107,7 +110,8 @@ func (g *Guest) Check(p, n, align uint32) error {
 	return nil
 }
 
-// Bytes returns a copy of n bytes at p.
+// Bytes returns a copy of n bytes at p, never nil (so a present empty list<u8> stays
+// distinguishable from an absent option).
 func (g *Guest) Bytes(p, n uint32) ([]byte, error) {
 	if n > MaxList {
 		return nil, Errorf("length %d exceeds limit %d", n, MaxList)
@@ -116,7 +120,7 @@ func (g *Guest) Bytes(p, n uint32) ([]byte, error) {
 	if !ok {
 		return nil, Errorf("range %#x+%d outside memory of %d bytes", p, n, g.Mem.Size())
 	}
-	return append([]byte(nil), b...), nil
+	return append(make([]byte, 0, n), b...), nil
 }
 
 // String returns the UTF-8 string of n bytes at p.
