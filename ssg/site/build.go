@@ -116,6 +116,20 @@ type Result struct {
 	Parsed       int // sources parsed in this build
 	Written      int // files written in this build
 	Warnings     []string
+	// Phases records how long each step took, for -watch logs and tuning.
+	Phases []Phase
+}
+
+// Phase is one timed step of a build.
+type Phase struct {
+	Name string
+	Time time.Duration
+}
+
+func (r *Result) phase(name string, start *time.Time) {
+	now := time.Now()
+	r.Phases = append(r.Phases, Phase{name, now.Sub(*start)})
+	*start = now
 }
 
 // Builder renders a site; it keeps parsed pages between builds so that
@@ -301,6 +315,8 @@ func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
 // Build renders the site. On error the previous output is left untouched.
 func (b *Builder) Build() (*Result, error) {
 	o := b.opts
+	res := &Result{}
+	t0 := time.Now()
 	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
 		return nil, err
@@ -325,6 +341,8 @@ func (b *Builder) Build() (*Result, error) {
 		return nil, err
 	}
 	gk := b.newKey().s(string(cfgBytes)).s(string(theme.hash)).s(strconv.FormatBool(o.Drafts)).sum()
+
+	res.phase("config+theme", &t0)
 
 	// Scan the content directory.
 	var mds, statics []srcFile
@@ -371,8 +389,9 @@ func (b *Builder) Build() (*Result, error) {
 		return nil, err
 	}
 
+	res.phase("scan", &t0)
+
 	// Parse new and changed sources in parallel.
-	res := &Result{}
 	all := make([]*Page, len(mds))
 	var todo []int
 	seen := make(map[string]bool, len(mds))
@@ -402,6 +421,7 @@ func (b *Builder) Build() (*Result, error) {
 		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
 	}
 	res.Parsed = len(todo)
+	res.phase("parse", &t0)
 
 	// Select, validate and order.
 	var posts, pages []*Page
@@ -413,9 +433,10 @@ func (b *Builder) Build() (*Result, error) {
 		if p.Draft && !o.Drafts {
 			continue
 		}
-		line, col := p.fm.locate("slug")
+		slugPos := func() (int, int) { return p.fm.locate("slug") }
 		if p.Kind == "post" {
 			if q := bySlug[p.Slug]; q != nil {
+				line, col := slugPos()
 				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
 				continue
 			}
@@ -427,10 +448,12 @@ func (b *Builder) Build() (*Result, error) {
 			posts = append(posts, p)
 		} else {
 			if reserved[p.Slug] {
+				line, col := slugPos()
 				errs = append(errs, errAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
 				continue
 			}
 			if q := byURL[p.URL]; q != nil {
+				line, col := slugPos()
 				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
 				continue
 			}
@@ -474,19 +497,23 @@ func (b *Builder) Build() (*Result, error) {
 	site := &SiteData{Config: cfg, Posts: posts, Pages: pages, Tags: tags}
 	res.Posts, res.Pages = len(posts), len(pages)
 
+	res.phase("order", &t0)
 	outs, err := b.plan(site, theme, gk, statics)
 	if err != nil {
 		return nil, err
 	}
+	res.phase("plan", &t0)
 	res.Warnings = checkLinks(site, outs)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(o.Warn, w)
 	}
 	res.Files = len(outs)
+	res.phase("links", &t0)
 	res.Written, err = b.publish(outs)
 	if err != nil {
 		return nil, err
 	}
+	res.phase("render+publish", &t0)
 	return res, nil
 }
 

@@ -132,7 +132,9 @@ func (b *Builder) publish(outs []output) (int, error) {
 		}
 		todo = append(todo, i)
 	}
-	err = parallel(len(todo), b.opts.Workers, func(j int) error {
+	// File creation is dominated by file-system latency, not CPU: more
+	// goroutines than cores keep the disk busy.
+	err = parallel(len(todo), max(8, 4*b.opts.Workers), func(j int) error {
 		o := outs[todo[j]]
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()

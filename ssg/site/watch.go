@@ -50,6 +50,12 @@ func (b *Builder) Watch(ctx context.Context, interval time.Duration, report func
 	}
 	last := b.signature()
 	build()
+	// The previous generation (<out>.prev) has unknown content after the
+	// first build of a process; a second build brings it up to date so that
+	// the first edit is already an incremental rebuild.
+	if b.spareKeys == nil && b.outKeys != nil {
+		build()
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
