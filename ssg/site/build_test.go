@@ -472,7 +472,7 @@ func TestStaleFilesDisappear(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "public"+PrevSuffix, "blog", "three", "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, ".cache", "ssg", "public.prev", "blog", "three", "index.html")); err != nil {
 		t.Fatalf("previous generation not kept: %v", err)
 	}
 	if err := os.Remove(filepath.Join(dir, "content", "blog", "2023", "three.md")); err != nil {

@@ -10,12 +10,16 @@ import (
 	"sync"
 )
 
-// PrevSuffix names the sibling directory (e.g. public.prev) holding the
-// previous output generation. The next build claims it as its staging
-// directory and rewrites only what differs, in place: on file systems
-// where creating and deleting inodes is slow this is what makes rebuilds
-// fast. Nothing serves it.
-const PrevSuffix = ".prev"
+// PrevDir returns where the previous output generation is kept:
+// <parent of out>/.cache/ssg/<name of out>.prev (e.g. .cache/ssg/public.prev,
+// on the same file system as out and ignored by git). The next build claims
+// it as its staging directory and rewrites only what differs, in place: on
+// file systems where creating and deleting inodes is slow this is what
+// makes rebuilds fast. Nothing serves it; deleting it is always safe.
+func PrevDir(out string) string {
+	out = filepath.Clean(out)
+	return filepath.Join(filepath.Dir(out), ".cache", "ssg", filepath.Base(out)+".prev")
+}
 
 // unknownKey marks a file of a reused generation whose content is unknown:
 // it is always rewritten.
@@ -33,7 +37,7 @@ func (b *Builder) claimStaging(out string) (target string, have map[string]uint6
 	if err := os.Chmod(target, 0o755); err != nil {
 		return "", nil, err
 	}
-	prev := out + PrevSuffix
+	prev := PrevDir(out)
 	if st, err := os.Lstat(prev); err != nil || !st.IsDir() {
 		b.spareKeys = nil
 		return target, nil, nil
@@ -82,7 +86,7 @@ func (b *Builder) publish(outs []output) (int, error) {
 		if have != nil {
 			// Keep the partly updated generation for the next build;
 			// its keys are unknown now, so everything will be rewritten.
-			if os.Rename(target, out+PrevSuffix) == nil {
+			if b.keepPrev(target, out) {
 				return 0, err
 			}
 		}
@@ -175,11 +179,21 @@ func (b *Builder) publish(outs []output) (int, error) {
 	prevKeys := b.outKeys
 	b.outKeys = newKeys
 	if old != "" {
-		if err := os.Rename(old, out+PrevSuffix); err != nil {
+		if !b.keepPrev(old, out) {
 			_ = os.RemoveAll(old)
 		} else if prevKeys != nil {
 			b.spareKeys = prevKeys
 		}
 	}
 	return len(todo), nil
+}
+
+// keepPrev moves dir to PrevDir(out) for the next build to reuse.
+func (b *Builder) keepPrev(dir, out string) bool {
+	prev := PrevDir(out)
+	if err := os.MkdirAll(filepath.Dir(prev), 0o755); err != nil {
+		return false
+	}
+	_ = os.RemoveAll(prev) // normally absent: it was claimed
+	return os.Rename(dir, prev) == nil
 }
