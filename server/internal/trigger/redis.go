@@ -39,7 +39,30 @@ func (t *Redis) Run(ctx context.Context) error {
 		}
 		byChannel[s.Channel] = append(byChannel[s.Channel], s.Component)
 	}
-	return t.Backend.Subscribe(ctx, channels, func(channel string, payload []byte) {
+	// Subscribe returns an error only when it cannot subscribe at all (Redis down at
+	// start-up); once subscribed the backend itself re-subscribes after outages. Keep
+	// trying, with backoff, rather than leaving the channels unserved.
+	backoff := 250 * time.Millisecond
+	for {
+		err := t.Backend.Subscribe(ctx, channels, t.dispatch(ctx, byChannel))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			err = errors.New("subscription ended")
+		}
+		t.Log.Warn("redis trigger: cannot subscribe; retrying", "channels", channels, "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (t *Redis) dispatch(ctx context.Context, byChannel map[string][]*Component) func(string, []byte) {
+	return func(channel string, payload []byte) {
 		for _, c := range byChannel[channel] {
 			start := time.Now()
 			err := t.deliver(ctx, c, payload)
@@ -50,7 +73,7 @@ func (t *Redis) Run(ctx context.Context) error {
 			t.Log.Log(ctx, level, "redis message", "channel", channel, "component", c.ID,
 				"bytes", len(payload), "duration", time.Since(start).Round(time.Microsecond), "err", err)
 		}
-	})
+	}
 }
 
 func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err error) {
