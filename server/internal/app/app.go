@@ -213,14 +213,19 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 
 	byAddr := map[string]*trigger.Redis{}
 	for _, t := range m.RedisTriggers {
-		rt := byAddr[t.Address]
+		// The address may use variables ({{ redis_url }}), as Spin 2 allows.
+		addr, err := res.Render(t.Address)
+		if err != nil {
+			return nil, fmt.Errorf("redis trigger of component %q: address: %w", t.Component, err)
+		}
+		rt := byAddr[addr]
 		if rt == nil {
-			backend, err := a.redisBackend(ctx, t.Address)
+			backend, err := a.redisBackend(ctx, addr)
 			if err != nil {
 				return nil, fmt.Errorf("redis trigger of component %q: %w", t.Component, err)
 			}
 			rt = &trigger.Redis{Backend: backend, Timeout: o.RequestTimeout, Log: o.Log}
-			byAddr[t.Address] = rt
+			byAddr[addr] = rt
 			a.redis = append(a.redis, rt)
 		}
 		rt.Subs = append(rt.Subs, trigger.RedisSubscription{Channel: t.Channel, Component: components[t.Component]})
