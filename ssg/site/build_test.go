@@ -144,7 +144,7 @@ func TestBuildSite(t *testing.T) {
 		`<form class="like" method="post" action="/likes">`,
 		`<input type="hidden" name="url" value="/blog/one/">`,
 		`<input type="hidden" name="action" value="toggle">`,
-		`<button type="submit" class="like-button" aria-pressed="false" data-like-url="/blog/one/">`,
+		`<button type="submit" class="like-button" data-like-url="/blog/one/">`,
 		`<link rel="canonical" href="https://example.org/blog/one/">`,
 		`<meta property="og:title" content="Post one">`,
 		`<meta name="twitter:card" content="summary">`,

@@ -102,6 +102,10 @@
   }
 
   function init() {
+    // Without JS the button is a plain form submit; with JS it is a toggle.
+    Array.prototype.forEach.call(document.querySelectorAll(".like-button"), function (b) {
+      if (!b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", "false");
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form.like"), function (form) {
       form.addEventListener("submit", function (ev) { toggle(form, ev); });
     });
