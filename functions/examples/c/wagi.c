@@ -4,6 +4,9 @@
 //   ?go=/somewhere   answers with only a Location header (a 302 redirect)
 //   ?status=404      adds "Status: 404 Not Found"
 //
+// It also exports a second entry point, "hello", for `executor = { type = "wagi",
+// entrypoint = "hello" }`.
+//
 // Build: clang --target=wasm32-wasi -O2 -o wagi.wasm wagi.c
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,4 +37,9 @@ int main(int argc, char **argv) {
   while ((n = fread(b, 1, sizeof b, stdin)) > 0) fwrite(b, 1, n, stdout);
   printf("\n");
   return 0;
+}
+
+__attribute__((export_name("hello")))
+void hello(void) {
+  printf("Content-Type: text/plain\n\nhello from the C WAGI entry point \"hello\"\n");
 }

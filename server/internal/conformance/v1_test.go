@@ -105,6 +105,20 @@ route = "/wagi/..."
 executor = { type = "wagi", argv = "${SCRIPT_NAME} extra ${ARGS}" }
 
 [[component]]
+id = "c-wagi-hello"
+source = "c-wagi.wasm"
+[component.trigger]
+route = "/c-hello"
+executor = { type = "wagi", entrypoint = "hello" }
+
+[[component]]
+id = "probe-all"
+source = "probe.wasm"
+allowed_http_hosts = ["not a host:x", "insecure:allow-all"]
+[component.trigger]
+route = "/all/..."
+
+[[component]]
 id = "bad"
 source = "bad.wasm"
 key_value_stores = ["default"]
@@ -401,6 +415,15 @@ route = "/bad/..."
 		if res.Err != "" || res.Status != 418 || res.Body != "teapot" {
 			t.Errorf("self: %+v", res)
 		}
+		// insecure:allow-all (other entries are then not validated) allows any host and self.
+		getJSON(t, srv.URL+"/all/http?url="+rec.URL+"/all", "", &res)
+		if res.Err != "" || res.Status != 201 {
+			t.Errorf("insecure:allow-all: %+v", res)
+		}
+		getJSON(t, srv.URL+"/all/http?url=/probe/status", "", &res)
+		if res.Err != "" || res.Status != 418 {
+			t.Errorf("insecure:allow-all, relative URL: %+v", res)
+		}
 		// Spin 1.x's allow-list admits only http and https URLs.
 		getJSON(t, probe+"http?url=ftp://"+rec.Addr+"/x", "", &res)
 		if res.Err != "destination-not-allowed" {
@@ -469,6 +492,9 @@ route = "/bad/..."
 		if r.Status != 200 || r.Body != want {
 			t.Errorf("C WAGI: %d\n%q\nwant %q", r.Status, r.Body, want)
 		}
+		if r := get(t, srv.URL+"/c-hello"); r.Status != 200 || r.Body != "hello from the C WAGI entry point \"hello\"\n" {
+			t.Errorf("WAGI entrypoint: %d %q", r.Status, r.Body)
+		}
 		if r := get(t, srv.URL+"/c-wagi/?go=/there"); r.Status != 302 || r.Header.Get("Location") != "/there" {
 			t.Errorf("C WAGI redirect: %d %v", r.Status, r.Header)
 		}
@@ -493,6 +519,17 @@ route = "/bad/..."
 			if r := get(t, srv.URL+"/bad/ok"); r.Status != 200 || r.Body != "ok" {
 				t.Fatalf("after %s: %d %q", path, r.Status, r.Body)
 			}
+		}
+	})
+
+	t.Run("BadRealloc", func(t *testing.T) {
+		// The guest's canonical_abi_realloc answers a 12345-byte request body with a
+		// pointer outside its memory.
+		if r := do(t, "POST", srv.URL+"/bad/ok", strings.Repeat("b", 12345)); r.Status != 500 {
+			t.Errorf("out-of-bounds allocation: %d %q", r.Status, r.Body)
+		}
+		if r := do(t, "POST", srv.URL+"/bad/ok", strings.Repeat("b", 12344)); r.Status != 200 || r.Body != "ok" {
+			t.Errorf("after a bad allocation: %d %q", r.Status, r.Body)
 		}
 	})
 
