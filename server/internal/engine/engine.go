@@ -205,14 +205,18 @@ const resetWait = 5 * time.Millisecond
 type Instance struct {
 	api.Module
 	m *Module
+	// perCall is set for instances built with a *Call (WAGI stdin/stdout/args/env):
+	// they carry one request's configuration and are never pooled.
+	perCall bool
 }
 
 // Release returns the instance. When ok (the call completed without error), a
 // snapshot module's instance is reset to the snapshot in the background and kept for
-// reuse, unless its memory grew or the pool is full; anything else is closed.
+// reuse, unless its memory grew, it was built with a *Call, or the pool is full;
+// anything else is closed.
 func (i *Instance) Release(ctx context.Context, ok bool) {
 	m := i.m
-	if !ok || m.pool == nil || i.Module.IsClosed() || i.Memory().Size() != m.snap.pages*65536 {
+	if !ok || m.pool == nil || i.perCall || i.Module.IsClosed() || i.Memory().Size() != m.snap.pages*65536 {
 		i.Module.Close(ctx)
 		return
 	}
@@ -287,7 +291,7 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
 			return nil, fmt.Errorf("component %q: _initialize: %w", m.ID, err)
 		}
 	}
-	return &Instance{Module: inst, m: m}, nil
+	return &Instance{Module: inst, m: m, perCall: c != nil}, nil
 }
 
 // ExitCode reports the WASI proc_exit code carried by err, if any.

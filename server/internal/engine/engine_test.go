@@ -1,0 +1,370 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+var (
+	isolationOnce sync.Once
+	isolationWasm []byte
+)
+
+// isolationGuest builds testdata/isolation once per test binary.
+func isolationGuest(t *testing.T) []byte {
+	t.Helper()
+	isolationOnce.Do(func() { isolationWasm = buildGuest(t, "isolation") })
+	if isolationWasm == nil {
+		t.Fatal("building testdata/isolation failed earlier")
+	}
+	return isolationWasm
+}
+
+func newEngine(t *testing.T, o Options) *Engine {
+	t.Helper()
+	ctx := context.Background()
+	e, err := New(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close(ctx) })
+	return e
+}
+
+func compile(t *testing.T, e *Engine, wasm []byte) *Module {
+	t.Helper()
+	ctx := context.Background()
+	m, err := e.Compile(ctx, "guest", wasm, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(ctx) })
+	return m
+}
+
+func call1(t *testing.T, inst *Instance, name string, params ...uint64) uint64 {
+	t.Helper()
+	res, err := inst.ExportedFunction(name).Call(context.Background(), params...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(res) != 1 {
+		t.Fatalf("%s returned %d values", name, len(res))
+	}
+	return res[0]
+}
+
+// pooling tracks instance identity across Instantiate/Release cycles.
+type pooling struct {
+	seen   map[api.Module]int
+	closed map[api.Module]bool // released with ok=false, or otherwise not reusable
+	reused int
+}
+
+func newPooling() *pooling {
+	return &pooling{seen: map[api.Module]int{}, closed: map[api.Module]bool{}}
+}
+
+func (p *pooling) got(t *testing.T, inst *Instance) {
+	t.Helper()
+	if p.closed[inst.Module] {
+		t.Fatalf("Instantiate returned an instance that must not be reused")
+	}
+	if inst.Module.IsClosed() {
+		t.Fatalf("Instantiate returned a closed instance")
+	}
+	if p.seen[inst.Module] > 0 {
+		p.reused++
+	}
+	p.seen[inst.Module]++
+}
+
+func TestStatefulModuleIsolation(t *testing.T) {
+	for _, mode := range []struct {
+		name   string
+		noSnap bool
+	}{{"pooled", false}, {"initialize", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			e := newEngine(t, Options{NoSnapshots: mode.noSnap})
+			m := compile(t, e, statefulModule())
+			if (m.pool != nil) == mode.noSnap {
+				t.Fatalf("pool %v with NoSnapshots %v", m.pool != nil, mode.noSnap)
+			}
+			ctx := context.Background()
+			p := newPooling()
+			for i := range 200 {
+				inst, err := m.Instantiate(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.got(t, inst)
+				if got := call1(t, inst, "inc"); got != 6010 {
+					t.Fatalf("call %d: inc = %d, want 6010 (state after _initialize)", i, got)
+				}
+				if got := call1(t, inst, "big"); got != 1<<40+1 {
+					t.Fatalf("call %d: big = %d, want %d", i, got, uint64(1<<40+1))
+				}
+				if got := call1(t, inst, "inc"); got != 7011 {
+					t.Fatalf("call %d: second inc = %d, want 7011", i, got)
+				}
+				switch i % 10 {
+				case 3: // memory grows: not reused
+					if _, err := inst.ExportedFunction("grow").Call(ctx); err != nil {
+						t.Fatal(err)
+					}
+					inst.Release(ctx, true)
+					if !inst.Module.IsClosed() {
+						t.Fatalf("instance whose memory grew was kept")
+					}
+					p.closed[inst.Module] = true
+				case 5: // traps after changing state
+					_, err := inst.ExportedFunction("trap").Call(ctx)
+					if err == nil || !strings.Contains(err.Error(), "unreachable") {
+						t.Fatalf("trap: %v", err)
+					}
+					inst.Release(ctx, false)
+					if !inst.Module.IsClosed() {
+						t.Fatalf("instance released with ok=false was not closed")
+					}
+					p.closed[inst.Module] = true
+				case 7: // the caller reports failure without a trap
+					inst.Release(ctx, false)
+					if !inst.Module.IsClosed() {
+						t.Fatalf("instance released with ok=false was not closed")
+					}
+					p.closed[inst.Module] = true
+				default:
+					inst.Release(ctx, true)
+				}
+			}
+			if !mode.noSnap && p.reused == 0 {
+				t.Errorf("no instance was ever reused from the pool")
+			}
+			if mode.noSnap && p.reused != 0 {
+				t.Errorf("%d instances reused without snapshots", p.reused)
+			}
+			t.Logf("%d of 200 instantiations reused a pooled instance", p.reused)
+		})
+	}
+}
+
+// An instance with per-call extras (WAGI stdin/stdout/args/env) is never pooled, even
+// when released with ok, so its configuration cannot reach a later request.
+func TestCallInstancesNotPooled(t *testing.T) {
+	e := newEngine(t, Options{})
+	m := compile(t, e, statefulModule())
+	ctx := context.Background()
+	inst, err := m.Instantiate(ctx, &Call{Args: []string{"/x", ""}, Env: [][2]string{{"K", "v"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := call1(t, inst, "inc"); got != 6010 {
+		t.Fatalf("inc = %d, want 6010", got)
+	}
+	inst.Release(ctx, true)
+	if !inst.Module.IsClosed() {
+		t.Fatal("an instance with a per-call configuration was kept for reuse")
+	}
+}
+
+func TestGoReactorIsolation(t *testing.T) {
+	wasm := isolationGuest(t)
+	const initial = 100<<32 | 1 // counter 100, heap {0: "initialised"}
+	const afterCall = 101<<32 | 2
+	for _, mode := range []struct {
+		name   string
+		noSnap bool
+	}{{"pooled", false}, {"initialize", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			e := newEngine(t, Options{NoSnapshots: mode.noSnap})
+			m := compile(t, e, wasm)
+			ctx := context.Background()
+			p := newPooling()
+			n := 150
+			if mode.noSnap {
+				n = 20 // each instantiation runs the Go runtime's start-up
+			}
+			for i := range n {
+				inst, err := m.Instantiate(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.got(t, inst)
+				if got := call1(t, inst, "peek"); got != initial {
+					t.Fatalf("call %d: peek = %#x, want %#x", i, got, uint64(initial))
+				}
+				if got := call1(t, inst, "call"); got != afterCall {
+					t.Fatalf("call %d: call = %#x, want %#x", i, got, uint64(afterCall))
+				}
+				switch i % 15 {
+				case 4:
+					before := inst.Memory().Size()
+					if got := call1(t, inst, "grow", 32); got != 102<<32|3 {
+						t.Fatalf("grow = %#x", got)
+					}
+					if inst.Memory().Size() <= before {
+						t.Fatalf("memory did not grow (%d bytes)", before)
+					}
+					inst.Release(ctx, true)
+					if !inst.Module.IsClosed() {
+						t.Fatal("instance whose memory grew was kept")
+					}
+					p.closed[inst.Module] = true
+				case 9:
+					// A Go panic in an export aborts with unreachable.
+					_, err := inst.ExportedFunction("trap").Call(ctx)
+					if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "main.trap") {
+						t.Fatalf("trap: err %v, want an unreachable trap in main.trap", err)
+					}
+					inst.Release(ctx, false)
+					if !inst.Module.IsClosed() {
+						t.Fatal("instance released with ok=false was not closed")
+					}
+					p.closed[inst.Module] = true
+				default:
+					inst.Release(ctx, true)
+				}
+			}
+			if !mode.noSnap && p.reused == 0 {
+				t.Error("no instance was ever reused from the pool")
+			}
+			t.Logf("%d of %d instantiations reused a pooled instance", p.reused, n)
+		})
+	}
+}
+
+func TestGoReactorConcurrent(t *testing.T) {
+	wasm := isolationGuest(t)
+	e := newEngine(t, Options{})
+	m := compile(t, e, wasm)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				inst, err := m.Instantiate(ctx, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				res, err := inst.ExportedFunction("call").Call(ctx)
+				if err != nil || res[0] != 101<<32|2 {
+					inst.Release(ctx, false)
+					errs <- fmt.Errorf("worker %d call %d: %#x, %v", w, i, res, err)
+					return
+				}
+				inst.Release(ctx, true)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestInstantiateCanceled(t *testing.T) {
+	e := newEngine(t, Options{})
+	m := compile(t, e, statefulModule())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// Either an error or a usable instance; never a panic or a closed instance.
+	inst, err := m.Instantiate(ctx, nil)
+	if err == nil {
+		if inst.Module.IsClosed() {
+			t.Fatal("closed instance")
+		}
+		inst.Release(context.Background(), false)
+	}
+}
+
+func TestCompileMissingImports(t *testing.T) {
+	e := newEngine(t, Options{})
+	registerNoop(t, e, "spin-config", "get-config", 3)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		wasm    []byte
+		wantErr string
+	}{
+		{"all provided", importingModule(false, [2]string{"spin-config", "get-config"}, [2]string{"wasi_snapshot_preview1", "fd_write"}), ""},
+		{"missing", importingModule(false,
+			[2]string{"spin-config", "get-config"}, [2]string{"outbound-pg", "query"},
+			[2]string{"wasi_snapshot_preview1", "fd_write"}, [2]string{"spin-config", "get-secret"}, [2]string{"aaa", "zzz"}),
+			`component "x" imports aaa.zzz, outbound-pg.query, spin-config.get-secret, which this host does not provide`},
+		{"memory import", importingModule(true, [2]string{"outbound-pg", "query"}),
+			`component "x" imports env.memory (memory), outbound-pg.query, which this host does not provide`},
+		{"not wasm", []byte("hello"), `component "x": compiling:`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := e.Compile(ctx, "x", tc.wasm, Settings{})
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.Close(ctx)
+				return
+			}
+			if err == nil {
+				m.Close(ctx)
+				t.Fatalf("compiled; want error %q", tc.wantErr)
+			}
+			if tc.name == "not wasm" {
+				if !strings.HasPrefix(err.Error(), tc.wantErr) {
+					t.Fatalf("error %q, want prefix %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err.Error() != tc.wantErr {
+				t.Fatalf("error %q\nwant  %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestInitializeTrapFailsCompile(t *testing.T) {
+	// _initialize is unreachable.
+	wasm := cat([]byte(wasmHeader),
+		wsection(1, wvec(functype(nil, nil))),
+		wsection(3, wvec([]byte{0})),
+		wsection(5, wvec([]byte{0x00, 0x01})),
+		wsection(7, wvec(export("_initialize", 0, 0), export("memory", 2, 0))),
+		wsection(10, wvec(body(0x00, 0x0b))))
+	e := newEngine(t, Options{})
+	_, err := e.Compile(context.Background(), "bad", wasm, Settings{})
+	if err == nil || !strings.Contains(err.Error(), `component "bad": _initialize:`) {
+		t.Fatalf("Compile = %v, want an _initialize error", err)
+	}
+	// Without snapshots the failure surfaces per instance.
+	e2 := newEngine(t, Options{NoSnapshots: true})
+	m := compile(t, e2, wasm)
+	if _, err := m.Instantiate(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "_initialize") {
+		t.Fatalf("Instantiate = %v, want an _initialize error", err)
+	}
+}
+
+func TestHasExportAndExitCode(t *testing.T) {
+	e := newEngine(t, Options{})
+	m := compile(t, e, statefulModule())
+	if !m.HasExport("inc") || !m.HasExport("_initialize") || m.HasExport("nope") || m.HasExport("memory") {
+		t.Error("HasExport")
+	}
+	if m.HasExport(snapshotExportPrefix + "0") {
+		t.Error("HasExport reports an added global export")
+	}
+	if c, ok := ExitCode(fmt.Errorf("wrapped: %w", sys.NewExitError(3))); !ok || c != 3 {
+		t.Errorf("ExitCode = %d, %v", c, ok)
+	}
+	if _, ok := ExitCode(errors.New("plain")); ok {
+		t.Error("ExitCode of a plain error")
+	}
+}
