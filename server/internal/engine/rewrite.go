@@ -45,10 +45,10 @@ func exportMutableGlobals(wasm []byte) ([]byte, []globalInfo, error) {
 			return nil, nil, err
 		}
 		start := p + 1 + n
-		end := start + int(size)
-		if end > len(wasm) {
+		if size > uint64(len(wasm)-start) { // also keeps int(size) from wrapping negative
 			return nil, nil, errors.New("section past end of module")
 		}
+		end := start + int(size)
 		secs = append(secs, section{id: id, start: start, end: end, headStart: head})
 		p = end
 	}
@@ -112,6 +112,9 @@ func countImportedGlobals(b []byte) (uint32, error) {
 			l, n, err := uleb(b, p)
 			if err != nil {
 				return 0, err
+			}
+			if l > uint64(len(b)-p-n) {
+				return 0, errors.New("truncated import")
 			}
 			p += n + int(l)
 		}
