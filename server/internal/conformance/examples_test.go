@@ -27,6 +27,7 @@ func exampleApp(t *testing.T, name string, modules map[string]string) string {
 // TestExamples runs each example of functions/examples with its own spin.toml, as
 // `bin/server up -f functions/examples/<name>` would, and checks what its README shows.
 func TestExamples(t *testing.T) {
+	t.Parallel()
 	t.Run("kv", func(t *testing.T) {
 		t.Parallel()
 		dir := exampleApp(t, "kv", map[string]string{"main.wasm": testenv.Component(t, "functions/examples/kv")})

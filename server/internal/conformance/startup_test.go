@@ -12,6 +12,7 @@ import (
 // TestStartupErrors checks that problems are reported when `server up` starts, naming
 // the cause, rather than at the first request.
 func TestStartupErrors(t *testing.T) {
+	t.Parallel()
 	probe := testenv.Component(t, "server/internal/conformance/testdata/probe")
 	wagi := testenv.Command(t, "functions/examples/wagi")
 	cases := []struct {

@@ -34,6 +34,7 @@ func redisClient(t testing.TB, url string) *goredis.Client {
 // HTTP and WAGI examples, the Go WAGI example and the misbehaving C guest) and checks
 // each interface and executor through it.
 func TestV1App(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	rec := newRecorder(t)
 	denied := newConnCounter(t)

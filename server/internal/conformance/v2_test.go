@@ -18,6 +18,7 @@ import (
 // with `-f <dir>` from another working directory: manifest paths are relative to the
 // manifest, not to the working directory.
 func TestV2App(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	exact := newRecorder(t)
 	wild := newRecorder(t)
