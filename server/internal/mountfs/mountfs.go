@@ -62,39 +62,65 @@ func rel(p string) string {
 // dirMount is a host directory mapped at a guest path. Generators publish a new tree
 // by renaming a fresh directory over the old one (as ssg does), so the mount follows
 // the path: when the directory at source is no longer the one open, it is reopened.
+// A replaced root stays open until the lookups that acquired it have finished, so a
+// swap never fails an Open in flight.
 type dirMount struct {
 	at     string
 	source string
 
-	mu   sync.Mutex
-	root *os.Root
-	info fs.FileInfo
+	mu  sync.Mutex
+	cur *rootRef
 }
 
+// rootRef is one opened generation of a mapped directory.
+type rootRef struct {
+	d       *dirMount
+	root    *os.Root
+	info    fs.FileInfo // of the opened directory itself
+	refs    int         // lookups in flight (guarded by d.mu)
+	retired bool        // replaced or closed: close when refs drops to 0
+}
+
+// reopen opens source; the caller holds d.mu (or has d to itself).
 func (d *dirMount) reopen() error {
-	info, err := os.Stat(d.source)
-	if err != nil {
-		return err
-	}
 	root, err := os.OpenRoot(d.source)
 	if err != nil {
 		return err
 	}
-	if d.root != nil {
-		d.root.Close()
+	info, err := root.Stat(".") // the directory actually opened, even if swapped meanwhile
+	if err != nil {
+		root.Close()
+		return err
 	}
-	d.root, d.info = root, info
+	if old := d.cur; old != nil {
+		old.retired = true
+		if old.refs == 0 {
+			old.root.Close()
+		}
+	}
+	d.cur = &rootRef{d: d, root: root, info: info}
 	return nil
 }
 
-// fsys returns the mount's filesystem, reopened if the directory was replaced.
-func (d *dirMount) fsys() fs.FS {
+// acquire returns the mount's current root, reopened if the directory was replaced
+// (on failure the tree already open keeps being served). Release it after use.
+func (d *dirMount) acquire() *rootRef {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if info, err := os.Stat(d.source); err == nil && !os.SameFile(info, d.info) {
-		d.reopen() // on failure keep serving the tree already open
+	if info, err := os.Stat(d.source); err == nil && !os.SameFile(info, d.cur.info) {
+		d.reopen()
 	}
-	return d.root.FS()
+	d.cur.refs++
+	return d.cur
+}
+
+func (r *rootRef) release() {
+	r.d.mu.Lock()
+	defer r.d.mu.Unlock()
+	r.refs--
+	if r.retired && r.refs == 0 {
+		r.root.Close()
+	}
 }
 
 // FS is the combined filesystem.
@@ -109,21 +135,28 @@ func (f *FS) Close() error {
 	var err error
 	for _, r := range f.roots {
 		r.mu.Lock()
-		err = errors.Join(err, r.root.Close())
+		if c := r.cur; c != nil && !c.retired {
+			c.retired = true
+			if c.refs == 0 {
+				err = errors.Join(err, c.root.Close())
+			}
+		}
 		r.mu.Unlock()
 	}
 	return err
 }
 
-func (f *FS) mountFor(name string) (fs.FS, string, bool) {
+// mountFor returns the directory mount covering name (the innermost) and name relative
+// to it; the caller must release the root.
+func (f *FS) mountFor(name string) (*rootRef, string, bool) {
 	for _, r := range f.roots {
 		switch {
 		case r.at == ".":
-			return r.fsys(), name, true
+			return r.acquire(), name, true
 		case name == r.at:
-			return r.fsys(), ".", true
+			return r.acquire(), ".", true
 		case strings.HasPrefix(name, r.at+"/"):
-			return r.fsys(), name[len(r.at)+1:], true
+			return r.acquire(), name[len(r.at)+1:], true
 		}
 	}
 	return nil, "", false
@@ -140,18 +173,34 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if f.dirs[name] {
 		return &synthDir{f: f, name: name}, nil
 	}
-	if fsys, sub, ok := f.mountFor(name); ok {
-		return fsys.Open(sub)
+	if ref, sub, ok := f.mountFor(name); ok {
+		defer ref.release()
+		file, err := ref.root.Open(sub)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: unwrapPath(err)}
+		}
+		return file, nil
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// entries lists a synthetic directory: children implied by mounts, plus the entries of
-// a directory mount covering the same path.
+// unwrapPath strips an *fs.PathError so the caller can report the guest's name.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// entries lists a synthetic directory: the entries of a directory mount covering the
+// same path, overridden, as Open does, by synthetic directories and single files.
 func (f *FS) entries(name string) ([]fs.DirEntry, error) {
 	seen := map[string]fs.DirEntry{}
-	if fsys, sub, ok := f.mountFor(name); ok {
-		if des, err := fs.ReadDir(fsys, sub); err == nil {
+	if ref, sub, ok := f.mountFor(name); ok {
+		des, err := fs.ReadDir(ref.root.FS(), sub)
+		ref.release()
+		if err == nil {
 			for _, de := range des {
 				seen[de.Name()] = de
 			}
@@ -169,26 +218,23 @@ func (f *FS) entries(name string) ([]fs.DirEntry, error) {
 		}
 		return strings.SplitN(p[len(name)+1:], "/", 2)[0], true
 	}
-	for p := range f.files {
-		if c, ok := child(p); ok {
-			if _, dup := seen[c]; !dup {
-				if fi, err := f.stat(path.Join(name, c)); err == nil {
-					seen[c] = fs.FileInfoToDirEntry(fi)
-				}
-			}
-		}
-	}
+	// Mount points and parents of mounts are synthetic directories (f.dirs), which
+	// Open serves before directory mounts; single files come first of all.
 	for p := range f.dirs {
 		if c, ok := child(p); ok {
-			if _, dup := seen[c]; !dup {
-				seen[c] = fs.FileInfoToDirEntry(dirInfo(c))
-			}
+			seen[c] = fs.FileInfoToDirEntry(dirInfo(c))
 		}
 	}
-	for _, r := range f.roots {
-		if c, ok := child(r.at); ok {
-			if _, dup := seen[c]; !dup {
-				seen[c] = fs.FileInfoToDirEntry(dirInfo(c))
+	for p := range f.files {
+		if c, ok := child(p); ok {
+			full := path.Join(name, c)
+			if _, isFile := f.files[full]; !isFile && f.dirs[full] {
+				continue // c is a directory holding this file
+			}
+			if fi, err := f.stat(full); err == nil {
+				seen[c] = fs.FileInfoToDirEntry(fi)
+			} else {
+				delete(seen, c) // Open fails too
 			}
 		}
 	}
