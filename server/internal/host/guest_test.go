@@ -1,0 +1,180 @@
+package host
+
+import (
+	"context"
+	"encoding/binary"
+	"testing"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"wasmsite/server/internal/engine"
+)
+
+// A guest built by hand from bytes (no wat compiler is available): memory (2 pages), a
+// bump allocator as canonical_abi_realloc, a no-op canonical_abi_free, and for each
+// imported host function an export of the same name (prefixed with the module) that
+// calls it with its own arguments, so the host sees a real guest as its caller.
+
+func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
+
+func wname(s string) []byte { return append(uleb(uint32(len(s))), s...) }
+
+func section(id byte, payload []byte) []byte {
+	return append(append([]byte{id}, uleb(uint32(len(payload)))...), payload...)
+}
+
+func vec(items [][]byte) []byte {
+	out := uleb(uint32(len(items)))
+	for _, it := range items {
+		out = append(out, it...)
+	}
+	return out
+}
+
+func i32Func(params int, result bool) []byte {
+	b := append([]byte{0x60}, uleb(uint32(params))...)
+	for range params {
+		b = append(b, 0x7f)
+	}
+	if result {
+		return append(b, 1, 0x7f)
+	}
+	return append(b, 0)
+}
+
+type hostImport struct {
+	module, name string
+	params       int
+}
+
+const heapStart = 4096
+
+func guestModule(imports []hostImport) []byte {
+	// Types: 0 realloc (4)->i32, 1 free (3)->(), then one per import.
+	types := [][]byte{i32Func(4, true), i32Func(3, false)}
+	var imps, funcs, exports, code [][]byte
+	for i, im := range imports {
+		types = append(types, i32Func(im.params, false))
+		imps = append(imps, append(append(wname(im.module), wname(im.name)...), 0x00, byte(2+i)))
+	}
+	n := uint32(len(imports)) // defined functions start after the imports
+	funcs = append(funcs, uleb(0), uleb(1))
+	exports = append(exports,
+		append(wname("memory"), 0x02, 0x00),
+		append(append(wname("canonical_abi_realloc"), 0x00), uleb(n)...),
+		append(append(wname("canonical_abi_free"), 0x00), uleb(n+1)...))
+	realloc := []byte{
+		0x01, 0x01, 0x7f, // one i32 local (#4)
+		0x20, 3, 0x45, 0x04, 0x7f, // if newLen == 0 (result i32)
+		0x20, 2, // align
+		0x05,                                  // else
+		0x23, 0, 0x20, 2, 0x6a, 0x41, 1, 0x6b, // next + align - 1
+		0x41, 0, 0x20, 2, 0x6b, 0x71, // & -align
+		0x22, 4, 0x20, 3, 0x6a, 0x24, 0, // next = p + newLen
+		0x20, 4, // p
+		0x0b, 0x0b,
+	}
+	code = append(code, append(uleb(uint32(len(realloc))), realloc...), []byte{2, 0, 0x0b})
+	for i, im := range imports {
+		funcs = append(funcs, uleb(uint32(2+i)))
+		exports = append(exports, append(append(wname(im.module+"."+im.name), 0x00), uleb(n+2+uint32(i))...))
+		b := []byte{0}
+		for p := range im.params {
+			b = append(b, 0x20, byte(p))
+		}
+		b = append(b, 0x10, byte(i), 0x0b)
+		code = append(code, append(uleb(uint32(len(b))), b...))
+	}
+	m := []byte("\x00asm\x01\x00\x00\x00")
+	m = append(m, section(1, vec(types))...)
+	m = append(m, section(2, vec(imps))...)
+	m = append(m, section(3, vec(funcs))...)
+	m = append(m, section(5, vec([][]byte{{0x00, 0x02}}))...)
+	m = append(m, section(6, vec([][]byte{append([]byte{0x7f, 1, 0x41}, append(sleb(heapStart), 0x0b)...)}))...)
+	m = append(m, section(7, vec(exports))...)
+	m = append(m, section(10, vec(code))...)
+	return m
+}
+
+func sleb(v int64) []byte {
+	var out []byte
+	for {
+		b := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
+			return append(out, b)
+		}
+		out = append(out, b|0x80)
+	}
+}
+
+// testGuest is one instance of the hand-built guest against a Host.
+type testGuest struct {
+	t    *testing.T
+	inst *engine.Instance
+	mem  api.Memory
+	ctx  context.Context
+	call *Call
+}
+
+func newTestGuest(t *testing.T, h *Host, caps *Capabilities, imports ...hostImport) *testGuest {
+	t.Helper()
+	ctx := context.Background()
+	e, err := engine.New(ctx, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close(ctx) })
+	if err := h.Register(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.Compile(ctx, "c", guestModule(imports), engine.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := m.Instantiate(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inst.Close(ctx) })
+	c := &Call{Caps: caps}
+	return &testGuest{t: t, inst: inst, mem: inst.Memory(), ctx: WithCall(ctx, c), call: c}
+}
+
+// invoke calls the import through the guest's wrapper.
+func (g *testGuest) invoke(module, name string, params ...uint64) error {
+	g.t.Helper()
+	_, err := g.inst.ExportedFunction(module+"."+name).Call(g.ctx, params...)
+	return err
+}
+
+// str writes s at p and returns (p, len).
+func (g *testGuest) str(p uint32, s string) (uint64, uint64) {
+	g.t.Helper()
+	if !g.mem.WriteString(p, s) {
+		g.t.Fatalf("write at %#x", p)
+	}
+	return uint64(p), uint64(len(s))
+}
+
+func (g *testGuest) u8(p uint32) uint8   { v, _ := g.mem.ReadByte(p); return v }
+func (g *testGuest) u32(p uint32) uint32 { v, _ := g.mem.ReadUint32Le(p); return v }
+func (g *testGuest) u64(p uint32) uint64 { v, _ := g.mem.ReadUint64Le(p); return v }
+
+func (g *testGuest) read(p, n uint32) string {
+	g.t.Helper()
+	b, ok := g.mem.Read(p, n)
+	if !ok {
+		g.t.Fatalf("read %#x+%d out of bounds", p, n)
+	}
+	return string(b)
+}
+
+// fill sets n bytes at p to 0xEE, so tests see exactly what the host wrote.
+func (g *testGuest) fill(p, n uint32) {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 0xEE
+	}
+	g.mem.Write(p, b)
+}
