@@ -473,3 +473,30 @@ func testNoJS(t *testing.T, s *site, post string) {
 	b.do("reload with JS", chromedp.Reload())
 	b.waitButton("no-JS like seen with JS back on", "3", true)
 }
+
+// TestBrowserListPageManyPosts: the "All posts" page lists every post unpaginated; with
+// more posts than the API's batch limit (100 urls per GET) every card must still show
+// its count.
+func TestBrowserListPageManyPosts(t *testing.T) {
+	chromiumPath(t)
+	const posts = 130
+	s := startSite(t, siteOptions{contentDir: writeContent(t, posts), projectManifest: true})
+	liked := []string{postURL("post-00"), postURL(fmt.Sprintf("post-%02d", posts-1))}
+	for _, p := range liked {
+		newReader(t, s).like(p)
+	}
+	b := newBrowser(t, s, "browser")
+	b.open("/blog/")
+	ctx, cancel := b.timeout(30 * time.Second)
+	defer cancel()
+	// Every card's count is filled in; the liked ones show 1.
+	expr := fmt.Sprintf(`(() => {
+		const cs = Array.from(document.querySelectorAll('.post-card .like-count'));
+		if (cs.length !== %d) return false;
+		return cs.every(c => c.textContent === (%q.includes(c.getAttribute('data-like-url')) ? "1" : "0"));
+	})()`, posts, strings.Join(liked, " "))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		filled, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll('.post-card .like-count')).filter(c => c.textContent !== "").length`))
+		t.Errorf("the /blog/ list of %d posts shows %d counts: %v (requests: %v)", posts, filled, err, b.netLog())
+	}
+}

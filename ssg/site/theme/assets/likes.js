@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var API = "/likes";
+  var BATCH = 100; // functions/likes MaxBatch
   var status = null;
 
   function say(msg) {
@@ -71,11 +72,14 @@
       var u = el.getAttribute("data-like-url");
       if (urls.indexOf(u) < 0) urls.push(u);
     });
-    if (!urls.length) return;
-    var q = urls.map(function (u) { return "url=" + encodeURIComponent(u); }).join("&");
-    request("GET", API + "?" + q).then(function (data) {
-      entries(data).forEach(function (e) { apply(e.url, e.count, e.liked); });
-    }).catch(function () { /* counts are optional decoration */ });
+    // The API answers at most BATCH urls per GET (more is a 400): long lists such as
+    // "All posts" are fetched in several batches.
+    for (var i = 0; i < urls.length; i += BATCH) {
+      var q = urls.slice(i, i + BATCH).map(function (u) { return "url=" + encodeURIComponent(u); }).join("&");
+      request("GET", API + "?" + q).then(function (data) {
+        entries(data).forEach(function (e) { apply(e.url, e.count, e.liked); });
+      }).catch(function () { /* counts are optional decoration */ });
+    }
   }
 
   function toggle(form, ev) {
