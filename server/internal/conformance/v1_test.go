@@ -45,6 +45,7 @@ func TestV1App(t *testing.T) {
 	testenv.CopyFile(t, buildC(t, "functions/examples/c/http.c", true), filepath.Join(dir, "c-http.wasm"))
 	testenv.CopyFile(t, buildC(t, "functions/examples/c/wagi.c", false), filepath.Join(dir, "c-wagi.wasm"))
 	testenv.CopyFile(t, buildC(t, "server/internal/conformance/testdata/bad.c", true), filepath.Join(dir, "bad.wasm"))
+	testenv.CopyFile(t, buildC(t, "server/internal/conformance/testdata/bad_wagi.c", false), filepath.Join(dir, "bad-wagi.wasm"))
 	testenv.WriteFile(t, filepath.Join(dir, "content", "a.txt"), "A")
 	testenv.WriteFile(t, filepath.Join(dir, "content", "sub", "b.txt"), "B")
 	testenv.WriteFile(t, filepath.Join(dir, "content", "secret", "c.txt"), "C")
@@ -118,6 +119,13 @@ source = "probe.wasm"
 allowed_http_hosts = ["not a host:x", "insecure:allow-all"]
 [component.trigger]
 route = "/all/..."
+
+[[component]]
+id = "bad-wagi"
+source = "bad-wagi.wasm"
+[component.trigger]
+route = "/bad-wagi"
+executor = { type = "wagi" }
 
 [[component]]
 id = "bad"
@@ -523,6 +531,28 @@ route = "/bad/..."
 		}
 	})
 
+	t.Run("BadWAGI", func(t *testing.T) {
+		for _, c := range []struct {
+			query  string
+			status int
+			body   string
+		}{
+			{"silent", 500, ""},
+			{"exit3", 500, ""},
+			{"trap", 500, ""},
+			{"noheaders", 500, "Exactly one of 'location' or 'content-type' must be specified"},
+			{"badstatus", 502, ""},
+		} {
+			r := get(t, srv.URL+"/bad-wagi?"+c.query)
+			if r.Status != c.status || (c.body != "" && r.Body != c.body) {
+				t.Errorf("%s: %d %q, want %d %q", c.query, r.Status, r.Body, c.status, c.body)
+			}
+			if r := get(t, srv.URL+"/bad-wagi"); r.Status != 200 || r.Body != "ok" {
+				t.Fatalf("after %s: %d %q", c.query, r.Status, r.Body)
+			}
+		}
+	})
+
 	t.Run("BadRealloc", func(t *testing.T) {
 		// The guest's canonical_abi_realloc answers a 12345-byte request body with a
 		// pointer outside its memory.
@@ -546,6 +576,13 @@ route = "/bad/..."
 		}
 		if r := get(t, srv.URL+"/bad/ok"); r.Status != 200 {
 			t.Errorf("after a timeout: %d", r.Status)
+		}
+		start = time.Now()
+		if r := get(t, srv.URL+"/bad-wagi?loop"); r.Status != 500 || time.Since(start) > 10*time.Second {
+			t.Errorf("WAGI module that never exits: %d after %s", r.Status, time.Since(start))
+		}
+		if r := get(t, srv.URL+"/bad-wagi"); r.Status != 200 {
+			t.Errorf("WAGI after a timeout: %d", r.Status)
 		}
 		if r := get(t, srv.URL+"/c/"); r.Status != 200 {
 			t.Errorf("other component after a timeout: %d", r.Status)

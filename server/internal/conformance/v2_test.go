@@ -34,6 +34,8 @@ func TestV2App(t *testing.T) {
 name = "conformance-v2"
 version = "2.0.0"
 authors = ["conformance"]
+[application.trigger.http]
+base = "/v2"
 [application.trigger.redis]
 address = "{{ redis_url }}"
 
@@ -72,7 +74,7 @@ watch = ["probe/**/*.go"]
 		Env:  []string{"SPIN_VARIABLE_REDIS_URL=" + rs.URL()},
 		Args: []string{"-f", dir},
 	})
-	probe := srv.URL + "/probe/"
+	probe := srv.URL + "/v2/probe/"
 	rdb := redisClient(t, rs.URL())
 	ctx := context.Background()
 
@@ -81,6 +83,20 @@ watch = ["probe/**/*.go"]
 		getJSON(t, srv.URL+"/.well-known/spin/info", "", &info)
 		if info["name"] != "conformance-v2" || info["version"] != "2.0.0" {
 			t.Errorf("info: %v", info)
+		}
+	})
+
+	t.Run("Base", func(t *testing.T) {
+		var echo struct{ Headers map[string]string }
+		getJSON(t, probe+"echo", "", &echo)
+		for k, v := range map[string]string{"spin-base-path": "/v2", "spin-matched-route": "/v2/probe/...",
+			"spin-path-info": "/echo", "spin-component-route": "/probe"} {
+			if echo.Headers[k] != v {
+				t.Errorf("%s = %q, want %q", k, echo.Headers[k], v)
+			}
+		}
+		if r := get(t, srv.URL+"/probe/echo"); r.Status != 404 {
+			t.Errorf("route outside the base: %d", r.Status)
 		}
 	})
 
@@ -123,7 +139,7 @@ watch = ["probe/**/*.go"]
 		if n := denied.count.Load(); n != 0 {
 			t.Errorf("%d connections made to a host not in allowed_outbound_hosts", n)
 		}
-		getJSON(t, probe+"http?url=/probe/status", "", &res)
+		getJSON(t, probe+"http?url=/v2/probe/status", "", &res)
 		if res.Err != "" || res.Status != 418 {
 			t.Errorf("self: %+v", res)
 		}
@@ -144,7 +160,7 @@ watch = ["probe/**/*.go"]
 			Args []string
 			Env  map[string]string
 		}
-		getJSON(t, srv.URL+"/cgi/x?a=b", "", &out)
+		getJSON(t, srv.URL+"/v2/cgi/x?a=b", "", &out)
 		if out.Env["INLINE"] != "yes" || out.Env["PATH_INFO"] != "/x" || len(out.Args) != 2 || out.Args[1] != "a=b" {
 			t.Errorf("inline WAGI component: %+v", out)
 		}
