@@ -1,0 +1,3 @@
+module testguests
+
+go 1.26
