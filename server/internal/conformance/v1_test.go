@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestV1App(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, "content", "sub", "b.txt"), "B")
 	testenv.WriteFile(t, filepath.Join(dir, "content", "secret", "c.txt"), "C")
 	testenv.WriteFile(t, filepath.Join(dir, "assets", "logo.txt"), "LOGO")
-	testenv.WriteFile(t, filepath.Join(dir, ".env"), "SPIN_VARIABLE_V_CFG=from-dotenv\nSPIN_CONFIG_V_DOT=from-dotenv\n")
+	testenv.WriteFile(t, filepath.Join(dir, ".env"), "SPIN_VARIABLE_V_CFG=from-dotenv\nSPIN_CONFIG_V_DOT=from-dotenv\n# comment\nSPIN_VARIABLE_V_DOT2=\"dotenv variable\"\nSPIN_CONFIG_V_DOT3=dotenv-config\nSPIN_VARIABLE_V_DOT3=dotenv-variable\n")
 	testenv.WriteFile(t, filepath.Join(dir, "runtime-config.toml"), fmt.Sprintf("[key_value_store.shared]\ntype = \"redis\"\nurl = %q\n", rs.URL()))
 	testenv.WriteFile(t, filepath.Join(dir, "spin.toml"), fmt.Sprintf(`spin_manifest_version = "1"
 name = "conformance-v1"
@@ -62,6 +63,8 @@ v_var = { default = "default" }
 v_cfg = { default = "default" }
 v_dot = { default = "default" }
 v_def = { default = "default" }
+v_dot2 = { default = "default" }
+v_dot3 = { required = true }
 token = { required = true, secret = true }
 
 [[component]]
@@ -77,6 +80,8 @@ v_var = "{{ v_var }}"
 v_cfg = "{{ v_cfg }}"
 v_dot = "{{ v_dot }}"
 v_def = "{{ v_def }}"
+v_dot2 = "{{ v_dot2 }}"
+v_dot3 = "{{ v_dot3 }}"
 token = "{{ token }}"
 greeting = "hi {{ v_def }}!"
 redis_address = "%s"
@@ -237,6 +242,8 @@ route = "/bad/..."
 			"v_cfg":    "from-config-prefix", // process env beats .env
 			"v_dot":    "from-dotenv",        // .env (SPIN_CONFIG_ spelling) beats the default
 			"v_def":    "default",
+			"v_dot2":   "dotenv variable", // .env, SPIN_VARIABLE_ spelling, quoted
+			"v_dot3":   "dotenv-variable", // in .env too, SPIN_VARIABLE_ beats SPIN_CONFIG_
 			"greeting": "hi default!",
 			"token":    secretToken,
 		} {
@@ -513,6 +520,44 @@ route = "/bad/..."
 		// argv default template: no query leaves a trailing empty argument, as in Spin.
 		if r := get(t, srv.URL+"/c-wagi/z"); !strings.Contains(r.Body, "argv[0]=/c-wagi/z\nargv[1]=\n") {
 			t.Errorf("C WAGI default argv: %q", r.Body)
+		}
+	})
+
+	t.Run("Isolation", func(t *testing.T) {
+		// Spin runs every request in a fresh instance: nothing a request leaves in
+		// globals or memory is seen by the next, sequential or concurrent.
+		var wg sync.WaitGroup
+		errs := make(chan string, 200)
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					var g struct{ Requests, Scratch int }
+					r := get(t, probe+"global")
+					if err := jsonUnmarshal(r.Body, &g); err != nil || g.Requests != 1 || g.Scratch != 1<<20 {
+						errs <- fmt.Sprintf("Go global: %d %q", r.Status, r.Body)
+					}
+					if r := get(t, srv.URL+"/bad/static"); r.Body != "1" {
+						errs <- fmt.Sprintf("C static: %d %q", r.Status, r.Body)
+					}
+					body := fmt.Sprintf("worker %d request %d", w, i)
+					if r := do(t, "POST", probe+"echo", body); !strings.Contains(r.Body, `"body":"`+body+`"`) {
+						errs <- fmt.Sprintf("echo %q: %q", body, r.Body)
+					}
+					if r := do(t, "POST", srv.URL+"/c-wagi/", body); !strings.HasSuffix(r.Body, "stdin="+body+"\n") {
+						errs <- fmt.Sprintf("WAGI echo %q: %q", body, r.Body)
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(errs)
+		n := 0
+		for e := range errs {
+			if n++; n <= 5 {
+				t.Error(e)
+			}
 		}
 	})
 

@@ -83,6 +83,13 @@ void *handle_http_request(uint32_t method, char *uri, uint32_t uri_len, pair *he
   (void)body_is_some; (void)body; (void)body_len;
   static const char bad_utf8[] = "\xff\xfe\xfd";
   if (is(uri, uri_len, "/bad/ok")) return ok_response("ok");
+  if (is(uri, uri_len, "/bad/static")) {
+    static int calls;      // fresh instance per request: always 1
+    static char *leak;     // and memory grown by one request is not seen by the next
+    if (leak == NULL) leak = malloc(8 << 20);
+    calls++;
+    return ok_response(calls == 1 ? "1" : "more than 1");
+  }
   if (is(uri, uri_len, "/bad/oob-response")) return (void *)OOB;
   if (is(uri, uri_len, "/bad/oob-body")) {
     ok_response("x");

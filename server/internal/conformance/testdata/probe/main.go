@@ -41,6 +41,11 @@ func main() {}
 
 type result map[string]any
 
+var (
+	requests int
+	scratch  []byte
+)
+
 func reply(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
@@ -85,6 +90,11 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		reply(w, redisOp(req))
 	case "http":
 		reply(w, outbound(q.Get("method"), q.Get("url"), q.Get("body")))
+	case "global":
+		// Each request runs in a fresh instance (as in Spin): this is always 1.
+		requests++
+		scratch = append(scratch, make([]byte, 1<<20)...) // grow the heap too
+		reply(w, result{"requests": requests, "scratch": len(scratch)})
 	case "status":
 		w.Header().Set("X-Probe", "yes")
 		w.WriteHeader(418)
