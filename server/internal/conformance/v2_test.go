@@ -57,6 +57,10 @@ executor = { type = "wagi", argv = "${SCRIPT_NAME} ${ARGS}" }
 channel = "events"
 component = "probe"
 
+[[trigger.redis]]
+channel = "other-events"
+component = "probe"
+
 [component.probe]
 source = "build/probe.wasm"
 key_value_stores = ["default"]
@@ -183,7 +187,10 @@ watch = ["probe/**/*.go"]
 		rdb.Publish(ctx, "events", "fail")
 		rdb.Publish(ctx, "events", "m3")
 		eventually(t, 10*time.Second, "m3 delivered", func() bool { return contains(messages(), "m3") })
-		if got := messages(); len(got) != 3 {
+		// A second trigger on another channel.
+		rdb.Publish(ctx, "other-events", "o1")
+		eventually(t, 10*time.Second, "o1 delivered", func() bool { return contains(messages(), "o1") })
+		if got := messages(); len(got) != 4 {
 			t.Errorf("messages = %q, want each delivered once", got)
 		}
 	})
