@@ -59,6 +59,26 @@ func TestExamples(t *testing.T) {
 		}
 	})
 
+	t.Run("kv-no-state-dir", func(t *testing.T) {
+		t.Parallel()
+		// --state-dir "" keeps nothing: a throwaway default store, no .spin directory.
+		dir := exampleApp(t, "kv", map[string]string{"main.wasm": testenv.Component(t, "functions/examples/kv")})
+		srv := testenv.Start(t, testenv.Options{Dir: dir, Args: []string{"--state-dir", ""}})
+		if r := do(t, "POST", srv.URL+"/kv/k", "v"); r.Status != 200 {
+			t.Errorf("POST: %d %q", r.Status, r.Body)
+		}
+		if r := get(t, srv.URL+"/kv/k"); r.Status != 200 || r.Body != "v" {
+			t.Errorf("GET: %d %q", r.Status, r.Body)
+		}
+		srv.Restart()
+		if r := get(t, srv.URL+"/kv/k"); r.Status != 404 {
+			t.Errorf("GET after restart without a state dir: %d %q", r.Status, r.Body)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".spin")); !os.IsNotExist(err) {
+			t.Errorf(".spin created with --state-dir \"\": %v", err)
+		}
+	})
+
 	t.Run("multi", func(t *testing.T) {
 		t.Parallel()
 		dir := exampleApp(t, "multi", map[string]string{
