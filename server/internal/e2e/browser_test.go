@@ -476,12 +476,16 @@ func testNoJS(t *testing.T, s *site, post string) {
 
 // TestBrowserListPageManyPosts: the "All posts" page lists every post unpaginated; with
 // more posts than the API's batch limit (100 urls per GET) every card must still show
-// its count.
+// its count. One post has a non-ASCII URL (/blog/ünïcode/, from its file name): its
+// card shows its count and its button toggles both ways.
 func TestBrowserListPageManyPosts(t *testing.T) {
 	chromiumPath(t)
 	const posts = 130
-	s := startSite(t, siteOptions{contentDir: writeContent(t, posts), projectManifest: true})
-	liked := []string{postURL("post-00"), postURL(fmt.Sprintf("post-%02d", posts-1))}
+	content := writeContent(t, posts)
+	testenv.WriteFile(t, filepath.Join(content, "blog", "ünïcode.md"), "+++\ntitle = \"Ünïcode\"\ndate = 2023-06-01\n+++\n\nA post whose URL is not ASCII.\n")
+	s := startSite(t, siteOptions{contentDir: content, projectManifest: true})
+	uni := "/blog/ünïcode/"
+	liked := []string{postURL("post-00"), postURL(fmt.Sprintf("post-%02d", posts-1)), uni}
 	for _, p := range liked {
 		newReader(t, s).like(p)
 	}
@@ -489,14 +493,26 @@ func TestBrowserListPageManyPosts(t *testing.T) {
 	b.open("/blog/")
 	ctx, cancel := b.timeout(30 * time.Second)
 	defer cancel()
-	// Every card's count is filled in; the liked ones show 1.
+	// Every card's count is filled in; the liked ones show 1. (Attributes may hold the
+	// URL percent-encoded: compare decoded.)
 	expr := fmt.Sprintf(`(() => {
 		const cs = Array.from(document.querySelectorAll('.post-card .like-count'));
 		if (cs.length !== %d) return false;
-		return cs.every(c => c.textContent === (%q.includes(c.getAttribute('data-like-url')) ? "1" : "0"));
-	})()`, posts, strings.Join(liked, " "))
+		const liked = %q.split(" ");
+		return cs.every(c => c.textContent === (liked.includes(decodeURI(c.getAttribute('data-like-url'))) ? "1" : "0"));
+	})()`, posts+1, strings.Join(liked, " "))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		filled, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll('.post-card .like-count')).filter(c => c.textContent !== "").length`))
-		t.Errorf("the /blog/ list of %d posts shows %d counts: %v (requests: %v)", posts, filled, err, b.netLog())
+		filled, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.post-card .like-count')).filter(c => c.textContent === "").map(c => c.getAttribute('data-like-url'))`))
+		t.Errorf("the /blog/ list of %d posts has cards without a count: %v: %v", posts+1, filled, err)
+	}
+	// The non-ASCII post's own page: count shown, like and unlike.
+	b.open(uni)
+	b.waitButton("non-ASCII post", "1", false)
+	b.do("like", chromedp.Click(chromedp.CSS(".like-button")))
+	b.waitButton("non-ASCII post liked", "2", true)
+	b.do("unlike", chromedp.Click(chromedp.CSS(".like-button")))
+	b.waitButton("non-ASCII post unliked", "1", false)
+	if got := newReader(t, s).state(uni); got.Count != 1 {
+		t.Errorf("non-ASCII post after like and unlike: %+v, want count 1", got)
 	}
 }

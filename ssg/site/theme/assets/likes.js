@@ -13,9 +13,17 @@
     if (msg) setTimeout(function () { if (status.textContent === msg) status.textContent = ""; }, 6000);
   }
 
+  // Page URLs are compared decoded: the API answers the decoded path, while templates
+  // may write data-like-url percent-encoded (html/template treats *url attributes as
+  // URLs), e.g. "/blog/%c3%bcn%c3%afcode/" for "/blog/ünïcode/".
+  function norm(url) {
+    try { return decodeURI(url); } catch (e) { return url; }
+  }
+
   function forURL(sel, url) {
+    var want = norm(url);
     return Array.prototype.filter.call(document.querySelectorAll(sel), function (el) {
-      return el.getAttribute("data-like-url") === url;
+      return norm(el.getAttribute("data-like-url")) === want;
     });
   }
 
@@ -69,7 +77,7 @@
   function load() {
     var urls = [];
     Array.prototype.forEach.call(document.querySelectorAll("[data-like-url]"), function (el) {
-      var u = el.getAttribute("data-like-url");
+      var u = norm(el.getAttribute("data-like-url"));
       if (urls.indexOf(u) < 0) urls.push(u);
     });
     // The API answers at most BATCH urls per GET (more is a 400): long lists such as
