@@ -112,10 +112,11 @@ type Module struct {
 	base     wazero.ModuleConfig
 	reactor  bool
 	snap     *snapshot
-	pool     chan api.Module // reset instances ready for reuse (snapshot modules only)
+	pool     chan *Instance // reset instances ready for reuse (snapshot modules only)
 	// resetting counts released instances being reset to the snapshot right now.
 	resetting atomic.Int32
 	exports   map[string]api.FunctionDefinition
+	fsys      fs.FS // Settings.FS
 }
 
 // Compile compiles wasm (or loads it from the cache) and checks that every import is
@@ -175,14 +176,14 @@ func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings
 	if s.Stderr != nil {
 		cfg = cfg.WithStderr(s.Stderr)
 	}
-	m := &Module{ID: id, e: e, compiled: cm, base: cfg, exports: cm.ExportedFunctions()}
+	m := &Module{ID: id, e: e, compiled: cm, base: cfg, exports: cm.ExportedFunctions(), fsys: s.FS}
 	_, m.reactor = m.exports["_initialize"]
 	if m.reactor && snapshotable {
 		if m.snap, err = m.takeSnapshot(ctx, globals); err != nil {
 			cm.Close(ctx)
 			return nil, fmt.Errorf("component %q: %w", id, err)
 		}
-		m.pool = make(chan api.Module, max(4, 2*runtime.GOMAXPROCS(0)))
+		m.pool = make(chan *Instance, max(4, 2*runtime.GOMAXPROCS(0)))
 	}
 	return m, nil
 }
@@ -208,15 +209,20 @@ type Instance struct {
 	// perCall is set for instances built with a *Call (WAGI stdin/stdout/args/env):
 	// they carry one request's configuration and are never pooled.
 	perCall bool
+	// files counts the files open through the instance's filesystem; it must be back
+	// at baseline (what instantiation left open) for the instance to be reused.
+	files    *openFiles
+	baseline int32
 }
 
 // Release returns the instance. When ok (the call completed without error), a
 // snapshot module's instance is reset to the snapshot in the background and kept for
-// reuse, unless its memory grew, it was built with a *Call, or the pool is full;
-// anything else is closed.
+// reuse, unless its memory grew, it was built with a *Call, the call left files open,
+// or the pool is full; anything else is closed.
 func (i *Instance) Release(ctx context.Context, ok bool) {
 	m := i.m
-	if !ok || m.pool == nil || i.perCall || i.Module.IsClosed() || i.Memory().Size() != m.snap.pages*65536 {
+	if !ok || m.pool == nil || i.perCall || i.Module.IsClosed() ||
+		(i.files != nil && i.files.n.Load() != i.baseline) || i.Memory().Size() != m.snap.pages*65536 {
 		i.Module.Close(ctx)
 		return
 	}
@@ -228,7 +234,7 @@ func (i *Instance) Release(ctx context.Context, ok bool) {
 			return
 		}
 		select {
-		case m.pool <- i.Module:
+		case m.pool <- i:
 		default:
 			i.Module.Close(context.Background())
 		}
@@ -243,7 +249,7 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
 	if m.pool != nil && c == nil {
 		select {
 		case inst := <-m.pool:
-			return &Instance{Module: inst, m: m}, nil
+			return inst, nil
 		default:
 		}
 		// A reset (a memory copy) finishes far sooner than a new instantiation: wait
@@ -253,7 +259,7 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
 			select {
 			case inst := <-m.pool:
 				t.Stop()
-				return &Instance{Module: inst, m: m}, nil
+				return inst, nil
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
@@ -262,6 +268,11 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
 		}
 	}
 	cfg := m.base
+	var files *openFiles
+	if m.pool != nil && c == nil && m.fsys != nil {
+		files = &openFiles{fsys: m.fsys}
+		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithFSMount(files, "/"))
+	}
 	if c != nil {
 		if c.Stdin != nil {
 			cfg = cfg.WithStdin(c.Stdin)
@@ -291,7 +302,11 @@ func (m *Module) Instantiate(ctx context.Context, c *Call) (*Instance, error) {
 			return nil, fmt.Errorf("component %q: _initialize: %w", m.ID, err)
 		}
 	}
-	return &Instance{Module: inst, m: m, perCall: c != nil}, nil
+	out := &Instance{Module: inst, m: m, perCall: c != nil, files: files}
+	if files != nil {
+		out.baseline = files.n.Load()
+	}
+	return out, nil
 }
 
 // ExitCode reports the WASI proc_exit code carried by err, if any.

@@ -3,6 +3,11 @@
 // leak between requests.
 package main
 
+import (
+	"os"
+	"syscall"
+)
+
 var (
 	counter uint32
 	heap    = map[uint32][]byte{}
@@ -56,3 +61,51 @@ func trap() {
 }
 
 func main() {}
+
+// leak opens /data.txt and returns its descriptor without closing it.
+//
+//go:wasmexport leak
+func leak() int32 {
+	f, err := os.Open("/data.txt")
+	if err != nil {
+		return -1
+	}
+	leaked = append(leaked, f)
+	return int32(f.Fd())
+}
+
+var leaked []*os.File
+
+// probe reads from descriptor fd directly, returning the byte count or -1.
+//
+//go:wasmexport probe
+func probe(fd int32) int32 {
+	var b [64]byte
+	n, err := syscall.Read(int(fd), b[:])
+	if err != nil {
+		return -1
+	}
+	return int32(n)
+}
+
+// readfile returns the size of /data.txt read with os.ReadFile (which closes it), or -1.
+//
+//go:wasmexport readfile
+func readfile() int32 {
+	b, err := os.ReadFile("/data.txt")
+	if err != nil {
+		return -1
+	}
+	return int32(len(b))
+}
+
+// listdir returns the number of entries of "/" (closing the directory), or -1.
+//
+//go:wasmexport listdir
+func listdir() int32 {
+	des, err := os.ReadDir("/")
+	if err != nil {
+		return -1
+	}
+	return int32(len(des))
+}

@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// Files a call leaves open live in the instance's descriptor table, which restoring
+// the snapshot does not reset: such an instance must not be reused. Files opened and
+// closed do not prevent reuse, and reads and listings work through the counting
+// wrapper for the file types the mounted filesystems return.
+func TestLeftOpenFilesNotReused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "data.txt"), []byte("secret data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, fsys := range map[string]fs.FS{
+		"MapFS": fstest.MapFS{"data.txt": {Data: []byte("secret data")}, "other.txt": {}},
+		"DirFS": os.DirFS(dir), // *os.File, as mountfs returns
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEngine(t, Options{})
+			ctx := context.Background()
+			m, err := e.Compile(ctx, "g", isolationGuest(t), Settings{FS: fsys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close(ctx)
+			p := newPooling()
+			for i := range 30 {
+				inst, err := m.Instantiate(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.got(t, inst)
+				if got := call1(t, inst, "readfile"); got != 11 {
+					t.Fatalf("readfile = %d, want 11", int32(got))
+				}
+				if got := call1(t, inst, "listdir"); got != 2 {
+					t.Fatalf("listdir = %d, want 2", int32(got))
+				}
+				// Descriptors 3.. up to a few above the preopen are all closed.
+				for fd := uint64(4); fd < 12; fd++ {
+					if got := int32(call1(t, inst, "probe", fd)); got != -1 {
+						t.Fatalf("call %d: descriptor %d is open in a fresh or reset instance (read %d bytes)", i, fd, got)
+					}
+				}
+				if i%4 == 1 {
+					fd := call1(t, inst, "leak")
+					if got := int32(call1(t, inst, "probe", fd)); got != 11 {
+						t.Fatalf("probe of the leaked descriptor = %d", got)
+					}
+					inst.Release(ctx, true)
+					if !inst.Module.IsClosed() {
+						t.Fatal("instance with a file left open was kept for reuse")
+					}
+					p.closed[inst.Module] = true
+					continue
+				}
+				inst.Release(ctx, true)
+				time.Sleep(time.Millisecond)
+			}
+			if p.reused == 0 {
+				t.Error("instances that closed their files were never reused")
+			}
+		})
+	}
+}
