@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"wasmsite/server/internal/redistest"
+	"wasmsite/server/internal/testenv"
 )
 
 // TestLikesAPI runs the black-box API suite over real HTTP against the real host and the
@@ -35,6 +37,7 @@ func TestLikesAPI(t *testing.T) {
 
 func runAPISuite(t *testing.T, rs *redistest.Server) {
 	content := writeContent(t, 6)
+	testenv.WriteFile(t, filepath.Join(content, "blog", "ünïcode.md"), "+++\ntitle = \"Ünïcode\"\ndate = 2023-06-01\n+++\n\nA post whose URL is not ASCII.\n")
 	o := siteOptions{contentDir: content, env: []string{
 		// Per-reader limit stays at the component's default (30/min); the per-IP limit
 		// is lifted because every test reader comes from 127.0.0.1.
@@ -244,8 +247,8 @@ func testForm(t *testing.T, s *site) {
 		t.Errorf("after form like: %+v", got)
 	}
 	// A browser would follow the 303 with GET: the page itself.
-	loc, _ := r.resp.Location()
-	if pg := a.do(http.MethodGet, loc.Path, "", ""); pg.status != http.StatusOK || !strings.Contains(string(pg.body), "<form class=\"like\"") {
+	first, _ := r.resp.Location()
+	if pg := a.do(http.MethodGet, first.Path, "", ""); pg.status != http.StatusOK || !strings.Contains(string(pg.body), "<form class=\"like\"") {
 		t.Errorf("following the redirect: %d, like form present %v", pg.status, strings.Contains(string(pg.body), "<form class=\"like\""))
 	}
 	r = a.do(http.MethodPost, "/likes", "application/x-www-form-urlencoded", form)
@@ -254,6 +257,28 @@ func testForm(t *testing.T, s *site) {
 	}
 	if got := a.state(page); got != (pageLikes{page, 0, false}) {
 		t.Errorf("after form toggle back: %+v", got)
+	}
+	// A page whose path is not ASCII: Location must be a valid (percent-encoded) URI
+	// reference that leads back to the page.
+	uni := "/blog/ünïcode/"
+	r = a.do(http.MethodPost, "/likes", "application/x-www-form-urlencoded", "url="+url.QueryEscape(uni)+"&action=toggle")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("form POST for %s: %s", uni, r)
+	}
+	loc := r.header.Get("Location")
+	for _, c := range []byte(loc) {
+		if c <= 0x20 || c >= 0x7f {
+			t.Errorf("form POST for %s: Location %q is not an ASCII URI reference", uni, loc)
+			break
+		}
+	}
+	if u, err := url.Parse(loc); err != nil || u.Path != uni {
+		t.Errorf("form POST for %s: Location %q does not lead back to the page", uni, loc)
+	} else if pg := a.do(http.MethodGet, u.EscapedPath(), "", ""); pg.status != http.StatusOK {
+		t.Errorf("following Location %q: %d", loc, pg.status)
+	}
+	if got := a.state(uni); got != (pageLikes{uni, 1, true}) {
+		t.Errorf("after the form like of %s: %+v", uni, got)
 	}
 	// Referer instead of Origin (older browsers on same-origin form posts).
 	r = a.do(http.MethodPost, "/likes", "application/x-www-form-urlencoded", form, "Origin", "", "Referer", s.siteURL+page)

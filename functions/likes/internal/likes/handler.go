@@ -404,7 +404,8 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if form {
-		w.Header().Set("Location", page)
+		// page is a decoded path: escape it so Location is an ASCII URI reference.
+		w.Header().Set("Location", (&url.URL{Path: page}).EscapedPath())
 		writeJSON(w, http.StatusSeeOther, st)
 		return
 	}
