@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -530,6 +531,18 @@ func testLimits(t *testing.T, s *site) {
 	wantJSONError(t, "POST body of 1 MiB", a.do(http.MethodPost, "/likes", "application/json", huge), http.StatusRequestEntityTooLarge)
 	wantJSONError(t, "form POST body over 4 KiB", a.do(http.MethodPost, "/likes", "application/x-www-form-urlencoded",
 		"url="+page+"&pad="+strings.Repeat("x", 5000)), http.StatusRequestEntityTooLarge)
+	// A chunked body (no Content-Length) is bounded too.
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/likes", io.MultiReader(strings.NewReader(`{"url":"`+page+`","pad":"`), strings.NewReader(strings.Repeat("y", 64<<10)+`"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", s.siteURL)
+	if resp, err := a.hc.Do(req); err != nil {
+		t.Errorf("chunked POST: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked POST of 64 KiB: %d, want 413", resp.StatusCode)
+		}
+	}
 	long := "/blog/" + strings.Repeat("a", 3000) + "/"
 	wantJSONError(t, "POST url of 3000 chars", a.post(long), http.StatusBadRequest)
 	wantJSONError(t, "GET url of 3000 chars", a.get(long), http.StatusBadRequest)
