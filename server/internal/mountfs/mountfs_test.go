@@ -391,3 +391,28 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
+
+// Publishing by repointing a symlink (public -> gen2) is followed too.
+func TestFollowsSymlinkSwap(t *testing.T) {
+	base := t.TempDir()
+	tree(t, filepath.Join(base, "gen1"), map[string]string{"index.html": "gen1"})
+	tree(t, filepath.Join(base, "gen2"), map[string]string{"index.html": "gen2"})
+	public := filepath.Join(base, "public")
+	if err := os.Symlink("gen1", public); err != nil {
+		t.Fatal(err)
+	}
+	fsys := newFS(t, manifest.FileMount{Source: public, Destination: "/", Dir: true})
+	if got := read(t, fsys, "index.html"); got != "gen1" {
+		t.Fatalf("index.html = %q", got)
+	}
+	tmp := filepath.Join(base, "public.tmp")
+	if err := os.Symlink("gen2", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, public); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, fsys, "index.html"); got != "gen2" {
+		t.Errorf("index.html after repointing the symlink = %q, want gen2", got)
+	}
+}

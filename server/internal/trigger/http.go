@@ -54,7 +54,8 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.Log.Info("request", "method", r.Method, "path", r.URL.Path, "component", component,
 			"status", rec.status, "duration", time.Since(start).Round(time.Microsecond))
 	}()
-	if strings.HasPrefix(r.URL.Path, wellKnown) {
+	// Spin checks the raw (still percent-encoded) path, as it routes.
+	if strings.HasPrefix(r.URL.EscapedPath(), wellKnown) {
 		t.wellKnown(rec, r)
 		return
 	}
@@ -193,7 +194,7 @@ func (t *HTTP) serveSpin(ctx context.Context, c *Component, r *http.Request, bod
 }
 
 func (t *HTTP) wellKnown(w http.ResponseWriter, r *http.Request) {
-	switch strings.TrimPrefix(r.URL.Path, wellKnown) {
+	switch strings.TrimPrefix(r.URL.EscapedPath(), wellKnown) {
 	case "health":
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "OK")

@@ -225,6 +225,16 @@ func TestSpinRoutingAndWellKnown(t *testing.T) {
 	if w := f.do("GET", "/.well-known/other", ""); w.Code != 200 || f.calls != 1 {
 		t.Errorf("other well-known path: %d, guest called %d times", w.Code, f.calls)
 	}
+	// Like routing, the prefix is matched on the raw path: an encoded prefix is routed,
+	// an encoded name under the prefix is not "health".
+	f.calls = 0
+	if w := f.do("GET", "/%2Ewell-known/spin/health", ""); w.Code != 200 || w.Body.String() != "ok" || f.calls != 1 {
+		t.Errorf("encoded well-known prefix: %d %q, guest called %d times", w.Code, w.Body, f.calls)
+	}
+	f.calls = 0
+	if w := f.do("GET", "/.well-known/spin/%68ealth", ""); w.Code != 404 || f.calls != 0 {
+		t.Errorf("encoded health: %d %q, guest called %d times", w.Code, w.Body, f.calls)
+	}
 	f.srv.AppVersion = ""
 	if w := f.do("GET", "/.well-known/spin/info", ""); w.Body.String() != "{\n  \"name\": \"app\"\n}" || w.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("info without version: %q %v", w.Body, w.Header())
