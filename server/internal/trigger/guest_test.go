@@ -11,10 +11,11 @@ import (
 	"wasmsite/server/internal/engine"
 )
 
-// A Spin-executor guest built by hand from bytes (no wat compiler is available):
+// A Spin guest built by hand from bytes (no wat compiler is available):
 // memory, a bump allocator as canonical_abi_realloc, a no-op canonical_abi_free, and a
 // handle-http-request export that calls the Go function test.handle with its ten
-// arguments, so tests implement the handler in Go against real guest memory.
+// arguments and a handle-redis-message export calling test.redis, so tests implement
+// the handlers in Go against real guest memory.
 
 func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
 
@@ -58,29 +59,39 @@ func spinGuestModule() []byte {
 	for p := range 10 {
 		handle = append(handle, 0x20, byte(p))
 	}
-	handle = append(handle, 0x10, 0, 0x0b) // call import 0
+	handle = append(handle, 0x10, 0, 0x0b)              // call import 0
+	redis := []byte{0, 0x20, 0, 0x20, 1, 0x10, 1, 0x0b} // call import 1
 	m := []byte("\x00asm\x01\x00\x00\x00")
-	m = append(m, section(1, vec(i32Func(10, true), i32Func(4, true), i32Func(3, false)))...)
-	m = append(m, section(2, vec(append(append(wname("test"), wname("handle")...), 0x00, 0)))...)
-	m = append(m, section(3, vec([]byte{1}, []byte{2}, []byte{0}))...)
+	m = append(m, section(1, vec(i32Func(10, true), i32Func(4, true), i32Func(3, false), i32Func(2, true)))...)
+	m = append(m, section(2, vec(
+		append(append(wname("test"), wname("handle")...), 0x00, 0),
+		append(append(wname("test"), wname("redis")...), 0x00, 3),
+	))...)
+	m = append(m, section(3, vec([]byte{1}, []byte{2}, []byte{0}, []byte{3}))...)
 	m = append(m, section(5, vec([]byte{0x00, 0x04}))...)                      // 4 pages
 	m = append(m, section(6, vec([]byte{0x7f, 1, 0x41, 0x80, 0x20, 0x0b}))...) // next = 4096
 	m = append(m, section(7, vec(
 		append(wname("memory"), 0x02, 0),
-		append(wname("canonical_abi_realloc"), 0x00, 1),
-		append(wname("canonical_abi_free"), 0x00, 2),
-		append(wname("handle-http-request"), 0x00, 3),
+		append(wname("canonical_abi_realloc"), 0x00, 2),
+		append(wname("canonical_abi_free"), 0x00, 3),
+		append(wname("handle-http-request"), 0x00, 4),
+		append(wname("handle-redis-message"), 0x00, 5),
 	))...)
 	m = append(m, section(10, vec(
 		append(uleb(uint32(len(realloc))), realloc...),
 		[]byte{2, 0, 0x0b},
 		append(uleb(uint32(len(handle))), handle...),
+		append(uleb(uint32(len(redis))), redis...),
 	))...)
 	return m
 }
 
 // handlerFunc sees the lifted request and returns the response to lower (nil: trap).
 type handlerFunc func(req *abi.HTTPRequest) *abi.HTTPResponse
+
+// redisHandler sees a handle-redis-message payload and returns the pointer the export
+// returns; it may write guest memory through g. A negative value traps.
+var redisHandler func(g *abi.Guest, payload []byte) int64
 
 // spinComponent compiles the guest with handler as its implementation.
 func spinComponent(t *testing.T, id string, handler *handlerFunc) *Component {
@@ -108,7 +119,23 @@ func spinComponent(t *testing.T, id string, handler *handlerFunc) *Component {
 			s[0] = uint64(lowerResponse(ctx, g, resp))
 		}), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32,
 			api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32},
-			[]api.ValueType{api.ValueTypeI32}).Export("handle").Instantiate(ctx)
+			[]api.ValueType{api.ValueTypeI32}).Export("handle").
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, s []uint64) {
+		g, err := abi.NewGuest(mod)
+		if err != nil {
+			panic(err)
+		}
+		payload, err := g.Bytes(uint32(s[0]), uint32(s[1]))
+		if err != nil {
+			panic(err)
+		}
+		r := redisHandler(g, payload)
+		if r < 0 {
+			panic("guest trap")
+		}
+		s[0] = uint64(r)
+	}), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).Export("redis").
+		Instantiate(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
