@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/sys"
@@ -366,5 +367,34 @@ func TestHasExportAndExitCode(t *testing.T) {
 	}
 	if _, ok := ExitCode(errors.New("plain")); ok {
 		t.Error("ExitCode of a plain error")
+	}
+}
+
+// A guest call stops when its context ends (request timeouts); the next call is
+// unaffected.
+func TestCallTimeout(t *testing.T) {
+	e := newEngine(t, Options{})
+	m := compile(t, e, statefulModule())
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		inst, err := m.Instantiate(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = inst.ExportedFunction("forever").Call(ctx)
+		cancel()
+		if err == nil || time.Since(start) > 5*time.Second {
+			t.Fatalf("forever returned %v after %s", err, time.Since(start))
+		}
+		inst.Release(context.Background(), false)
+		next, err := m.Instantiate(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := call1(t, next, "inc"); got != 6010 {
+			t.Fatalf("inc after a timed-out call = %d, want 6010", got)
+		}
+		next.Release(context.Background(), true)
 	}
 }

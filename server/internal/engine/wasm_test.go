@@ -75,13 +75,14 @@ const wasmHeader = "\x00asm\x01\x00\x00\x00"
 //	big() i64:   $b++; return $b                          (1<<40 + 1)
 //	grow():      memory.grow(1)
 //	trap():      $a++; mem[0]++; unreachable
+//	forever():   $a++; mem[0]++; loop forever
 func statefulModule() []byte {
 	types := wsection(1, wvec(
 		functype(nil, nil),          // 0: () -> ()
 		functype(nil, []byte{tI32}), // 1: () -> i32
 		functype(nil, []byte{tI64}), // 2: () -> i64
 	))
-	funcs := wsection(3, wvec([]byte{0}, []byte{1}, []byte{2}, []byte{0}, []byte{0}))
+	funcs := wsection(3, wvec([]byte{0}, []byte{1}, []byte{2}, []byte{0}, []byte{0}, []byte{0}))
 	mem := wsection(5, wvec([]byte{0x01, 0x01, 0x08}))
 	globals := wsection(6, wvec(
 		[]byte{tI32, 1, 0x41, 0, 0x0b},
@@ -95,6 +96,7 @@ func statefulModule() []byte {
 		export("big", 0, 2),
 		export("grow", 0, 3),
 		export("trap", 0, 4),
+		export("forever", 0, 5),
 	))
 	incMem := []byte{0x41, 0, 0x41, 0, 0x28, 2, 0, 0x41, 1, 0x6a, 0x36, 2, 0} // mem[0]++
 	incA := []byte{0x23, 0, 0x41, 1, 0x6a, 0x24, 0}                           // $a++
@@ -104,6 +106,7 @@ func statefulModule() []byte {
 		body(0x23, 1, 0x42, 1, 0x7c, 0x24, 1, 0x23, 1, 0x0b),
 		body(0x41, 1, 0x40, 0, 0x1a, 0x0b),
 		body(cat(incA, incMem, []byte{0x00, 0x0b})...),
+		body(cat(incA, incMem, []byte{0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b})...),
 	))
 	return cat([]byte(wasmHeader), types, funcs, mem, globals, exports, code)
 }
