@@ -416,3 +416,29 @@ func TestFollowsSymlinkSwap(t *testing.T) {
 		t.Errorf("index.html after repointing the symlink = %q, want gen2", got)
 	}
 }
+
+// A file mounted into a directory mount's tree joins its listing; a directory mounted
+// below a synthetic parent only.
+func TestFileIntoDirMount(t *testing.T) {
+	base := t.TempDir()
+	static, extra := filepath.Join(base, "static"), filepath.Join(base, "extra")
+	tree(t, static, map[string]string{"a.css": "a", "sub/b.js": "b", "same.txt": "from dir"})
+	tree(t, extra, map[string]string{"x.txt": "x", "same.txt": "from file"})
+	fsys := newFS(t,
+		manifest.FileMount{Source: static, Destination: "/web/static", Dir: true},
+		manifest.FileMount{Source: filepath.Join(extra, "x.txt"), Destination: "/web/static/sub/x.txt"},
+		manifest.FileMount{Source: filepath.Join(extra, "same.txt"), Destination: "/web/static/same.txt"},
+	)
+	if err := fstest.TestFS(fsys, "web/static/a.css", "web/static/sub/b.js", "web/static/sub/x.txt", "web/static/same.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, fsys, "web/static/sub"); !reflect.DeepEqual(got, []string{"b.js", "x.txt"}) {
+		t.Errorf("web/static/sub = %q", got)
+	}
+	if got := names(t, fsys, "."); !reflect.DeepEqual(got, []string{"web/"}) {
+		t.Errorf("root = %q", got)
+	}
+	if got := read(t, fsys, "web/static/same.txt"); got != "from file" {
+		t.Errorf("same.txt = %q, want the file mount", got)
+	}
+}
