@@ -149,6 +149,7 @@ func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings
 		mod, name, _ := cm.ImportedMemories()[0].Import()
 		missing = append(missing, mod+"."+name+" (memory)")
 	}
+	missing = append(missing, importedTablesAndGlobals(wasm)...)
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		cm.Close(ctx)

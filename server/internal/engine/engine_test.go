@@ -304,6 +304,11 @@ func TestCompileMissingImports(t *testing.T) {
 			`component "x" imports aaa.zzz, outbound-pg.query, spin-config.get-secret, which this host does not provide`},
 		{"memory import", importingModule(true, [2]string{"outbound-pg", "query"}),
 			`component "x" imports env.memory (memory), outbound-pg.query, which this host does not provide`},
+		{"global and table imports", cat([]byte(wasmHeader), wsection(1, wvec(functype(nil, nil))), wsection(2, wvec(
+			cat(wname("env"), wname("g"), []byte{0x03, tI32, 0x00}),
+			funcImport("spin-config", "get-config", 0),
+			cat(wname("env"), wname("tab"), []byte{0x01, 0x70, 0x00, 1}),
+		)), wsection(7, wvec())), `component "x" imports env.g (global), env.tab (table), which this host does not provide`},
 		{"not wasm", []byte("hello"), `component "x": compiling:`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -245,3 +245,73 @@ func uleb(b []byte, p int) (uint64, int, error) {
 	}
 	return 0, 0, errors.New("LEB128 too long")
 }
+
+// importedTablesAndGlobals lists the module's table and global imports as
+// "module.name (table)" / "module.name (global)" (wazero's CompiledModule lists only
+// function and memory imports); the host provides neither. A malformed module yields
+// nothing (compiling it reports the problem).
+func importedTablesAndGlobals(wasm []byte) []string {
+	if len(wasm) < 8 {
+		return nil
+	}
+	for p := 8; p < len(wasm); {
+		id := wasm[p]
+		size, n, err := uleb(wasm, p+1)
+		if err != nil || size > uint64(len(wasm)-p-1-n) {
+			return nil
+		}
+		start, end := p+1+n, p+1+n+int(size)
+		if id == secImport {
+			return listImports(wasm[start:end])
+		}
+		p = end
+	}
+	return nil
+}
+
+func listImports(b []byte) []string {
+	count, p, err := uleb(b, 0)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := uint64(0); i < count; i++ {
+		var names [2]string
+		for j := range names {
+			l, n, err := uleb(b, p)
+			if err != nil || l > uint64(len(b)-p-n) {
+				return out
+			}
+			names[j] = string(b[p+n : p+n+int(l)])
+			p += n + int(l)
+		}
+		if p >= len(b) {
+			return out
+		}
+		kind := b[p]
+		p++
+		switch kind {
+		case 0x00:
+			_, n, err := uleb(b, p)
+			if err != nil {
+				return out
+			}
+			p += n
+		case 0x01:
+			out = append(out, names[0]+"."+names[1]+" (table)")
+			if p, err = skipLimits(b, p+1); err != nil {
+				return out
+			}
+		case 0x02:
+			if p, err = skipLimits(b, p); err != nil {
+				return out
+			}
+		case 0x03:
+			out = append(out, names[0]+"."+names[1]+" (global)")
+			p += 2
+		default:
+			return out
+		}
+	}
+	return out
+}

@@ -220,6 +220,7 @@ func rewriteWithTimeout(t *testing.T, wasm []byte) (out []byte, gs []globalInfo,
 			r.pan = recover()
 			done <- r
 		}()
+		importedTablesAndGlobals(wasm) // must not panic either
 		r.out, r.gs, r.err = exportMutableGlobals(wasm)
 	}()
 	select {
