@@ -118,7 +118,7 @@ func BenchmarkBuild(b *testing.B) {
 		writeCorpus(b, content, n)
 		for _, mode := range []string{"cold", "warm"} {
 			b.Run(fmt.Sprintf("posts=%d/full-%s", n, mode), func(b *testing.B) {
-				var total time.Duration
+				var total, cpu time.Duration
 				var peak uint64
 				var before, after runtime.MemStats
 				if mode == "warm" { // a previous site and generation exist, as for a re-run of ssg
@@ -137,9 +137,10 @@ func BenchmarkBuild(b *testing.B) {
 					}
 					runtime.GC()
 					s := samplePeak()
-					start := time.Now()
+					start, cpu0 := time.Now(), cpuTime()
 					res, err := Build(Options{ContentDir: content, OutDir: out})
 					total += time.Since(start)
+					cpu += cpuTime() - cpu0
 					peak = max(peak, s.Stop())
 					if err != nil {
 						b.Fatal(err)
@@ -152,6 +153,7 @@ func BenchmarkBuild(b *testing.B) {
 				iters := float64(b.N)
 				b.ReportMetric(float64(n)*iters/total.Seconds(), "pages/s")
 				b.ReportMetric(total.Seconds()*1000/iters, "ms/build")
+				b.ReportMetric(cpu.Seconds()*1000/iters, "cpu-ms/build")
 				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/iters/(1<<20), "alloc-MB/build")
 			})
@@ -170,7 +172,7 @@ func BenchmarkBuild(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var total time.Duration
+			var total, cpu time.Duration
 			var peak uint64
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()
@@ -180,9 +182,10 @@ func BenchmarkBuild(b *testing.B) {
 				}
 				b.StartTimer()
 				s := samplePeak()
-				start := time.Now()
+				start, cpu0 := time.Now(), cpuTime()
 				res, err := bl.Build()
 				total += time.Since(start)
+				cpu += cpuTime() - cpu0
 				peak = max(peak, s.Stop())
 				if err != nil {
 					b.Fatal(err)
@@ -192,6 +195,7 @@ func BenchmarkBuild(b *testing.B) {
 				}
 			}
 			b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms/rebuild")
+			b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/rebuild")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 			_ = os.WriteFile(post, orig, 0o644)
 		})
