@@ -334,7 +334,7 @@ func TestBrowserLikeButton(t *testing.T) {
 				origins[r.url]++
 				continue
 			}
-			if r.status >= 400 && !(r.status == 503 && u.Path == "/likes") {
+			if r.status >= 400 && !((r.status == 503 || r.status == 429) && u.Path == "/likes") {
 				t.Errorf("%s: %s %s answered %d", b.name, r.method, r.url, r.status)
 			}
 		}
@@ -429,6 +429,31 @@ func testOptimisticRollback(t *testing.T, b *browser) {
 	st := b.waitButton("after the unlike failed", before.Count, true)
 	if !strings.Contains(st.Status, "Could not save") {
 		t.Errorf("no error message after the failed unlike: status %q", st.Status)
+	}
+
+	// Rate limited: 429 with Retry-After rolls back too and tells when to retry.
+	paused = chromedp.Events(ectx, fetch.RequestPaused)
+	b.do("click unlike again", chromedp.Click(chromedp.CSS(".like-button")))
+	for ev, err := range paused {
+		if err != nil {
+			t.Fatalf("waiting for the second unlike request: %v", err)
+		}
+		if _, err := chromedp.Call(ectx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+			RequestID:    ev.RequestID,
+			ResponseCode: http.StatusTooManyRequests,
+			ResponseHeaders: []*fetch.HeaderEntry{
+				{Name: "Content-Type", Value: "application/json"},
+				{Name: "Retry-After", Value: "42"},
+			},
+			Body: []byte(`{"error":"too many requests"}`),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	st = b.waitButton("after the unlike was rate limited", before.Count, true)
+	if !strings.Contains(st.Status, "42 s") {
+		t.Errorf("429 message does not give Retry-After: status %q", st.Status)
 	}
 }
 
