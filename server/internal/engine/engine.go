@@ -184,7 +184,7 @@ func (e *Engine) Compile(ctx context.Context, id string, wasm []byte, s Settings
 			cm.Close(ctx)
 			return nil, fmt.Errorf("component %q: %w", id, err)
 		}
-		m.pool = make(chan *Instance, max(4, 2*runtime.GOMAXPROCS(0)))
+		m.pool = make(chan *Instance, max(8, 4*runtime.GOMAXPROCS(0)))
 	}
 	return m, nil
 }
@@ -218,12 +218,13 @@ type Instance struct {
 
 // Release returns the instance. When ok (the call completed without error), a
 // snapshot module's instance is reset to the snapshot in the background and kept for
-// reuse, unless its memory grew, it was built with a *Call, the call left files open,
+// reuse (grown memory is zeroed past the snapshot), unless its memory grew past the
+// reuse cap, it was built with a *Call, the call left files open,
 // or the pool is full; anything else is closed.
 func (i *Instance) Release(ctx context.Context, ok bool) {
 	m := i.m
 	if !ok || m.pool == nil || i.perCall || i.Module.IsClosed() ||
-		(i.files != nil && i.files.n.Load() != i.baseline) || i.Memory().Size() != m.snap.pages*65536 {
+		(i.files != nil && i.files.n.Load() != i.baseline) || !m.snap.reusable(i.Memory().Size()) {
 		i.Module.Close(ctx)
 		return
 	}

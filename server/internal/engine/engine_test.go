@@ -84,6 +84,17 @@ func (p *pooling) got(t *testing.T, inst *Instance) {
 	if p.seen[inst.Module] > 0 {
 		p.reused++
 	}
+	if inst.m.snap != nil {
+		n := uint32(len(inst.m.snap.mem))
+		if size := inst.Memory().Size(); size > n {
+			tail, _ := inst.Memory().Read(n, size-n)
+			for i, b := range tail {
+				if b != 0 {
+					t.Fatalf("byte %d past the snapshot is %#x after reset: a previous call's memory is visible", n+uint32(i), b)
+				}
+			}
+		}
+	}
 	p.seen[inst.Module]++
 }
 
@@ -116,15 +127,15 @@ func TestStatefulModuleIsolation(t *testing.T) {
 					t.Fatalf("call %d: second inc = %d, want 7011", i, got)
 				}
 				switch i % 10 {
-				case 3: // memory grows: not reused
+				case 3: // memory grows within the reuse cap: kept, the growth zeroed
 					if _, err := inst.ExportedFunction("grow").Call(ctx); err != nil {
 						t.Fatal(err)
 					}
+					markTail(t, inst, m)
 					inst.Release(ctx, true)
-					if !inst.Module.IsClosed() {
-						t.Fatalf("instance whose memory grew was kept")
+					if !mode.noSnap && inst.Module.IsClosed() {
+						t.Fatalf("instance whose memory grew within the cap was closed")
 					}
-					p.closed[inst.Module] = true
 				case 5: // traps after changing state
 					_, err := inst.ExportedFunction("trap").Call(ctx)
 					if err == nil || !strings.Contains(err.Error(), "unreachable") {
@@ -207,15 +218,24 @@ func TestGoReactorIsolation(t *testing.T) {
 				switch i % 15 {
 				case 4:
 					before := inst.Memory().Size()
-					if got := call1(t, inst, "grow", 32); got != 102<<32|3 {
+					if got := call1(t, inst, "grow", 8); got != 102<<32|3 {
 						t.Fatalf("grow = %#x", got)
 					}
 					if inst.Memory().Size() <= before {
 						t.Fatalf("memory did not grow (%d bytes)", before)
 					}
+					markTail(t, inst, m)
+					inst.Release(ctx, true)
+					if inst.Module.IsClosed() != mode.noSnap {
+						t.Fatalf("instance whose memory grew 8 MiB (within the reuse cap): closed = %v", inst.Module.IsClosed())
+					}
+				case 12:
+					if got := call1(t, inst, "grow", 40); got != 102<<32|3 {
+						t.Fatalf("grow = %#x", got)
+					}
 					inst.Release(ctx, true)
 					if !inst.Module.IsClosed() {
-						t.Fatal("instance whose memory grew was kept")
+						t.Fatal("instance whose memory grew 40 MiB (past the reuse cap) was kept")
 					}
 					p.closed[inst.Module] = true
 				case 9:
@@ -401,5 +421,45 @@ func TestCallTimeout(t *testing.T) {
 			t.Fatalf("inc after a timed-out call = %d, want 6010", got)
 		}
 		next.Release(context.Background(), true)
+	}
+}
+
+// markTail writes a marker into every byte an instance grew past its snapshot, as a
+// guest would leave data there; the reset must clear it.
+func markTail(t *testing.T, inst *Instance, m *Module) {
+	t.Helper()
+	if m.snap == nil {
+		return
+	}
+	n := uint32(len(m.snap.mem))
+	size := inst.Memory().Size()
+	if size <= n {
+		t.Fatalf("memory did not grow past the snapshot (%d <= %d)", size, n)
+	}
+	tail, _ := inst.Memory().Read(n, size-n)
+	for i := range tail {
+		tail[i] = 0xA5
+	}
+}
+
+// TestReuseCap: growth up to max(snapshot, 16 MiB) past the snapshot is reusable,
+// more is not.
+func TestReuseCap(t *testing.T) {
+	small := &snapshot{mem: make([]byte, 2<<20)}
+	big := &snapshot{mem: make([]byte, 40<<20)}
+	for _, c := range []struct {
+		s    *snapshot
+		size uint64
+		want bool
+	}{
+		{small, 2 << 20, true},
+		{small, 18 << 20, true},
+		{small, 18<<20 + 65536, false},
+		{big, 80 << 20, true},
+		{big, 80<<20 + 65536, false},
+	} {
+		if got := c.s.reusable(uint32(c.size)); got != c.want {
+			t.Errorf("snapshot %d MiB, memory %d bytes: reusable = %v, want %v", len(c.s.mem)>>20, c.size, got, c.want)
+		}
 	}
 }

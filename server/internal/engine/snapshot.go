@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -54,7 +55,10 @@ func (m *Module) takeSnapshot(ctx context.Context, globals []globalInfo) (*snaps
 	return s, nil
 }
 
-// restore copies the snapshot into a fresh instance of the same module.
+// restore resets an instance of the same module to the snapshot: memory up to the
+// snapshot's length is copied back, every byte beyond it (memory the instance grew) is
+// zeroed, and the mutable globals are set. Memory cannot shrink, so a reused instance
+// keeps its size; its guest runtime sees only the snapshot's view of it.
 func (s *snapshot) restore(inst api.Module) error {
 	mem := inst.Memory()
 	if cur := mem.Size() / 65536; cur < s.pages {
@@ -62,9 +66,13 @@ func (s *snapshot) restore(inst api.Module) error {
 			return fmt.Errorf("cannot grow memory to %d pages", s.pages)
 		}
 	}
-	if !mem.Write(0, s.mem) {
+	// Read returns a view of linear memory, so this writes in place.
+	buf, ok := mem.Read(0, mem.Size())
+	if !ok || len(buf) < len(s.mem) {
 		return fmt.Errorf("snapshot larger than memory")
 	}
+	restorePages(buf, s.mem)
+	clear(buf[len(s.mem):])
 	for i, name := range s.names {
 		g, ok := inst.ExportedGlobal(name).(api.MutableGlobal)
 		if !ok {
@@ -73,4 +81,27 @@ func (s *snapshot) restore(inst api.Module) error {
 		g.Set(s.globals[i])
 	}
 	return nil
+}
+
+// reusable reports whether an instance whose memory is now size bytes may be reset and
+// reused: its growth past the snapshot stays under max(snapshot size, 16 MiB), so a
+// reset (which touches all of memory) stays cheap and a guest runtime that grows memory
+// again on every reuse (Go's does) cannot grow without bound.
+func (s *snapshot) reusable(size uint32) bool {
+	return uint64(size) <= uint64(len(s.mem))+max(uint64(len(s.mem)), 16<<20)
+}
+
+// restorePage is the unit restorePages compares: much of a guest's memory (its
+// runtime's read-only data, untouched heap) is unchanged after a call, and comparing
+// reads what a copy would write, so only differing pages are written.
+const restorePage = 4096
+
+// restorePages makes dst[:len(snap)] equal to snap, writing only differing pages.
+func restorePages(dst, snap []byte) {
+	for off := 0; off < len(snap); off += restorePage {
+		end := min(off+restorePage, len(snap))
+		if !bytes.Equal(dst[off:end], snap[off:end]) {
+			copy(dst[off:end], snap[off:end])
+		}
+	}
 }
