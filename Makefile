@@ -35,7 +35,7 @@ build/%.wasm: $(SDK_SRC) $$(shell find functions/$$* -name '*.go' -not -name '*_
 # The site is re-rendered when content, the generator or the options change.
 site: $(STATE)/site.stamp
 $(STATE)/site.stamp: bin/ssg $(CONTENT) $(STATE)/site.options
-	./bin/ssg -content content -out public -base-url "$(SITE_URL)" $(if $(DRAFTS),-drafts)
+	./bin/ssg -content content -out public -gzip -base-url "$(SITE_URL)" $(if $(DRAFTS),-drafts)
 	@touch $@
 $(STATE)/site.options: FORCE
 	@mkdir -p $(STATE)

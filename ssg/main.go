@@ -1,6 +1,6 @@
 // Command ssg renders the markdown content directory into a static site.
 //
-//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-watch] [-base-url URL]
+//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-watch] [-base-url URL] [-gzip]
 package main
 
 import (
@@ -23,6 +23,7 @@ func main() {
 	drafts := flag.Bool("drafts", false, "render drafts too")
 	watch := flag.Bool("watch", false, "rebuild incrementally when inputs change")
 	baseURL := flag.String("base-url", "", "override base_url from the settings file")
+	gz := flag.Bool("gzip", false, "also write name.gz next to each text file, served by the static component instead of compressing per request")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "ssg: unexpected arguments:", flag.Args())
@@ -32,7 +33,7 @@ func main() {
 	if cfg == "" {
 		cfg = filepath.Join(*content, "site.toml")
 	}
-	opts := site.Options{ContentDir: *content, OutDir: *out, ConfigFile: cfg, Drafts: *drafts, BaseURL: *baseURL, Warn: os.Stderr}
+	opts := site.Options{ContentDir: *content, OutDir: *out, ConfigFile: cfg, Drafts: *drafts, BaseURL: *baseURL, Gzip: *gz, Warn: os.Stderr}
 	b := site.NewBuilder(opts)
 	if !*watch {
 		start := time.Now()

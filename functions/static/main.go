@@ -12,7 +12,8 @@
 //	CUSTOM_404_PATH  file served with 404 for misses (default "/404.html"; plain 404 if absent)
 //
 // Responses carry a strong ETag (If-None-Match → 304), X-Content-Type-Options: nosniff,
-// and are gzip-compressed for text types when Accept-Encoding allows.
+// and are gzip-compressed for text types when Accept-Encoding allows: from a stored
+// name.gz sibling when there is one (ssg -gzip writes them), else on the fly.
 package main
 
 import (

@@ -276,11 +276,17 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 	if compressible(ct) {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r.Header) && len(data) > 0 {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-			zw.Write(data)
-			zw.Close()
-			body = buf.Bytes()
+			// A precompressed sibling (name.gz, as `ssg -gzip` writes) saves compressing
+			// per request, which dominates the cost of serving a page from a fresh instance.
+			if gz, err := fs.ReadFile(s.FS, name+".gz"); err == nil {
+				body = gz
+			} else {
+				var buf bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+				zw.Write(data)
+				zw.Close()
+				body = buf.Bytes()
+			}
 			etag = gzTag
 			h.Set("Content-Encoding", "gzip")
 		}

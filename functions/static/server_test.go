@@ -209,3 +209,30 @@ func TestExactRoute(t *testing.T) {
 		t.Errorf("exact route: %d %q", resp.Status, resp.Body)
 	}
 }
+
+// TestPrecompressedSibling: a stored name.gz is served as the gzip variant instead of
+// compressing per request; without Accept-Encoding the plain file is served.
+func TestPrecompressedSibling(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("<h1>from the stored sibling</h1>"))
+	zw.Close()
+	fsys := fstest.MapFS{
+		"page.html":    {Data: []byte("<h1>plain</h1>")},
+		"page.html.gz": {Data: gz.Bytes()},
+	}
+	s := &Server{FS: fsys, Getenv: func(string) string { return "" }}
+	g := do(t, s, "GET", "/page.html", "Accept-Encoding", "gzip")
+	if g.status != 200 || g.h.Get("Content-Encoding") != "gzip" || g.body != gz.String() {
+		t.Fatalf("gzip variant: %d %v, body from sibling: %v", g.status, g.h, g.body == gz.String())
+	}
+	if g.h.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type %q, want the source's", g.h.Get("Content-Type"))
+	}
+	if p := do(t, s, "GET", "/page.html"); p.body != "<h1>plain</h1>" || p.h.Get("Content-Encoding") != "" {
+		t.Errorf("identity variant: %v %q", p.h, p.body)
+	}
+	if r := do(t, s, "GET", "/page.html", "Accept-Encoding", "gzip", "If-None-Match", g.h.Get("ETag")); r.status != 304 {
+		t.Errorf("If-None-Match with the gzip ETag: %d", r.status)
+	}
+}

@@ -36,7 +36,12 @@ type Options struct {
 	Drafts     bool   // render drafts too
 	BaseURL    string // overrides site.toml base_url when set
 	Workers    int    // default GOMAXPROCS
-	Warn       io.Writer
+	// Gzip also writes a gzip-compressed sibling (name.gz, best compression, no name or
+	// mtime in the header, so builds stay byte-identical) of every text output of at
+	// least GzipMinSize bytes, which the static component serves instead of compressing
+	// per request.
+	Gzip bool
+	Warn io.Writer
 }
 
 // TagRef is a tag as attached to a page.

@@ -2,7 +2,9 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/xml"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -641,5 +643,56 @@ func TestSampleContent(t *testing.T) {
 	}
 	if warn.Len() > 0 {
 		t.Errorf("sample content has warnings:\n%s", warn.String())
+	}
+}
+
+func TestGzipSiblings(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, sampleFiles())
+	out := filepath.Join(dir, "a")
+	if _, err := buildIn(t, dir, Options{OutDir: out, Gzip: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := buildIn(t, dir, Options{OutDir: filepath.Join(dir, "b"), Gzip: true, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	a := readTree(t, out)
+	diffTrees(t, a, readTree(t, filepath.Join(dir, "b")))
+	siblings := 0
+	for p, data := range a {
+		gz, ok := a[p+".gz"]
+		switch {
+		case !gzippable(p) || len(data) < GzipMinSize:
+			if ok {
+				t.Errorf("%s: unexpected .gz sibling", p)
+			}
+		case !ok:
+			t.Errorf("%s: no .gz sibling", p)
+		default:
+			siblings++
+			zr, err := gzip.NewReader(strings.NewReader(string(gz)))
+			if err != nil {
+				t.Fatalf("%s.gz: %v", p, err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil || string(plain) != string(data) {
+				t.Errorf("%s.gz does not decompress to %s (%v)", p, p, err)
+			}
+			if zr.Header.Name != "" || !zr.Header.ModTime.IsZero() {
+				t.Errorf("%s.gz header carries a name or mtime: %+v", p, zr.Header)
+			}
+		}
+	}
+	if siblings < 10 {
+		t.Fatalf("only %d .gz siblings", siblings)
+	}
+	// Turning the option off removes the siblings.
+	if _, err := buildIn(t, dir, Options{OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	for p := range readTree(t, out) {
+		if strings.HasSuffix(p, ".gz") {
+			t.Errorf("stale %s after a build without Gzip", p)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -97,6 +99,12 @@ func (b *Builder) publish(outs []output) (int, error) {
 	newKeys := make(map[string]uint64, len(outs))
 	for _, o := range outs {
 		newKeys[o.path] = o.key
+		if b.opts.Gzip && gzippable(o.path) {
+			// The sibling's key is the source's: both change together. It may be
+			// absent when the source is under GzipMinSize; a stale one is then removed
+			// by the write below.
+			newKeys[o.path+".gz"] = o.key
+		}
 	}
 	// Remove what the reused generation has and this one does not first:
 	// a stale file may stand where a directory is needed now.
@@ -132,7 +140,9 @@ func (b *Builder) publish(outs []output) (int, error) {
 	var todo []int
 	for i, o := range outs {
 		if k, ok := have[o.path]; ok && k != unknownKey && k == o.key {
-			continue
+			if !b.opts.Gzip || !gzippable(o.path) || have[o.path+".gz"] == o.key {
+				continue
+			}
 		}
 		todo = append(todo, i)
 	}
@@ -151,7 +161,14 @@ func (b *Builder) publish(outs []output) (int, error) {
 		}
 		// In place: the staging directory is not served, and truncating an
 		// existing file is far cheaper than creating a new inode.
-		return os.WriteFile(filepath.Join(target, filepath.FromSlash(o.path)), buf.Bytes(), 0o644)
+		dst := filepath.Join(target, filepath.FromSlash(o.path))
+		if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		if b.opts.Gzip && gzippable(o.path) {
+			return writeGzip(dst+".gz", buf.Bytes())
+		}
+		return nil
 	})
 	if err != nil {
 		return fail(err)
@@ -196,4 +213,46 @@ func (b *Builder) keepPrev(dir, out string) bool {
 	}
 	_ = os.RemoveAll(prev) // normally absent: it was claimed
 	return os.Rename(dir, prev) == nil
+}
+
+// GzipMinSize is the smallest output that gets a .gz sibling: below it gzip's framing
+// outweighs the saving.
+const GzipMinSize = 512
+
+// gzippable reports whether an output is text worth precompressing.
+func gzippable(p string) bool {
+	switch path.Ext(p) {
+	case ".html", ".xml", ".css", ".js", ".svg", ".txt", ".json", ".map":
+		return true
+	}
+	return false
+}
+
+var gzPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	return zw
+}}
+
+// writeGzip writes data compressed to dst, or removes dst when data is too small to
+// be worth it. The gzip header carries no name and a zero mtime: output is reproducible.
+func writeGzip(dst string, data []byte) error {
+	if len(data) < GzipMinSize {
+		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	zw := gzPool.Get().(*gzip.Writer)
+	defer gzPool.Put(zw)
+	zw.Reset(buf)
+	if _, err := zw.Write(data); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, buf.Bytes(), 0o644)
 }
