@@ -6,7 +6,7 @@
 //
 //	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
 //	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
-//	          [--max-memory-mb 256] [-q]
+//	          [--max-memory-mb 256] [-q] [--pprof ADDR]
 package main
 
 import (
@@ -17,6 +17,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -72,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fl.Duration("request-timeout", 30*time.Second, "time a component may take for one request or message")
 	memMB := fl.Int("max-memory-mb", 256, "linear memory limit of one instance, in MiB")
 	quiet := fl.Bool("q", false, "log only warnings and errors")
+	pprofAddr := fl.String("pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
 	if err := fl.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -81,6 +84,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	if *pprofAddr != "" {
+		go func() {
+			if err := http.ListenAndServe(*pprofAddr, nil); err != nil {
+				log.Error("pprof listener", "err", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := app.Options{From: *from, Env: env, RuntimeConfigFile: *rcFile, RequestTimeout: *timeout,
