@@ -6,9 +6,18 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"wasmsite/server/internal/wasmenc"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+)
+
+// Module encoding helpers (shared with the other host packages' tests).
+var (
+	leb     = wasmenc.ULEB
+	name    = wasmenc.Name
+	section = wasmenc.Section
+	vec     = wasmenc.Vec
 )
 
 // The tests run the ABI layer against a module built by hand from bytes: it defines a
@@ -43,22 +52,6 @@ func (f *fakeGuest) bump(old, oldLen, align, size uint32) uint32 {
 		}
 	}
 	return p
-}
-
-func leb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
-
-func name(s string) []byte { return append(leb(uint32(len(s))), s...) }
-
-func section(id byte, payload []byte) []byte {
-	return append(append([]byte{id}, leb(uint32(len(payload)))...), payload...)
-}
-
-func vec(items ...[]byte) []byte {
-	out := leb(uint32(len(items)))
-	for _, it := range items {
-		out = append(out, it...)
-	}
-	return out
 }
 
 // buildModule returns a module importing host.{realloc,free,handle}, defining a memory

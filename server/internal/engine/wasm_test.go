@@ -1,71 +1,26 @@
 package engine
 
-import "encoding/binary"
+import "wasmsite/server/internal/wasmenc"
 
-// A minimal WebAssembly binary builder for tests (no wat compiler is available).
-
-func uleb32(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
-
-func sleb(v int64) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			return append(out, b)
-		}
-		out = append(out, b|0x80)
-	}
-}
-
-func wname(s string) []byte { return append(uleb32(uint32(len(s))), s...) }
-
-func wsection(id byte, payload []byte) []byte {
-	return append(append([]byte{id}, uleb32(uint32(len(payload)))...), payload...)
-}
-
-func wvec(items ...[]byte) []byte {
-	out := uleb32(uint32(len(items)))
-	for _, it := range items {
-		out = append(out, it...)
-	}
-	return out
-}
-
-const (
-	tI32 = 0x7f
-	tI64 = 0x7e
+// Module encoding helpers (shared with the other host packages' tests).
+var (
+	uleb32     = wasmenc.ULEB
+	sleb       = wasmenc.SLEB
+	wname      = wasmenc.Name
+	wsection   = wasmenc.Section
+	wvec       = wasmenc.Vec
+	functype   = wasmenc.FuncType
+	funcImport = wasmenc.FuncImport
+	export     = wasmenc.Export
+	body       = wasmenc.Body
+	cat        = wasmenc.Cat
 )
 
-func functype(params, results []byte) []byte {
-	b := append([]byte{0x60}, uleb32(uint32(len(params)))...)
-	b = append(b, params...)
-	b = append(b, uleb32(uint32(len(results)))...)
-	return append(b, results...)
-}
-
-func funcImport(module, field string, typ uint32) []byte {
-	return append(append(append(wname(module), wname(field)...), 0x00), uleb32(typ)...)
-}
-
-func export(name string, kind byte, idx uint32) []byte {
-	return append(append(wname(name), kind), uleb32(idx)...)
-}
-
-func body(code ...byte) []byte {
-	b := append([]byte{0x00}, code...) // no locals
-	return append(uleb32(uint32(len(b))), b...)
-}
-
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-const wasmHeader = "\x00asm\x01\x00\x00\x00"
+const (
+	tI32       = wasmenc.I32
+	tI64       = wasmenc.I64
+	wasmHeader = wasmenc.Header
+)
 
 // statefulModule is a reactor with two mutable globals (i32 $a, i64 $b), an immutable
 // one, and one page of memory (max 8):

@@ -2,45 +2,29 @@ package host
 
 import (
 	"context"
-	"encoding/binary"
 	"testing"
+	"wasmsite/server/internal/wasmenc"
 
 	"github.com/tetratelabs/wazero/api"
 
 	"wasmsite/server/internal/engine"
 )
 
+// Module encoding helpers (shared with the other host packages' tests).
+var (
+	uleb    = wasmenc.ULEB
+	sleb    = wasmenc.SLEB
+	wname   = wasmenc.Name
+	section = wasmenc.Section
+	i32Func = wasmenc.I32FuncType
+)
+
+func vec(items [][]byte) []byte { return wasmenc.Vec(items...) }
+
 // A guest built by hand from bytes (no wat compiler is available): memory (2 pages), a
 // bump allocator as canonical_abi_realloc, a no-op canonical_abi_free, and for each
 // imported host function an export of the same name (prefixed with the module) that
 // calls it with its own arguments, so the host sees a real guest as its caller.
-
-func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
-
-func wname(s string) []byte { return append(uleb(uint32(len(s))), s...) }
-
-func section(id byte, payload []byte) []byte {
-	return append(append([]byte{id}, uleb(uint32(len(payload)))...), payload...)
-}
-
-func vec(items [][]byte) []byte {
-	out := uleb(uint32(len(items)))
-	for _, it := range items {
-		out = append(out, it...)
-	}
-	return out
-}
-
-func i32Func(params int, result bool) []byte {
-	b := append([]byte{0x60}, uleb(uint32(params))...)
-	for range params {
-		b = append(b, 0x7f)
-	}
-	if result {
-		return append(b, 1, 0x7f)
-	}
-	return append(b, 0)
-}
 
 type hostImport struct {
 	module, name string
@@ -94,18 +78,6 @@ func guestModule(imports []hostImport) []byte {
 	m = append(m, section(7, vec(exports))...)
 	m = append(m, section(10, vec(code))...)
 	return m
-}
-
-func sleb(v int64) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			return append(out, b)
-		}
-		out = append(out, b|0x80)
-	}
 }
 
 // testGuest is one instance of the hand-built guest against a Host.

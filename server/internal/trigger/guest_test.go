@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+	"wasmsite/server/internal/wasmenc"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -11,38 +12,20 @@ import (
 	"wasmsite/server/internal/engine"
 )
 
+// Module encoding helpers (shared with the other host packages' tests).
+var (
+	uleb    = wasmenc.ULEB
+	wname   = wasmenc.Name
+	section = wasmenc.Section
+	vec     = wasmenc.Vec
+	i32Func = wasmenc.I32FuncType
+)
+
 // A Spin guest built by hand from bytes (no wat compiler is available):
 // memory, a bump allocator as canonical_abi_realloc, a no-op canonical_abi_free, and a
 // handle-http-request export that calls the Go function test.handle with its ten
 // arguments and a handle-redis-message export calling test.redis, so tests implement
 // the handlers in Go against real guest memory.
-
-func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
-
-func wname(s string) []byte { return append(uleb(uint32(len(s))), s...) }
-
-func section(id byte, payload []byte) []byte {
-	return append(append([]byte{id}, uleb(uint32(len(payload)))...), payload...)
-}
-
-func vec(items ...[]byte) []byte {
-	out := uleb(uint32(len(items)))
-	for _, it := range items {
-		out = append(out, it...)
-	}
-	return out
-}
-
-func i32Func(params int, result bool) []byte {
-	b := append([]byte{0x60}, uleb(uint32(params))...)
-	for range params {
-		b = append(b, 0x7f)
-	}
-	if result {
-		return append(b, 1, 0x7f)
-	}
-	return append(b, 0)
-}
 
 func spinGuestModule() []byte {
 	realloc := []byte{

@@ -1,0 +1,93 @@
+// Package wasmenc encodes WebAssembly binary modules by hand (WebAssembly core spec,
+// section 5 "Binary Format"), for tests that need modules no compiler on this machine
+// produces: exact import sets, deliberately broken ABI use, stateful reactors.
+package wasmenc
+
+import "encoding/binary"
+
+// Header is the module preamble: magic and version 1.
+const Header = "\x00asm\x01\x00\x00\x00"
+
+// Value types.
+const (
+	I32 byte = 0x7f
+	I64 byte = 0x7e
+)
+
+// ULEB encodes an unsigned LEB128.
+func ULEB(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
+
+// SLEB encodes a signed LEB128 (the immediate of i32.const and i64.const).
+func SLEB(v int64) []byte {
+	var out []byte
+	for {
+		b := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
+			return append(out, b)
+		}
+		out = append(out, b|0x80)
+	}
+}
+
+// Name encodes a name (length-prefixed UTF-8).
+func Name(s string) []byte { return append(ULEB(uint32(len(s))), s...) }
+
+// Section encodes a section with its id and size.
+func Section(id byte, payload []byte) []byte {
+	return append(append([]byte{id}, ULEB(uint32(len(payload)))...), payload...)
+}
+
+// Vec encodes a vector: the count, then the items.
+func Vec(items ...[]byte) []byte {
+	out := ULEB(uint32(len(items)))
+	for _, it := range items {
+		out = append(out, it...)
+	}
+	return out
+}
+
+// FuncType encodes a function type.
+func FuncType(params, results []byte) []byte {
+	b := append([]byte{0x60}, ULEB(uint32(len(params)))...)
+	b = append(b, params...)
+	b = append(b, ULEB(uint32(len(results)))...)
+	return append(b, results...)
+}
+
+// I32FuncType encodes (i32 × params) -> (i32 when result, else nothing).
+func I32FuncType(params int, result bool) []byte {
+	ps := make([]byte, params)
+	for i := range ps {
+		ps[i] = I32
+	}
+	if result {
+		return FuncType(ps, []byte{I32})
+	}
+	return FuncType(ps, nil)
+}
+
+// FuncImport encodes an import of a function of type index typ.
+func FuncImport(module, field string, typ uint32) []byte {
+	return append(append(append(Name(module), Name(field)...), 0x00), ULEB(typ)...)
+}
+
+// Export encodes an export of kind (0 func, 1 table, 2 memory, 3 global) and index.
+func Export(name string, kind byte, idx uint32) []byte {
+	return append(append(Name(name), kind), ULEB(idx)...)
+}
+
+// Body encodes a function body without locals; code must end with 0x0b (end).
+func Body(code ...byte) []byte {
+	b := append([]byte{0x00}, code...)
+	return append(ULEB(uint32(len(b))), b...)
+}
+
+// Cat concatenates byte slices.
+func Cat(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
