@@ -1,0 +1,89 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// hugoLayouts are minimal Hugo templates producing what ssg's theme produces for the
+// corpus: a page per post, list pages, tag pages, and the built-in RSS and sitemap.
+var hugoLayouts = map[string]string{
+	"layouts/_default/baseof.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><main>{{ block "main" . }}{{ end }}</main></body></html>`,
+	"layouts/_default/single.html": `{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2 January 2006" }}</time> · {{ .ReadingTime }} min read{{ .Content }}</article>{{ end }}`,
+	"layouts/_default/list.html":   `{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Description }}</li>{{ end }}</ul>{{ end }}`,
+	"layouts/index.html":           `{{ define "main" }}<ul>{{ range (.Paginate .Site.RegularPages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}`,
+	"config.toml": `baseURL = "https://bench.example/"
+title = "Bench"
+paginate = 10
+[markup.goldmark.renderer]
+unsafe = true
+[markup.highlight]
+noClasses = false
+`,
+}
+
+// BenchmarkVsHugo renders the same 10,000-post corpus with ssg and with Hugo (when a
+// `hugo` binary is on PATH, e.g. Debian's package) in the same run, cold (empty output)
+// each time, and prints both times and the ratio.
+func BenchmarkVsHugo(b *testing.B) {
+	hugo, err := exec.LookPath("hugo")
+	if err != nil {
+		b.Skip("hugo not installed (apt-get install hugo): no baseline to compare with")
+	}
+	const n = 10000
+	root := b.TempDir()
+	if d := os.Getenv("SSG_BENCH_DIR"); d != "" {
+		root, _ = os.MkdirTemp(d, "vs-hugo-*")
+		defer os.RemoveAll(root)
+	}
+	content := filepath.Join(root, "ssg")
+	writeCorpus(b, content, n)
+	// The same posts for Hugo: TOML front matter between +++ (Hugo reads --- as YAML).
+	hsite := filepath.Join(root, "hugo")
+	for name, text := range hugoLayouts {
+		p := filepath.Join(hsite, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(text), 0o644)
+	}
+	os.MkdirAll(filepath.Join(hsite, "content", "blog"), 0o755)
+	for i := range n {
+		post := corpusPost(i, n)
+		post = bytes.Replace(post, []byte("---\n"), []byte("+++\n"), 2)
+		os.WriteFile(filepath.Join(hsite, "content", "blog", fmt.Sprintf("post-%05d.md", i)), post, 0o644)
+	}
+	var ssgTime, hugoTime time.Duration
+	b.Run("ssg", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			out := filepath.Join(root, fmt.Sprintf("ssg-out-%d", i))
+			start := time.Now()
+			if _, err := Build(Options{ContentDir: content, OutDir: out}); err != nil {
+				b.Fatal(err)
+			}
+			ssgTime += time.Since(start)
+		}
+		ssgTime /= time.Duration(b.N)
+		b.ReportMetric(ssgTime.Seconds()*1000, "ms/build")
+	})
+	b.Run("hugo", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			out := filepath.Join(root, fmt.Sprintf("hugo-out-%d", i))
+			cmd := exec.Command(hugo, "--quiet", "-s", hsite, "-d", out)
+			start := time.Now()
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("hugo: %v\n%s", err, msg)
+			}
+			hugoTime += time.Since(start)
+		}
+		hugoTime /= time.Duration(b.N)
+		b.ReportMetric(hugoTime.Seconds()*1000, "ms/build")
+	})
+	if ssgTime > 0 && hugoTime > 0 {
+		fmt.Printf("BenchmarkVsHugo: %d posts, cold build: ssg %s, hugo %s; hugo/ssg = %.2f×\n",
+			n, ssgTime.Round(time.Millisecond), hugoTime.Round(time.Millisecond), hugoTime.Seconds()/ssgTime.Seconds())
+	}
+}
