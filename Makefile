@@ -51,8 +51,12 @@ test:
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
 
+# Each benchmark prints its figures beside a baseline measured in the same run:
+# pooled vs naive instances, embedded store vs redis-server, the wasm likes component vs
+# a native Go handler, ssg vs Hugo (when installed).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./server/...
+	$(GO) test -run '^$$' -bench . -benchtime 300x ./server/internal/engine ./server/store
+	$(GO) test -run '^$$' -bench Likes -benchtime 3000x ./server/internal/e2e
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./ssg/...
 
 bench-ssg:
