@@ -63,4 +63,4 @@ bench-ssg:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./ssg/...
 
 clean:
-	rm -rf bin build public/* $(STATE)/site.stamp $(STATE)/site.options $(STATE)/cache
+	rm -rf bin build public/* .cache $(STATE)/site.stamp $(STATE)/site.options $(STATE)/cache
