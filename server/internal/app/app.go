@@ -200,9 +200,7 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 		if t.Private {
 			continue
 		}
-		r := trigger.NewRoute(m.HTTPBase, t.Route, t.Component)
-		r.Executor = t.Executor.Type
-		routes = append(routes, r)
+		routes = append(routes, trigger.NewRoute(m.HTTPBase, t.Route, t.Component))
 	}
 	router, dups := trigger.NewRouter(routes)
 	if len(dups) > 0 {

@@ -20,7 +20,6 @@ type Route struct {
 	Pattern   string // base-joined, e.g. "/static/..."
 	Wildcard  bool
 	Prefix    string // wildcard prefix (Pattern without "/..."), or the exact path
-	Executor  string // "spin" or "wagi"
 }
 
 func sanitize(s string) string { return strings.TrimSuffix(s, "/") }
