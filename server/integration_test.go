@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
@@ -285,7 +286,7 @@ func TestOutboundHostRefused(t *testing.T) {
 	if n := conns.Load(); n != 0 {
 		t.Errorf("the host connected to a host not in allowed_http_hosts (%d connection events)", n)
 	}
-	if !strings.Contains(s.Logs(), "outbound http refused") {
+	if !s.WaitLog("outbound http refused", 5*time.Second) {
 		t.Errorf("refusal not logged")
 	}
 	if strings.Contains(s.Logs(), testSecret) {

@@ -168,7 +168,7 @@ func TestExamples(t *testing.T) {
 			v, _ := rdb.Get(ctx, "last-message").Result()
 			return v == "world"
 		})
-		if !strings.Contains(srv.Logs(), "handle-redis-message returned error") {
+		if !srv.WaitLog("handle-redis-message returned error", 5*time.Second) {
 			t.Errorf("rejected message not logged as an error")
 		}
 		out, _ := os.ReadFile(filepath.Join(dir, ".spin", "logs", "echo-message_stdout.txt"))

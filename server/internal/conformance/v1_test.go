@@ -632,7 +632,7 @@ route = "/bad/..."
 		if r := get(t, srv.URL+"/c/"); r.Status != 200 {
 			t.Errorf("other component after a timeout: %d", r.Status)
 		}
-		if !strings.Contains(srv.Logs(), "did not return within 2s") {
+		if !srv.WaitLog("did not return within 2s", 5*time.Second) {
 			t.Errorf("timeout not logged")
 		}
 	})

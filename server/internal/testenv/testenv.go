@@ -230,6 +230,22 @@ func (s *Server) Restart() {
 // Logs returns what the process wrote so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
+// WaitLog reports whether the server's output contains substr within timeout:
+// the log reaches the test through a pipe, so a line about a request may
+// arrive after its response.
+func (s *Server) WaitLog(substr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if strings.Contains(s.Logs(), substr) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Exited reports whether the process has ended.
 func (s *Server) Exited() bool {
 	select {
