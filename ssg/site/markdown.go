@@ -10,7 +10,6 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -90,7 +89,7 @@ func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (a
 	}
 	var lexer chroma.Lexer
 	if lang != "" {
-		lexer = lexers.Get(lang)
+		lexer = lexerFor(lang)
 	}
 	if lexer != nil {
 		it, err := chroma.Coalesce(lexer).Tokenise(nil, code.String())
