@@ -575,8 +575,15 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	if err != nil {
 		return nil, err
 	}
+	// Every page built on base.html shows the main navigation, which lists the
+	// standalone pages: hk covers their URLs and titles on top of gk.
+	nav := b.newKey().u(gk).s("nav")
+	for _, p := range site.Pages {
+		nav.s(p.URL).s(p.Title)
+	}
+	hk := nav.sum()
 	for _, p := range posts {
-		k := b.newKey().u(gk).s("post").u(p.key)
+		k := b.newKey().u(hk).s("post").u(p.key)
 		if p.Prev != nil {
 			k.u(p.Prev.key)
 		}
@@ -590,7 +597,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	for _, p := range site.Pages {
 		d := data("page", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, b.newKey().u(gk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
+		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
 	}
 	// Paginated home.
 	per := cfg.Paginate
@@ -606,7 +613,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		if lo > len(posts) {
 			lo = len(posts)
 		}
-		k := b.newKey().u(gk).s("home").u(uint64(n)).u(uint64(total))
+		k := b.newKey().u(hk).s("home").u(uint64(n)).u(uint64(total))
 		for _, p := range posts[lo:hi] {
 			k.u(p.key)
 		}
@@ -645,7 +652,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	d.Tags = site.Tags
 	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
 	for _, tg := range site.Tags {
-		k := b.newKey().u(gk).s("tag").s(tg.Slug).s(tg.Name)
+		k := b.newKey().u(hk).s("tag").s(tg.Slug).s(tg.Name)
 		for _, p := range tg.Pages {
 			k.u(p.key)
 		}

@@ -594,6 +594,9 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		},
 		func() { _ = os.Remove(filepath.Join(dir, "content", "blog", "one.md")) },
 		func() { writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"}) },
+		func() { // a page's title is in the navigation of every page
+			writeTree(t, dir, map[string]string{"content/pages/about.md": "---\ntitle = \"About us\"\n---\n\nAbout [home](/).\n"})
+		},
 		func() {}, // brings the spare generation up to date
 		func() {}, // nothing left to write
 	}
