@@ -84,10 +84,60 @@ type Tag struct {
 	Pages           []*Page
 }
 
-// Paginator describes one page of the paginated home.
+// Paginator describes one page of a paginated post list (home, blog, a tag):
+// page Number of Total, at URL. PrevURL (newer posts) and NextURL (older
+// posts) are empty on the first and last page.
 type Paginator struct {
-	Number, Total    int
-	PrevURL, NextURL string
+	Number, Total     int
+	URL               string
+	PrevURL, NextURL  string
+	FirstURL, LastURL string
+}
+
+// listPage is one page of a paginated post list.
+type listPage struct {
+	Posts     []*Page
+	Paginator *Paginator
+}
+
+// pagerURL is the URL of page n of the list at base: base itself for the
+// first page, then base/page/n/.
+func pagerURL(base string, n int) string {
+	if n == 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// paginate splits posts into pages of per posts for the list at base ("/",
+// "/blog/", "/tags/go/"). There is always at least one page, empty when
+// there are no posts.
+func paginate(posts []*Page, per int, base string) []listPage {
+	total := max(1, (len(posts)+per-1)/per)
+	lps := make([]listPage, total)
+	for n := 1; n <= total; n++ {
+		pg := &Paginator{Number: n, Total: total, URL: pagerURL(base, n), FirstURL: base, LastURL: pagerURL(base, total)}
+		if n > 1 {
+			pg.PrevURL = pagerURL(base, n-1)
+		}
+		if n < total {
+			pg.NextURL = pagerURL(base, n+1)
+		}
+		lps[n-1] = listPage{Posts: posts[min((n-1)*per, len(posts)):min(n*per, len(posts))], Paginator: pg}
+	}
+	return lps
+}
+
+// pagedTitle is the title of page n of a list titled title: "Blog",
+// "Blog, page 2"; the untitled home's later pages are "Page 2".
+func pagedTitle(title string, n int) string {
+	switch {
+	case n == 1:
+		return title
+	case title == "":
+		return "Page " + strconv.Itoa(n)
+	}
+	return title + ", page " + strconv.Itoa(n)
 }
 
 // SiteData is .Site in templates.
@@ -599,39 +649,31 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		d.Page, d.Description = p, p.Description
 		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
 	}
-	// Paginated home.
-	per := cfg.Paginate
-	total := max(1, (len(posts)+per-1)/per)
-	homeURL := func(n int) string {
-		if n == 1 {
-			return "/"
+	// Paginated lists: home, blog and one per tag. A list page's key covers
+	// what it shows: its posts, its number and the number of pages.
+	list := func(kind, origin, base, title, heading, desc string, posts []*Page) []listPage {
+		lps := paginate(posts, cfg.Paginate, base)
+		for _, lp := range lps {
+			pg := lp.Paginator
+			k := b.newKey().u(hk).s("list").s(kind).s(base).s(title).s(heading).s(desc).u(uint64(pg.Number)).u(uint64(pg.Total))
+			for _, p := range lp.Posts {
+				k.u(p.key)
+			}
+			d := data(kind, pagedTitle(title, pg.Number), pg.URL)
+			d.Heading, d.Description, d.Pages, d.Paginator = heading, desc, lp.Posts, pg
+			o := origin
+			if pg.Number > 1 {
+				o += " page " + strconv.Itoa(pg.Number)
+			}
+			add(urlFile(pg.URL), o, k.sum(), b.render(t, "list.html", d))
 		}
-		return "/page/" + strconv.Itoa(n) + "/"
+		return lps
 	}
-	for n := 1; n <= total; n++ {
-		lo, hi := (n-1)*per, min(n*per, len(posts))
-		if lo > len(posts) {
-			lo = len(posts)
-		}
-		k := b.newKey().u(hk).s("home").u(uint64(n)).u(uint64(total))
-		for _, p := range posts[lo:hi] {
-			k.u(p.key)
-		}
-		d := data("home", "", homeURL(n))
-		if n > 1 {
-			d.Title = "Page " + strconv.Itoa(n)
-		}
-		d.Description = cfg.Description
-		d.Pages = posts[lo:hi]
-		pg := &Paginator{Number: n, Total: total}
-		if n > 1 {
-			pg.PrevURL = homeURL(n - 1)
-		}
-		if n < total {
-			pg.NextURL = homeURL(n + 1)
-		}
-		d.Paginator = pg
-		add(urlFile(d.URL), "home page", k.sum(), b.render(t, "list.html", d))
+	home := list("home", "home page", "/", "", "", cfg.Description, posts)
+	blog := list("blog", "blog list", "/blog/", "Blog", "All posts", cfg.Description, posts)
+	tagLists := make([][]listPage, len(site.Tags))
+	for i, tg := range site.Tags {
+		tagLists[i] = list("tag", "tag "+tg.Name, tg.URL, "Tag: "+tg.Name, "Posts tagged “"+tg.Name+"”", "", tg.Pages)
 	}
 	allKey := b.newKey().u(gk)
 	for _, p := range posts {
@@ -641,25 +683,13 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		allKey.u(p.key)
 	}
 	ak := allKey.sum()
-	d := data("blog", "Blog", "/blog/")
-	d.Heading, d.Pages, d.Description = "All posts", posts, cfg.Description
-	add("blog/index.html", "blog list", ak, b.render(t, "list.html", d))
 	tk := b.newKey().u(gk).s("tags")
 	for _, tg := range site.Tags {
 		tk.s(tg.Slug).s(tg.Name).u(uint64(len(tg.Pages)))
 	}
-	d = data("tags", "Tags", "/tags/")
+	d := data("tags", "Tags", "/tags/")
 	d.Tags = site.Tags
 	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
-	for _, tg := range site.Tags {
-		k := b.newKey().u(hk).s("tag").s(tg.Slug).s(tg.Name)
-		for _, p := range tg.Pages {
-			k.u(p.key)
-		}
-		d := data("tag", "Tag: "+tg.Name, tg.URL)
-		d.Heading, d.Tag, d.Pages = "Posts tagged “"+tg.Name+"”", tg, tg.Pages
-		add(urlFile(tg.URL), "tag "+tg.Name, k.sum(), b.render(t, "list.html", d))
-	}
 	d = data("404", "Page not found", "/404.html")
 	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
 	// Aliases.
@@ -718,7 +748,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 			return nil, fmt.Errorf("%s: output /%s conflicts with %s", outs[i].origin, outs[i].path, outs[i-1].origin)
 		}
 	}
-	entries := sitemapEntries(site, total, homeURL)
+	entries := sitemapEntries(site, home, blog, tagLists)
 	sk := b.newKey().u(ak).u(tk.sum()).s("sitemap").sum()
 	smOut := output{path: "sitemap.xml", origin: "sitemap", key: sk, gen: func(w *bytes.Buffer) error { return writeSitemap(w, cfg.BaseURL, entries) }}
 	i := sort.Search(len(outs), func(i int) bool { return outs[i].path >= "sitemap.xml" })

@@ -177,17 +177,22 @@ type sitemapEntry struct {
 	lastmod time.Time
 }
 
-func sitemapEntries(site *SiteData, homePages int, homeURL func(int) string) []sitemapEntry {
+// sitemapEntries lists every HTML page but the 404 page and aliases: each page
+// of the paginated lists (home, blog, tags, in tag order), the tag index, posts
+// and pages. A list page's lastmod is the newest of the posts it shows.
+func sitemapEntries(site *SiteData, home, blog []listPage, tags [][]listPage) []sitemapEntry {
 	posts := site.Posts
-	per := site.Paginate
 	var es []sitemapEntry
-	for n := 1; n <= homePages; n++ {
-		lo, hi := min((n-1)*per, len(posts)), min(n*per, len(posts))
-		es = append(es, sitemapEntry{homeURL(n), newest(posts[lo:hi])})
+	addList := func(lps []listPage) {
+		for _, lp := range lps {
+			es = append(es, sitemapEntry{lp.Paginator.URL, newest(lp.Posts)})
+		}
 	}
-	es = append(es, sitemapEntry{"/blog/", newest(posts)}, sitemapEntry{"/tags/", newest(posts)})
-	for _, t := range site.Tags {
-		es = append(es, sitemapEntry{t.URL, newest(t.Pages)})
+	addList(home)
+	addList(blog)
+	es = append(es, sitemapEntry{"/tags/", newest(posts)})
+	for _, lps := range tags {
+		addList(lps)
 	}
 	for _, p := range posts {
 		es = append(es, sitemapEntry{p.URL, p.Lastmod})
