@@ -73,9 +73,10 @@ type Page struct {
 
 	cardKey uint64
 
-	fm    *FrontMatter
-	links []string
-	key   uint64
+	bundle []bundleFile // files beside an index.md, set by every build
+	fm     *FrontMatter
+	links  []string
+	key    uint64
 }
 
 // Tag groups the posts carrying one tag.
@@ -250,6 +251,39 @@ type srcFile struct {
 	mtime, size int64
 }
 
+// bundleFile is a file of a page bundle: a file that is not markdown in the
+// directory of an index.md or below it, published next to the page.
+type bundleFile struct {
+	srcFile
+	path string // slash path relative to the bundle directory
+}
+
+// assignBundles gives every page parsed from an index.md the other files of
+// its directory and subdirectories, each going to the nearest index.md above
+// it (a subdirectory with its own index.md is its own bundle). Files beside
+// other markdown files, and beside an index.md at the top of the content
+// directory, belong to no bundle and are ignored.
+func assignBundles(mds []srcFile, all []*Page, others []srcFile) {
+	dirs := map[string]*Page{}
+	for i, f := range mds {
+		all[i].bundle = nil
+		if d := path.Dir(f.rel); path.Base(f.rel) == "index.md" && d != "." {
+			dirs[d] = all[i]
+		}
+	}
+	if len(dirs) == 0 {
+		return
+	}
+	for _, f := range others {
+		for d := path.Dir(f.rel); d != "."; d = path.Dir(d) {
+			if p := dirs[d]; p != nil {
+				p.bundle = append(p.bundle, bundleFile{srcFile: f, path: f.rel[len(d)+1:]})
+				break
+			}
+		}
+	}
+}
+
 // output is one file of the generated site.
 type output struct {
 	path   string // slash-separated, relative to the output root
@@ -400,7 +434,7 @@ func (b *Builder) Build() (*Result, error) {
 	res.phase("config+theme", &t0)
 
 	// Scan the content directory.
-	var mds, statics []srcFile
+	var mds, statics, others []srcFile // others: candidates for page bundles
 	cfgAbs, _ := filepath.Abs(o.ConfigFile)
 	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -422,8 +456,9 @@ func (b *Builder) Build() (*Result, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		isStatic := strings.HasPrefix(rel, "static/")
-		if !isStatic && !strings.HasSuffix(name, ".md") {
-			return nil
+		isMD := !isStatic && strings.HasSuffix(name, ".md")
+		if !isStatic && !isMD && !strings.Contains(rel, "/") {
+			return nil // beside site.toml: never part of a bundle
 		}
 		if a, _ := filepath.Abs(p); a == cfgAbs {
 			return nil
@@ -433,10 +468,13 @@ func (b *Builder) Build() (*Result, error) {
 			return err
 		}
 		f := srcFile{abs: p, rel: rel, mtime: info.ModTime().UnixNano(), size: info.Size()}
-		if isStatic {
+		switch {
+		case isStatic:
 			statics = append(statics, f)
-		} else {
+		case isMD:
 			mds = append(mds, f)
+		default:
+			others = append(others, f)
 		}
 		return nil
 	})
@@ -476,6 +514,7 @@ func (b *Builder) Build() (*Result, error) {
 		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
 	}
 	res.Parsed = len(todo)
+	assignBundles(mds, all, others)
 	res.phase("parse", &t0)
 
 	// Select, validate and order.
@@ -587,6 +626,19 @@ func urlFile(u string) string {
 		return u + "index.html"
 	}
 	return u
+}
+
+// copyFile generates an output by copying the file at abs.
+func copyFile(abs string) func(*bytes.Buffer) error {
+	return func(w *bytes.Buffer) error {
+		fh, err := os.Open(abs)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		_, err = w.ReadFrom(fh)
+		return err
+	}
 }
 
 func staticBytes(b []byte) func(*bytes.Buffer) error {
@@ -727,22 +779,30 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		f := f
 		rel := strings.TrimPrefix(f.rel, "static/")
 		k := b.newKey().s("static").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-		add(rel, b.display(f.rel), k, func(w *bytes.Buffer) error {
-			fh, err := os.Open(f.abs)
-			if err != nil {
-				return err
+		add(rel, b.display(f.rel), k, copyFile(f.abs))
+	}
+	// Page bundles: a page's files go to its directory. Drafts that are not
+	// rendered are not in posts or site.Pages, so their files are left out too.
+	for _, p := range append(append([]*Page{}, posts...), site.Pages...) {
+		for _, f := range p.bundle {
+			if f.path == "index.html" {
+				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", b.display(f.rel), p.File, urlFile(p.URL))
 			}
-			defer fh.Close()
-			_, err = w.ReadFrom(fh)
-			return err
-		})
+			k := b.newKey().s("bundle").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
+			add(strings.TrimPrefix(p.URL, "/")+f.path, b.display(f.rel), k, copyFile(f.abs))
+		}
 	}
 	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {
 		add(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil })
 	}
 	// Sitemap covers every HTML page except 404 and aliases; computed from
 	// the plan so that it cannot drift.
-	sort.Slice(outs, func(i, j int) bool { return outs[i].path < outs[j].path })
+	sort.Slice(outs, func(i, j int) bool {
+		if outs[i].path != outs[j].path {
+			return outs[i].path < outs[j].path
+		}
+		return outs[i].origin < outs[j].origin // conflict errors name the same file each time
+	})
 	for i := 1; i < len(outs); i++ {
 		if outs[i].path == outs[i-1].path {
 			return nil, fmt.Errorf("%s: output /%s conflicts with %s", outs[i].origin, outs[i].path, outs[i-1].origin)
@@ -759,7 +819,10 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	return outs, nil
 }
 
-// checkLinks warns about site-absolute links that match no output.
+// checkLinks warns about internal links that match no output: site-absolute
+// ones (/blog/x/) and relative ones (photo.jpg, ../x/), resolved against the
+// linking page's URL. Links with a scheme or a host, and fragment- or
+// query-only links, are not checked.
 func checkLinks(site *SiteData, outs []output) []string {
 	known := make(map[string]bool, len(outs)*2)
 	for _, o := range outs {
@@ -772,8 +835,9 @@ func checkLinks(site *SiteData, outs []output) []string {
 	}
 	var warns []string
 	for _, p := range append(append([]*Page{}, site.Posts...), site.Pages...) {
+		base := &url.URL{Path: p.URL}
 		for _, l := range p.links {
-			if !strings.HasPrefix(l, "/") || strings.HasPrefix(l, "//") {
+			if l == "" || l[0] == '#' || l[0] == '?' || strings.HasPrefix(l, "//") {
 				continue
 			}
 			u, err := url.Parse(l)
@@ -781,11 +845,21 @@ func checkLinks(site *SiteData, outs []output) []string {
 				warns = append(warns, fmt.Sprintf("%s: warning: malformed link %q", p.File, l))
 				continue
 			}
+			if u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+				continue
+			}
 			pth := u.Path
+			if !strings.HasPrefix(l, "/") {
+				pth = base.ResolveReference(u).Path
+			}
 			if known[pth] || (!strings.HasSuffix(pth, "/") && known[pth+"/"]) {
 				continue
 			}
-			warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
+			if pth != u.Path {
+				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s (%s)", p.File, l, pth))
+			} else {
+				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
+			}
 		}
 	}
 	sort.Strings(warns)
