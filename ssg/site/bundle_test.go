@@ -237,3 +237,27 @@ func TestRelativeLinkWarnings(t *testing.T) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(res.Warnings, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestFeedContentLinksAbsolute(t *testing.T) {
+	p := &Page{Permalink: "https://example.org/blog/trip/", Content: `<p><img src="photo.jpg" alt="x"> <a href="../day2/">d</a> ` +
+		`<a href="/tags/go/">t</a> <a href="#fn:1">1</a> <a href="img/m%61p.svg?a=1&amp;b=2">m</a> <a href="https://x.org/a">e</a> ` +
+		`<a href="//cdn.example/x">c</a> <a href="mailto:a@b.c">m</a> <a href="">empty</a></p><pre><code>href=&quot;x&quot;</code></pre>`}
+	got := absContent("https://example.org", p)
+	want := `<p><img src="https://example.org/blog/trip/photo.jpg" alt="x"> <a href="https://example.org/blog/day2/">d</a> ` +
+		`<a href="https://example.org/tags/go/">t</a> <a href="#fn:1">1</a> <a href="https://example.org/blog/trip/img/m%61p.svg?a=1&amp;b=2">m</a> <a href="https://x.org/a">e</a> ` +
+		`<a href="//cdn.example/x">c</a> <a href="mailto:a@b.c">m</a> <a href="">empty</a></p><pre><code>href=&quot;x&quot;</code></pre>`
+	if got != want {
+		t.Errorf("absContent:\n got %s\nwant %s", got, want)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, bundleFiles())
+	if _, err := buildIn(t, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := readTree(t, filepath.Join(dir, "public"))
+	for _, feed := range []string{"feed.xml", "atom.xml"} {
+		if !strings.Contains(out[feed], `src=&#34;https://example.org/blog/road-trip/photo.jpg&#34;`) {
+			t.Errorf("%s: bundle image not made absolute:\n%s", feed, out[feed])
+		}
+	}
+}
