@@ -597,7 +597,12 @@ func (b *Builder) Build() (*Result, error) {
 		return nil, err
 	}
 	res.phase("plan", &t0)
-	res.Warnings = checkLinks(site, outs)
+	// Front-matter warnings of every source, drafts included, in path order;
+	// then broken links.
+	for _, p := range all {
+		res.Warnings = append(res.Warnings, p.fm.Warnings...)
+	}
+	res.Warnings = append(res.Warnings, checkLinks(site, outs)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(o.Warn, w)
 	}
