@@ -73,9 +73,10 @@ type Page struct {
 
 	cardKey uint64
 
-	fm    *FrontMatter
-	links []string
-	key   uint64
+	bundle []bundleFile // files beside an index.md, set by every build
+	fm     *FrontMatter
+	links  []string
+	key    uint64
 }
 
 // Tag groups the posts carrying one tag.
@@ -84,10 +85,60 @@ type Tag struct {
 	Pages           []*Page
 }
 
-// Paginator describes one page of the paginated home.
+// Paginator describes one page of a paginated post list (home, blog, a tag):
+// page Number of Total, at URL. PrevURL (newer posts) and NextURL (older
+// posts) are empty on the first and last page.
 type Paginator struct {
-	Number, Total    int
-	PrevURL, NextURL string
+	Number, Total     int
+	URL               string
+	PrevURL, NextURL  string
+	FirstURL, LastURL string
+}
+
+// listPage is one page of a paginated post list.
+type listPage struct {
+	Posts     []*Page
+	Paginator *Paginator
+}
+
+// pagerURL is the URL of page n of the list at base: base itself for the
+// first page, then base/page/n/.
+func pagerURL(base string, n int) string {
+	if n == 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// paginate splits posts into pages of per posts for the list at base ("/",
+// "/blog/", "/tags/go/"). There is always at least one page, empty when
+// there are no posts.
+func paginate(posts []*Page, per int, base string) []listPage {
+	total := max(1, (len(posts)+per-1)/per)
+	lps := make([]listPage, total)
+	for n := 1; n <= total; n++ {
+		pg := &Paginator{Number: n, Total: total, URL: pagerURL(base, n), FirstURL: base, LastURL: pagerURL(base, total)}
+		if n > 1 {
+			pg.PrevURL = pagerURL(base, n-1)
+		}
+		if n < total {
+			pg.NextURL = pagerURL(base, n+1)
+		}
+		lps[n-1] = listPage{Posts: posts[min((n-1)*per, len(posts)):min(n*per, len(posts))], Paginator: pg}
+	}
+	return lps
+}
+
+// pagedTitle is the title of page n of a list titled title: "Blog",
+// "Blog, page 2"; the untitled home's later pages are "Page 2".
+func pagedTitle(title string, n int) string {
+	switch {
+	case n == 1:
+		return title
+	case title == "":
+		return "Page " + strconv.Itoa(n)
+	}
+	return title + ", page " + strconv.Itoa(n)
 }
 
 // SiteData is .Site in templates.
@@ -198,6 +249,39 @@ func (k *keyer) sum() uint64 { return k.h.Sum64() | 1 } // never 0
 type srcFile struct {
 	abs, rel    string
 	mtime, size int64
+}
+
+// bundleFile is a file of a page bundle: a file that is not markdown in the
+// directory of an index.md or below it, published next to the page.
+type bundleFile struct {
+	srcFile
+	path string // slash path relative to the bundle directory
+}
+
+// assignBundles gives every page parsed from an index.md the other files of
+// its directory and subdirectories, each going to the nearest index.md above
+// it (a subdirectory with its own index.md is its own bundle). Files beside
+// other markdown files, and beside an index.md at the top of the content
+// directory, belong to no bundle and are ignored.
+func assignBundles(mds []srcFile, all []*Page, others []srcFile) {
+	dirs := map[string]*Page{}
+	for i, f := range mds {
+		all[i].bundle = nil
+		if d := path.Dir(f.rel); path.Base(f.rel) == "index.md" && d != "." {
+			dirs[d] = all[i]
+		}
+	}
+	if len(dirs) == 0 {
+		return
+	}
+	for _, f := range others {
+		for d := path.Dir(f.rel); d != "."; d = path.Dir(d) {
+			if p := dirs[d]; p != nil {
+				p.bundle = append(p.bundle, bundleFile{srcFile: f, path: f.rel[len(d)+1:]})
+				break
+			}
+		}
+	}
 }
 
 // output is one file of the generated site.
@@ -350,7 +434,7 @@ func (b *Builder) Build() (*Result, error) {
 	res.phase("config+theme", &t0)
 
 	// Scan the content directory.
-	var mds, statics []srcFile
+	var mds, statics, others []srcFile // others: candidates for page bundles
 	cfgAbs, _ := filepath.Abs(o.ConfigFile)
 	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -372,8 +456,9 @@ func (b *Builder) Build() (*Result, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		isStatic := strings.HasPrefix(rel, "static/")
-		if !isStatic && !strings.HasSuffix(name, ".md") {
-			return nil
+		isMD := !isStatic && strings.HasSuffix(name, ".md")
+		if !isStatic && !isMD && !strings.Contains(rel, "/") {
+			return nil // beside site.toml: never part of a bundle
 		}
 		if a, _ := filepath.Abs(p); a == cfgAbs {
 			return nil
@@ -383,10 +468,13 @@ func (b *Builder) Build() (*Result, error) {
 			return err
 		}
 		f := srcFile{abs: p, rel: rel, mtime: info.ModTime().UnixNano(), size: info.Size()}
-		if isStatic {
+		switch {
+		case isStatic:
 			statics = append(statics, f)
-		} else {
+		case isMD:
 			mds = append(mds, f)
+		default:
+			others = append(others, f)
 		}
 		return nil
 	})
@@ -426,6 +514,7 @@ func (b *Builder) Build() (*Result, error) {
 		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
 	}
 	res.Parsed = len(todo)
+	assignBundles(mds, all, others)
 	res.phase("parse", &t0)
 
 	// Select, validate and order.
@@ -508,7 +597,12 @@ func (b *Builder) Build() (*Result, error) {
 		return nil, err
 	}
 	res.phase("plan", &t0)
-	res.Warnings = checkLinks(site, outs)
+	// Front-matter warnings of every source, drafts included, in path order;
+	// then broken links.
+	for _, p := range all {
+		res.Warnings = append(res.Warnings, p.fm.Warnings...)
+	}
+	res.Warnings = append(res.Warnings, checkLinks(site, outs)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(o.Warn, w)
 	}
@@ -537,6 +631,19 @@ func urlFile(u string) string {
 		return u + "index.html"
 	}
 	return u
+}
+
+// copyFile generates an output by copying the file at abs.
+func copyFile(abs string) func(*bytes.Buffer) error {
+	return func(w *bytes.Buffer) error {
+		fh, err := os.Open(abs)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		_, err = w.ReadFrom(fh)
+		return err
+	}
 }
 
 func staticBytes(b []byte) func(*bytes.Buffer) error {
@@ -575,8 +682,15 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	if err != nil {
 		return nil, err
 	}
+	// Every page built on base.html shows the main navigation, which lists the
+	// standalone pages: hk covers their URLs and titles on top of gk.
+	nav := b.newKey().u(gk).s("nav")
+	for _, p := range site.Pages {
+		nav.s(p.URL).s(p.Title)
+	}
+	hk := nav.sum()
 	for _, p := range posts {
-		k := b.newKey().u(gk).s("post").u(p.key)
+		k := b.newKey().u(hk).s("post").u(p.key)
 		if p.Prev != nil {
 			k.u(p.Prev.key)
 		}
@@ -590,41 +704,33 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	for _, p := range site.Pages {
 		d := data("page", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, b.newKey().u(gk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
+		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
 	}
-	// Paginated home.
-	per := cfg.Paginate
-	total := max(1, (len(posts)+per-1)/per)
-	homeURL := func(n int) string {
-		if n == 1 {
-			return "/"
+	// Paginated lists: home, blog and one per tag. A list page's key covers
+	// what it shows: its posts, its number and the number of pages.
+	list := func(kind, origin, base, title, heading, desc string, posts []*Page) []listPage {
+		lps := paginate(posts, cfg.Paginate, base)
+		for _, lp := range lps {
+			pg := lp.Paginator
+			k := b.newKey().u(hk).s("list").s(kind).s(base).s(title).s(heading).s(desc).u(uint64(pg.Number)).u(uint64(pg.Total))
+			for _, p := range lp.Posts {
+				k.u(p.key)
+			}
+			d := data(kind, pagedTitle(title, pg.Number), pg.URL)
+			d.Heading, d.Description, d.Pages, d.Paginator = heading, desc, lp.Posts, pg
+			o := origin
+			if pg.Number > 1 {
+				o += " page " + strconv.Itoa(pg.Number)
+			}
+			add(urlFile(pg.URL), o, k.sum(), b.render(t, "list.html", d))
 		}
-		return "/page/" + strconv.Itoa(n) + "/"
+		return lps
 	}
-	for n := 1; n <= total; n++ {
-		lo, hi := (n-1)*per, min(n*per, len(posts))
-		if lo > len(posts) {
-			lo = len(posts)
-		}
-		k := b.newKey().u(gk).s("home").u(uint64(n)).u(uint64(total))
-		for _, p := range posts[lo:hi] {
-			k.u(p.key)
-		}
-		d := data("home", "", homeURL(n))
-		if n > 1 {
-			d.Title = "Page " + strconv.Itoa(n)
-		}
-		d.Description = cfg.Description
-		d.Pages = posts[lo:hi]
-		pg := &Paginator{Number: n, Total: total}
-		if n > 1 {
-			pg.PrevURL = homeURL(n - 1)
-		}
-		if n < total {
-			pg.NextURL = homeURL(n + 1)
-		}
-		d.Paginator = pg
-		add(urlFile(d.URL), "home page", k.sum(), b.render(t, "list.html", d))
+	home := list("home", "home page", "/", "", "", cfg.Description, posts)
+	blog := list("blog", "blog list", "/blog/", "Blog", "All posts", cfg.Description, posts)
+	tagLists := make([][]listPage, len(site.Tags))
+	for i, tg := range site.Tags {
+		tagLists[i] = list("tag", "tag "+tg.Name, tg.URL, "Tag: "+tg.Name, "Posts tagged “"+tg.Name+"”", "", tg.Pages)
 	}
 	allKey := b.newKey().u(gk)
 	for _, p := range posts {
@@ -634,25 +740,13 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		allKey.u(p.key)
 	}
 	ak := allKey.sum()
-	d := data("blog", "Blog", "/blog/")
-	d.Heading, d.Pages, d.Description = "All posts", posts, cfg.Description
-	add("blog/index.html", "blog list", ak, b.render(t, "list.html", d))
 	tk := b.newKey().u(gk).s("tags")
 	for _, tg := range site.Tags {
 		tk.s(tg.Slug).s(tg.Name).u(uint64(len(tg.Pages)))
 	}
-	d = data("tags", "Tags", "/tags/")
+	d := data("tags", "Tags", "/tags/")
 	d.Tags = site.Tags
 	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
-	for _, tg := range site.Tags {
-		k := b.newKey().u(gk).s("tag").s(tg.Slug).s(tg.Name)
-		for _, p := range tg.Pages {
-			k.u(p.key)
-		}
-		d := data("tag", "Tag: "+tg.Name, tg.URL)
-		d.Heading, d.Tag, d.Pages = "Posts tagged “"+tg.Name+"”", tg, tg.Pages
-		add(urlFile(tg.URL), "tag "+tg.Name, k.sum(), b.render(t, "list.html", d))
-	}
 	d = data("404", "Page not found", "/404.html")
 	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
 	// Aliases.
@@ -690,28 +784,36 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		f := f
 		rel := strings.TrimPrefix(f.rel, "static/")
 		k := b.newKey().s("static").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-		add(rel, b.display(f.rel), k, func(w *bytes.Buffer) error {
-			fh, err := os.Open(f.abs)
-			if err != nil {
-				return err
+		add(rel, b.display(f.rel), k, copyFile(f.abs))
+	}
+	// Page bundles: a page's files go to its directory. Drafts that are not
+	// rendered are not in posts or site.Pages, so their files are left out too.
+	for _, p := range append(append([]*Page{}, posts...), site.Pages...) {
+		for _, f := range p.bundle {
+			if f.path == "index.html" {
+				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", b.display(f.rel), p.File, urlFile(p.URL))
 			}
-			defer fh.Close()
-			_, err = w.ReadFrom(fh)
-			return err
-		})
+			k := b.newKey().s("bundle").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
+			add(strings.TrimPrefix(p.URL, "/")+f.path, b.display(f.rel), k, copyFile(f.abs))
+		}
 	}
 	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {
 		add(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil })
 	}
 	// Sitemap covers every HTML page except 404 and aliases; computed from
 	// the plan so that it cannot drift.
-	sort.Slice(outs, func(i, j int) bool { return outs[i].path < outs[j].path })
+	sort.Slice(outs, func(i, j int) bool {
+		if outs[i].path != outs[j].path {
+			return outs[i].path < outs[j].path
+		}
+		return outs[i].origin < outs[j].origin // conflict errors name the same file each time
+	})
 	for i := 1; i < len(outs); i++ {
 		if outs[i].path == outs[i-1].path {
 			return nil, fmt.Errorf("%s: output /%s conflicts with %s", outs[i].origin, outs[i].path, outs[i-1].origin)
 		}
 	}
-	entries := sitemapEntries(site, total, homeURL)
+	entries := sitemapEntries(site, home, blog, tagLists)
 	sk := b.newKey().u(ak).u(tk.sum()).s("sitemap").sum()
 	smOut := output{path: "sitemap.xml", origin: "sitemap", key: sk, gen: func(w *bytes.Buffer) error { return writeSitemap(w, cfg.BaseURL, entries) }}
 	i := sort.Search(len(outs), func(i int) bool { return outs[i].path >= "sitemap.xml" })
@@ -722,7 +824,10 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	return outs, nil
 }
 
-// checkLinks warns about site-absolute links that match no output.
+// checkLinks warns about internal links that match no output: site-absolute
+// ones (/blog/x/) and relative ones (photo.jpg, ../x/), resolved against the
+// linking page's URL. Links with a scheme or a host, and fragment- or
+// query-only links, are not checked.
 func checkLinks(site *SiteData, outs []output) []string {
 	known := make(map[string]bool, len(outs)*2)
 	for _, o := range outs {
@@ -735,8 +840,9 @@ func checkLinks(site *SiteData, outs []output) []string {
 	}
 	var warns []string
 	for _, p := range append(append([]*Page{}, site.Posts...), site.Pages...) {
+		base := &url.URL{Path: p.URL}
 		for _, l := range p.links {
-			if !strings.HasPrefix(l, "/") || strings.HasPrefix(l, "//") {
+			if l == "" || l[0] == '#' || l[0] == '?' || strings.HasPrefix(l, "//") {
 				continue
 			}
 			u, err := url.Parse(l)
@@ -744,11 +850,21 @@ func checkLinks(site *SiteData, outs []output) []string {
 				warns = append(warns, fmt.Sprintf("%s: warning: malformed link %q", p.File, l))
 				continue
 			}
+			if u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+				continue
+			}
 			pth := u.Path
+			if !strings.HasPrefix(l, "/") {
+				pth = base.ResolveReference(u).Path
+			}
 			if known[pth] || (!strings.HasSuffix(pth, "/") && known[pth+"/"]) {
 				continue
 			}
-			warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
+			if pth != u.Path {
+				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s (%s)", p.File, l, pth))
+			} else {
+				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
+			}
 		}
 	}
 	sort.Strings(warns)

@@ -126,7 +126,7 @@ func TestBuildSite(t *testing.T) {
 	}
 	out := readTree(t, filepath.Join(dir, "public"))
 	for _, f := range []string{
-		"index.html", "page/2/index.html", "blog/index.html", "blog/one/index.html", "blog/two/index.html",
+		"index.html", "page/2/index.html", "blog/index.html", "blog/page/2/index.html", "blog/one/index.html", "blog/two/index.html",
 		"blog/three/index.html", "about/index.html", "tags/index.html", "tags/go/index.html", "tags/wasm/index.html",
 		"feed.xml", "atom.xml", "sitemap.xml", "robots.txt", "404.html", "assets/style.css", "assets/likes.js",
 		"img/x.svg", "old/one/index.html", "2022/one.html",
@@ -138,8 +138,10 @@ func TestBuildSite(t *testing.T) {
 	if _, ok := out["blog/draft/index.html"]; ok {
 		t.Error("draft rendered without -drafts")
 	}
-	if _, ok := out["page/3/index.html"]; ok {
-		t.Error("3 posts with paginate=2 must give 2 home pages")
+	for _, f := range []string{"page/3/index.html", "blog/page/3/index.html", "tags/go/page/2/index.html"} {
+		if _, ok := out[f]; ok {
+			t.Errorf("%s: 3 posts (2 tagged go) with paginate=2 give 2 pages", f)
+		}
 	}
 	one := out["blog/one/index.html"]
 	for _, want := range []string{
@@ -211,6 +213,29 @@ func TestBuildSite(t *testing.T) {
 
 func checkSitemap(t *testing.T, data string, out map[string]string) {
 	t.Helper()
+	locs := sitemapLocs(t, data, out)
+	want := map[string]string{
+		"https://example.org/blog/one/":    "2022-06-07",
+		"https://example.org/blog/two/":    "2022-07-01",
+		"https://example.org/blog/three/":  "2023-01-02",
+		"https://example.org/about/":       "2023-01-02",
+		"https://example.org/":             "2023-01-02",
+		"https://example.org/page/2/":      "2022-06-07",
+		"https://example.org/blog/":        "2023-01-02",
+		"https://example.org/blog/page/2/": "2022-06-07",
+		"https://example.org/tags/go/":     "2022-07-01",
+	}
+	for loc, lm := range want {
+		if locs[loc] != lm {
+			t.Errorf("sitemap %s lastmod = %q, want %q", loc, locs[loc], lm)
+		}
+	}
+}
+
+// sitemapLocs checks that a sitemap is well formed and lists only generated
+// pages, and returns its lastmod by loc.
+func sitemapLocs(t *testing.T, data string, out map[string]string) map[string]string {
+	t.Helper()
 	var sm struct {
 		XMLName xml.Name
 		URLs    []struct {
@@ -238,25 +263,12 @@ func checkSitemap(t *testing.T, data string, out map[string]string) {
 			t.Errorf("sitemap lists %s but %s was not generated", u.Loc, f)
 		}
 	}
-	want := map[string]string{
-		"https://example.org/blog/one/":   "2022-06-07",
-		"https://example.org/blog/two/":   "2022-07-01",
-		"https://example.org/blog/three/": "2023-01-02",
-		"https://example.org/about/":      "2023-01-02",
-		"https://example.org/":            "2023-01-02",
-		"https://example.org/page/2/":     "2022-06-07",
-		"https://example.org/tags/go/":    "2022-07-01",
-	}
-	for loc, lm := range want {
-		if locs[loc] != lm {
-			t.Errorf("sitemap %s lastmod = %q, want %q", loc, locs[loc], lm)
-		}
-	}
 	for loc := range locs {
 		if strings.Contains(loc, "/old/") || strings.Contains(loc, "404") {
 			t.Errorf("sitemap must not list %s", loc)
 		}
 	}
+	return locs
 }
 
 func checkRSS(t *testing.T, data string) {
@@ -594,6 +606,9 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		},
 		func() { _ = os.Remove(filepath.Join(dir, "content", "blog", "one.md")) },
 		func() { writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"}) },
+		func() { // a page's title is in the navigation of every page
+			writeTree(t, dir, map[string]string{"content/pages/about.md": "---\ntitle = \"About us\"\n---\n\nAbout [home](/).\n"})
+		},
 		func() {}, // brings the spare generation up to date
 		func() {}, // nothing left to write
 	}

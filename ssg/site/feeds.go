@@ -3,15 +3,42 @@ package site
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
 
-// absContent makes site-absolute links in feed content absolute URLs:
-// feed readers have no page URL to resolve them against.
+var urlAttrRe = regexp.MustCompile(`\b(?:href|src)="([^"]*)"`)
+
+// absContent makes the links of feed content absolute URLs: feed readers
+// have no page URL to resolve them against (some use the feed's). Site-absolute
+// links get the base URL; relative ones, such as a page bundle's photo.jpg,
+// are resolved against the post's permalink. Links with a scheme or host and
+// fragment-only links are left as they are.
 func absContent(baseURL string, p *Page) string {
-	r := strings.NewReplacer(`href="/`, `href="`+baseURL+`/`, `src="/`, `src="`+baseURL+`/`)
-	return r.Replace(string(p.Content))
+	var base *url.URL
+	return urlAttrRe.ReplaceAllStringFunc(string(p.Content), func(m string) string {
+		q := strings.IndexByte(m, '"')
+		v := m[q+1 : len(m)-1]
+		switch {
+		case v == "" || v[0] == '#' || strings.HasPrefix(v, "//"):
+			return m
+		case v[0] == '/':
+			return m[:q+1] + baseURL + v + `"`
+		}
+		u, err := url.Parse(html.UnescapeString(v))
+		if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+			return m
+		}
+		if base == nil {
+			if base, err = url.Parse(p.Permalink); err != nil {
+				return m
+			}
+		}
+		return m[:q+1] + html.EscapeString(base.ResolveReference(u).String()) + `"`
+	})
 }
 
 type rssFeed struct {
@@ -177,17 +204,22 @@ type sitemapEntry struct {
 	lastmod time.Time
 }
 
-func sitemapEntries(site *SiteData, homePages int, homeURL func(int) string) []sitemapEntry {
+// sitemapEntries lists every HTML page but the 404 page and aliases: each page
+// of the paginated lists (home, blog, tags, in tag order), the tag index, posts
+// and pages. A list page's lastmod is the newest of the posts it shows.
+func sitemapEntries(site *SiteData, home, blog []listPage, tags [][]listPage) []sitemapEntry {
 	posts := site.Posts
-	per := site.Paginate
 	var es []sitemapEntry
-	for n := 1; n <= homePages; n++ {
-		lo, hi := min((n-1)*per, len(posts)), min(n*per, len(posts))
-		es = append(es, sitemapEntry{homeURL(n), newest(posts[lo:hi])})
+	addList := func(lps []listPage) {
+		for _, lp := range lps {
+			es = append(es, sitemapEntry{lp.Paginator.URL, newest(lp.Posts)})
+		}
 	}
-	es = append(es, sitemapEntry{"/blog/", newest(posts)}, sitemapEntry{"/tags/", newest(posts)})
-	for _, t := range site.Tags {
-		es = append(es, sitemapEntry{t.URL, newest(t.Pages)})
+	addList(home)
+	addList(blog)
+	es = append(es, sitemapEntry{"/tags/", newest(posts)})
+	for _, lps := range tags {
+		addList(lps)
 	}
 	for _, p := range posts {
 		es = append(es, sitemapEntry{p.URL, p.Lastmod})

@@ -47,6 +47,9 @@ type FrontMatter struct {
 	Tags        []string
 	Aliases     []string
 	Extra       map[string]any
+	// Warnings are "file:line:col: warning: …" messages about keys that look
+	// like misspelt fields (they still go to Extra).
+	Warnings []string
 
 	text      []byte // raw front matter, for locating fields
 	startLine int    // file line of the first front-matter line
@@ -144,6 +147,43 @@ func ParseFrontMatter(file string, src []byte) (*FrontMatter, []byte, error) {
 		return nil, nil, err
 	}
 	return f, body, nil
+}
+
+// locateKey finds the file position of a top-level key itself: a key line
+// before any TOML table, a TOML table header or dotted key starting with it, or
+// an unindented YAML key.
+func (f *FrontMatter) locateKey(key string) (int, int) {
+	// keyAt reports whether s starts with key, bare or quoted, followed by
+	// optional blanks and one of the bytes in after.
+	keyAt := func(s, after string) bool {
+		for _, q := range []string{"", `"`, "'"} {
+			if rest, ok := strings.CutPrefix(s, q+key+q); ok {
+				rest = strings.TrimLeft(rest, " \t")
+				return rest != "" && strings.IndexByte(after, rest[0]) >= 0
+			}
+		}
+		return false
+	}
+	tables := false
+	for i, l := range strings.Split(string(f.text), "\n") {
+		t := strings.TrimLeft(l, " \t")
+		col := len(l) - len(t) + 1
+		switch {
+		case f.Format == "yaml":
+			if col == 1 && keyAt(t, ":") {
+				return f.startLine + i, 1
+			}
+		case strings.HasPrefix(t, "["):
+			tables = true
+			h := strings.TrimLeft(t, "[ \t")
+			if keyAt(h, "].") {
+				return f.startLine + i, col + len(t) - len(h)
+			}
+		case !tables && keyAt(t, "=."):
+			return f.startLine + i, col
+		}
+	}
+	return f.startLine, 1
 }
 
 // locate finds the file position of a top-level key's value.
@@ -294,13 +334,92 @@ func (f *FrontMatter) fill(file string, raw map[string]any) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	type warning struct {
+		line, col int
+		msg       string
+	}
+	var warns []warning
 	for _, k := range keys {
 		if _, ok := f.Extra[k]; !ok {
 			f.Extra[k] = raw[k]
 		}
+		if field := closeField(k); field != "" {
+			line, col := f.locateKey(k)
+			warns = append(warns, warning{line, col, fmt.Sprintf("unknown front-matter key %q (did you mean %q?)", k, field)})
+		}
+	}
+	sort.SliceStable(warns, func(i, j int) bool {
+		if warns[i].line != warns[j].line {
+			return warns[i].line < warns[j].line
+		}
+		return warns[i].col < warns[j].col
+	})
+	for _, w := range warns {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("%s:%d:%d: warning: %s", file, w.line, w.col, w.msg))
 	}
 	f.Tags = cleanTags(f.Tags)
 	return nil
+}
+
+// fieldNames are the top-level front-matter keys fill understands, in the
+// order closeField prefers them on a tie.
+var fieldNames = []string{
+	"title", "slug", "description", "summary", "date", "created_date", "lastmod",
+	"last_modified_date", "updated", "draft", "toc", "tags", "taxonomies", "aliases", "extra",
+}
+
+// closeField returns the field name an unknown key is probably a misspelling
+// of, or "". Case is ignored (Hugo's keys are case-insensitive, ours are
+// not); up to two edits (insertions, deletions, substitutions, swaps of
+// neighbours) are allowed against names of five letters or more, one against
+// shorter ones: two edits turn "date" into common custom keys such as math,
+// path, name or katex.
+func closeField(key string) string {
+	k := strings.ToLower(key)
+	best, bestD := "", 3
+	for _, name := range fieldNames {
+		if key == name {
+			return "" // a known key of the wrong type, kept as is
+		}
+		limit := 2
+		if len(name) <= 4 {
+			limit = 1
+		}
+		if d := editDistance(k, name, limit); d <= limit && d < bestD {
+			best, bestD = name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b
+// (Levenshtein plus transpositions of adjacent runes), or limit+1 when it is
+// certainly above limit.
+func editDistance(a, b string, limit int) int {
+	x, y := []rune(a), []rune(b)
+	if d := len(x) - len(y); d > limit || -d > limit {
+		return limit + 1
+	}
+	// Three rows: the one before the previous is needed for transpositions.
+	prev2, prev, cur := make([]int, len(y)+1), make([]int, len(y)+1), make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(y)]
 }
 
 func cleanTags(in []string) []string {

@@ -499,14 +499,23 @@ func testNoJS(t *testing.T, s *site, post string) {
 	b.waitButton("no-JS like seen with JS back on", "3", true)
 }
 
-// TestBrowserListPageManyPosts: the "All posts" page lists every post unpaginated; with
-// more posts than the API's batch limit (100 urls per GET) every card must still show
-// its count. One post has a non-ASCII URL (/blog/ünïcode/, from its file name): its
-// card shows its count and its button toggles both ways.
+// TestBrowserListPageManyPosts: with paginate above the API's batch limit (100 urls per
+// GET) the "All posts" page lists more posts than one GET may ask for; every card must
+// still show its count. One post has a non-ASCII URL (/blog/ünïcode/, from its file
+// name): its card shows its count and its button toggles both ways.
 func TestBrowserListPageManyPosts(t *testing.T) {
 	chromiumPath(t)
 	const posts = 130
 	content := writeContent(t, posts)
+	// /blog/ is paginated like the home page: one page of every post.
+	cfg, err := os.ReadFile(filepath.Join(content, "site.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), "paginate = 50\n") {
+		t.Fatalf("writeContent's site.toml changed; set paginate above %d here:\n%s", posts+1, cfg)
+	}
+	testenv.WriteFile(t, filepath.Join(content, "site.toml"), strings.Replace(string(cfg), "paginate = 50\n", "paginate = 200\n", 1))
 	testenv.WriteFile(t, filepath.Join(content, "blog", "ünïcode.md"), "+++\ntitle = \"Ünïcode\"\ndate = 2023-06-01\n+++\n\nA post whose URL is not ASCII.\n")
 	s := startSite(t, siteOptions{contentDir: content, projectManifest: true})
 	uni := "/blog/ünïcode/"
