@@ -342,7 +342,7 @@ func (b *Builder) display(rel string) string {
 
 // parse reads and renders one markdown source.
 func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
-	src, err := os.ReadFile(f.abs)
+	src, err := readFile(f.abs, f.size)
 	if err != nil {
 		return nil, err
 	}
@@ -436,6 +436,7 @@ func (b *Builder) Build() (*Result, error) {
 	// Scan the content directory.
 	var mds, statics, others []srcFile // others: candidates for page bundles
 	cfgAbs, _ := filepath.Abs(o.ConfigFile)
+	contentAbs, _ := filepath.Abs(o.ContentDir) // once: Abs of a relative path stats the working directory
 	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -460,7 +461,7 @@ func (b *Builder) Build() (*Result, error) {
 		if !isStatic && !isMD && !strings.Contains(rel, "/") {
 			return nil // beside site.toml: never part of a bundle
 		}
-		if a, _ := filepath.Abs(p); a == cfgAbs {
+		if filepath.Join(contentAbs, filepath.FromSlash(rel)) == cfgAbs {
 			return nil
 		}
 		info, err := d.Info()
