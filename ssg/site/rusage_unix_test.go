@@ -3,6 +3,8 @@
 package site
 
 import (
+	"os"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -15,3 +17,19 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// peakRSS returns the peak resident set size of an ended child process in bytes.
+func peakRSS(ps *os.ProcessState) uint64 {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return uint64(ru.Maxrss) // bytes there, KiB elsewhere
+	}
+	return uint64(ru.Maxrss) << 10
+}
+
+// syncDisks flushes dirty pages so that a measured build does not pay for
+// writing back files made before it.
+func syncDisks() { syscall.Sync() }
