@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,6 +187,57 @@ func BenchmarkBuild(b *testing.B) {
 				b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 			})
 		}
+		// The floor under a cold build: the same directories and files, of the
+		// same sizes, created with nothing else to do, in the same run.
+		b.Run(fmt.Sprintf("posts=%d/file-creation-only", n), func(b *testing.B) {
+			type file struct {
+				path string
+				size int
+			}
+			var files []file
+			src := filepath.Join(dir, "public")
+			if _, err := os.Stat(src); err != nil {
+				runSSG(b, bin, content, src)
+			}
+			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				rel, _ := filepath.Rel(src, p)
+				files = append(files, file{rel, int(info.Size())})
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			data := make([]byte, 1<<20)
+			var total, cpu time.Duration
+			for i := 0; b.Loop(); i++ {
+				root := filepath.Join(dir, fmt.Sprintf("files-%d", i))
+				syncDisks()
+				start, cpu0 := time.Now(), cpuTime()
+				err := parallel(len(files), 8, func(j int) error {
+					f := files[j]
+					dst := filepath.Join(root, f.path)
+					if err := mkdirAll(filepath.Dir(dst)); err != nil {
+						return err
+					}
+					return writeFile(dst, data[:min(f.size, len(data))])
+				})
+				total += time.Since(start)
+				cpu += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms/build")
+			b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/build")
+			b.ReportMetric(float64(len(files)), "files")
+		})
 		b.Run(fmt.Sprintf("posts=%d/incremental", n), func(b *testing.B) {
 			bl := NewBuilder(Options{ContentDir: content, OutDir: filepath.Join(dir, "public")})
 			// Two builds, as Watch does at startup: the second one brings the
