@@ -149,6 +149,11 @@ type SiteData struct {
 	Tags  []*Tag
 }
 
+// rendered returns the posts, then the standalone pages.
+func (s *SiteData) rendered() []*Page {
+	return append(append(make([]*Page, 0, len(s.Posts)+len(s.Pages)), s.Posts...), s.Pages...)
+}
+
 // PageData is the value templates execute with.
 type PageData struct {
 	Site        *SiteData
@@ -751,7 +756,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	d = data("404", "Page not found", "/404.html")
 	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
 	// Aliases.
-	for _, p := range append(append([]*Page{}, posts...), site.Pages...) {
+	for _, p := range site.rendered() {
 		for _, a := range p.Aliases {
 			u := a
 			if !strings.HasPrefix(u, "/") || strings.Contains(u, "..") || strings.ContainsAny(u, "?#") {
@@ -789,7 +794,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	}
 	// Page bundles: a page's files go to its directory. Drafts that are not
 	// rendered are not in posts or site.Pages, so their files are left out too.
-	for _, p := range append(append([]*Page{}, posts...), site.Pages...) {
+	for _, p := range site.rendered() {
 		for _, f := range p.bundle {
 			if f.path == "index.html" {
 				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", b.display(f.rel), p.File, urlFile(p.URL))
@@ -840,7 +845,7 @@ func checkLinks(site *SiteData, outs []output) []string {
 		}
 	}
 	var warns []string
-	for _, p := range append(append([]*Page{}, site.Posts...), site.Pages...) {
+	for _, p := range site.rendered() {
 		base := &url.URL{Path: p.URL}
 		for _, l := range p.links {
 			if l == "" || l[0] == '#' || l[0] == '?' || strings.HasPrefix(l, "//") {

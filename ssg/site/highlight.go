@@ -37,8 +37,27 @@ const chromaMatchTimeout = 250 * time.Millisecond
 
 type fastRule struct {
 	*chroma.CompiledRule
+	firstChars
+}
+
+// firstChars is the set of characters a rule's match can start with.
+type firstChars struct {
 	first *syntax.CharSet // nil: may start with any character (or match empty)
 	fold  bool            // first is lower-case: compare unicode.ToLower(ch)
+}
+
+// firstCharsOf computes the first-character set of a regexp2 expression.
+func firstCharsOf(expr string) firstChars {
+	tree, err := syntax.Parse(expr, syntax.ParseOptions{})
+	if err != nil {
+		return firstChars{}
+	}
+	code, err := syntax.Write(tree)
+	if err != nil || code.FcPrefix == nil {
+		return firstChars{}
+	}
+	set := code.FcPrefix.PrefixSet
+	return firstChars{&set, code.FcPrefix.CaseInsensitive}
 }
 
 // ruleLexer is a chroma.Lexer running a RegexLexer's rules with a
@@ -61,18 +80,16 @@ func lexerFor(lang string) chroma.Lexer {
 	if !ok {
 		return l
 	}
-	if v, ok := fastLexers.Load(rl); ok {
-		if f, ok := v.(*ruleLexer); ok {
-			return f
+	v, ok := fastLexers.Load(rl)
+	if !ok {
+		var prepared any
+		if f, err := newRuleLexer(rl); err != nil {
+			prepared = err
+		} else {
+			prepared = f
 		}
-		return l
+		v, _ = fastLexers.LoadOrStore(rl, prepared)
 	}
-	f, err := newRuleLexer(rl)
-	if err != nil {
-		fastLexers.Store(rl, err)
-		return l
-	}
-	v, _ := fastLexers.LoadOrStore(rl, f)
 	if f, ok := v.(*ruleLexer); ok {
 		return f
 	}
@@ -99,7 +116,7 @@ func newRuleLexer(l *chroma.RegexLexer) (*ruleLexer, error) {
 		flags += "s"
 	}
 	compiled := chroma.CompiledRules{}
-	first := map[*regexp2.Regexp]fastRule{}
+	first := map[*chroma.CompiledRule]firstChars{} // include and combined states share rules
 	for state, rs := range raw {
 		for _, r := range rs {
 			expr := "(?:" + r.Pattern + ")"
@@ -113,14 +130,7 @@ func newRuleLexer(l *chroma.RegexLexer) (*ruleLexer, error) {
 			re.MatchTimeout = chromaMatchTimeout
 			cr := &chroma.CompiledRule{Rule: r, Regexp: re}
 			compiled[state] = append(compiled[state], cr)
-			fr := fastRule{CompiledRule: cr}
-			if tree, err := syntax.Parse(expr, syntax.ParseOptions{}); err == nil {
-				if code, err := syntax.Write(tree); err == nil && code.FcPrefix != nil {
-					set := code.FcPrefix.PrefixSet
-					fr.first, fr.fold = &set, code.FcPrefix.CaseInsensitive
-				}
-			}
-			first[re] = fr
+			first[cr] = firstCharsOf(expr)
 		}
 	}
 	// Expand include and combined states the way chroma does: one lexer
@@ -138,10 +148,7 @@ func newRuleLexer(l *chroma.RegexLexer) (*ruleLexer, error) {
 	for state, crs := range compiled {
 		frs := make([]fastRule, len(crs))
 		for i, cr := range crs {
-			frs[i] = fastRule{CompiledRule: cr}
-			if f, ok := first[cr.Regexp]; ok {
-				frs[i].first, frs[i].fold = f.first, f.fold
-			}
+			frs[i] = fastRule{cr, first[cr]}
 		}
 		rules[state] = frs
 	}
@@ -169,16 +176,14 @@ func (f *ruleLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 	if options.EnsureLF {
 		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	}
-	end := -1
-	if !options.Nested && f.Config().EnsureNL && !strings.HasSuffix(text, "\n") {
+	added := !options.Nested && f.Config().EnsureNL && !strings.HasSuffix(text, "\n")
+	if added {
 		text += "\n"
-		end = 0 // set below: the added newline is not lexed
 	}
 	runes := []rune(text)
-	if end == 0 {
-		end = len(runes) - 1
-	} else {
-		end = len(runes)
+	end := len(runes)
+	if added {
+		end-- // the added newline is not lexed
 	}
 	st := &lexRun{
 		f:     f,
