@@ -132,7 +132,7 @@ func TestStatefulModuleIsolation(t *testing.T) {
 						t.Fatal(err)
 					}
 					markTail(t, inst, m)
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 					if !mode.noSnap && inst.Module.IsClosed() {
 						t.Fatalf("instance whose memory grew within the cap was closed")
 					}
@@ -141,19 +141,19 @@ func TestStatefulModuleIsolation(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), "unreachable") {
 						t.Fatalf("trap: %v", err)
 					}
-					inst.Release(ctx, false)
+					release(ctx, inst, false)
 					if !inst.Module.IsClosed() {
 						t.Fatalf("instance released with ok=false was not closed")
 					}
 					p.closed[inst.Module] = true
 				case 7: // the caller reports failure without a trap
-					inst.Release(ctx, false)
+					release(ctx, inst, false)
 					if !inst.Module.IsClosed() {
 						t.Fatalf("instance released with ok=false was not closed")
 					}
 					p.closed[inst.Module] = true
 				default:
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 				}
 			}
 			if !mode.noSnap && p.reused == 0 {
@@ -225,7 +225,7 @@ func TestGoReactorIsolation(t *testing.T) {
 						t.Fatalf("memory did not grow (%d bytes)", before)
 					}
 					markTail(t, inst, m)
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 					if inst.Module.IsClosed() != mode.noSnap {
 						t.Fatalf("instance whose memory grew 8 MiB (within the reuse cap): closed = %v", inst.Module.IsClosed())
 					}
@@ -233,7 +233,7 @@ func TestGoReactorIsolation(t *testing.T) {
 					if got := call1(t, inst, "grow", 40); got != 102<<32|3 {
 						t.Fatalf("grow = %#x", got)
 					}
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 					if !inst.Module.IsClosed() {
 						t.Fatal("instance whose memory grew 40 MiB (past the reuse cap) was kept")
 					}
@@ -244,13 +244,13 @@ func TestGoReactorIsolation(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "main.trap") {
 						t.Fatalf("trap: err %v, want an unreachable trap in main.trap", err)
 					}
-					inst.Release(ctx, false)
+					release(ctx, inst, false)
 					if !inst.Module.IsClosed() {
 						t.Fatal("instance released with ok=false was not closed")
 					}
 					p.closed[inst.Module] = true
 				default:
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 				}
 			}
 			if !mode.noSnap && p.reused == 0 {
@@ -426,6 +426,18 @@ func TestCallTimeout(t *testing.T) {
 
 // markTail writes a marker into every byte an instance grew past its snapshot, as a
 // guest would leave data there; the reset must clear it.
+// release releases inst and waits for its reset, if Release started one, to finish. What
+// Release decided (pooled or closed) can then be checked, and the next Instantiate finds
+// the pool as this release left it: on a loaded machine a reset can outlast resetWait,
+// Instantiate would create another instance, and the extra instances would later fill
+// the pool and be closed, which a test could mistake for a wrong decision.
+func release(ctx context.Context, inst *Instance, ok bool) {
+	inst.Release(ctx, ok)
+	for inst.m.resetting.Load() > 0 {
+		time.Sleep(20 * time.Microsecond)
+	}
+}
+
 func markTail(t *testing.T, inst *Instance, m *Module) {
 	t.Helper()
 	if m.snap == nil {

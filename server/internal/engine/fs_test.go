@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
-	"time"
 )
 
 // Files a call leaves open live in the instance's descriptor table, which restoring
@@ -58,15 +57,14 @@ func TestLeftOpenFilesNotReused(t *testing.T) {
 					if got := int32(call1(t, inst, "probe", fd)); got != 11 {
 						t.Fatalf("probe of the leaked descriptor = %d", got)
 					}
-					inst.Release(ctx, true)
+					release(ctx, inst, true)
 					if !inst.Module.IsClosed() {
 						t.Fatal("instance with a file left open was kept for reuse")
 					}
 					p.closed[inst.Module] = true
 					continue
 				}
-				inst.Release(ctx, true)
-				time.Sleep(time.Millisecond)
+				release(ctx, inst, true)
 			}
 			if p.reused == 0 {
 				t.Error("instances that closed their files were never reused")
