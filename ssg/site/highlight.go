@@ -2,6 +2,8 @@ package site
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,12 +40,31 @@ const chromaMatchTimeout = 250 * time.Millisecond
 type fastRule struct {
 	*chroma.CompiledRule
 	firstChars
+	// named: the pattern names a group, so LexerState.NamedGroups is filled
+	// for its matches. In chroma 2.27 the readers of NamedGroups are Raku's
+	// mutators (whose patterns name their groups) and the ByGroupNames
+	// emitter, which no registered lexer uses; for every other rule the map,
+	// allocated per match, would go unread.
+	named bool
 }
 
 // firstChars is the set of characters a rule's match can start with.
 type firstChars struct {
 	first *syntax.CharSet // nil: may start with any character (or match empty)
 	fold  bool            // first is lower-case: compare unicode.ToLower(ch)
+	ascii [2]uint64       // first.CharIn(c) for c < 128, one bit each
+}
+
+// has reports whether a match may start with ch (lower is ch lower-cased).
+func (f *firstChars) has(ch, lower rune) bool {
+	c := ch
+	if f.fold {
+		c = lower
+	}
+	if c < utf8.RuneSelf {
+		return f.ascii[c>>6]&(1<<(c&63)) != 0
+	}
+	return f.first.CharIn(c)
 }
 
 // firstCharsOf computes the first-character set of a regexp2 expression.
@@ -57,7 +78,23 @@ func firstCharsOf(expr string) firstChars {
 		return firstChars{}
 	}
 	set := code.FcPrefix.PrefixSet
-	return firstChars{&set, code.FcPrefix.CaseInsensitive}
+	f := firstChars{first: &set, fold: code.FcPrefix.CaseInsensitive}
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		if set.CharIn(c) {
+			f.ascii[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return f
+}
+
+// namesGroups reports whether re has a named group (not only numbered ones).
+func namesGroups(re *regexp2.Regexp) bool {
+	for _, n := range re.GetGroupNumbers() {
+		if re.GroupNameFromNumber(n) != strconv.Itoa(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // ruleLexer is a chroma.Lexer running a RegexLexer's rules with a
@@ -148,7 +185,7 @@ func newRuleLexer(l *chroma.RegexLexer) (*ruleLexer, error) {
 	for state, crs := range compiled {
 		frs := make([]fastRule, len(crs))
 		for i, cr := range crs {
-			frs[i] = fastRule{cr, first[cr]}
+			frs[i] = fastRule{cr, first[cr], namesGroups(cr.Regexp)}
 		}
 		rules[state] = frs
 	}
@@ -298,14 +335,9 @@ func (r *lexRun) match(rules []*chroma.CompiledRule, fast []fastRule) (int, []st
 		lower = unicode.ToLower(ch)
 	}
 	for i, rule := range rules {
-		if i < len(fast) && fast[i].CompiledRule == rule && fast[i].first != nil {
-			c := ch
-			if fast[i].fold {
-				c = lower
-			}
-			if !fast[i].first.CharIn(c) {
-				continue
-			}
+		prepared := i < len(fast) && fast[i].CompiledRule == rule
+		if prepared && fast[i].first != nil && !fast[i].has(ch, lower) {
+			continue
 		}
 		m, err := rule.Regexp.FindRunesMatchStartingAt(ls.Text, ls.Pos)
 		if m == nil || err != nil || m.RuneIndex != ls.Pos {
@@ -313,12 +345,132 @@ func (r *lexRun) match(rules []*chroma.CompiledRule, fast []fastRule) (int, []st
 		}
 		gs := m.Groups()
 		groups := make([]string, len(gs))
-		named := make(map[string]string, len(gs))
 		for j, g := range gs {
 			groups[j] = g.String()
-			named[g.Name] = groups[j]
+		}
+		var named map[string]string
+		if !prepared || fast[i].named {
+			named = make(map[string]string, len(gs))
+			for j, g := range gs {
+				named[g.Name] = groups[j]
+			}
 		}
 		return i, groups, named
 	}
 	return 0, nil, nil
+}
+
+// tokenClasses maps chroma's standard token types to their CSS class.
+var tokenClasses = func() map[chroma.TokenType]string {
+	m := make(map[chroma.TokenType]string, len(chroma.StandardTypes))
+	for t := range chroma.StandardTypes {
+		m[t] = classOf(t)
+	}
+	return m
+}()
+
+// classOf is the class chroma's HTML formatter gives a token type (no class
+// prefix): the type's own standard class, else its nearest parent's.
+func classOf(t chroma.TokenType) string {
+	for t != 0 {
+		if cls, ok := chroma.StandardTypes[t]; ok {
+			return cls
+		}
+		t = t.Parent()
+	}
+	return chroma.StandardTypes[t]
+}
+
+func tokenClass(t chroma.TokenType) string {
+	if cls, ok := tokenClasses[t]; ok {
+		return cls
+	}
+	return classOf(t)
+}
+
+// highlightWriter is what writeHighlighted writes to (goldmark's
+// util.BufWriter, bufio.Writer, bytes.Buffer).
+type highlightWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+// writeHighlighted writes tokens as HTML, byte for byte what chroma's HTML
+// formatter writes with classes and no other option (chromaFormatter) but
+// without its per-token fmt.Sprintf: <pre class="chroma"><code>, each line as
+// <span class="line"><span class="cl">…</span></span> with the newline
+// inside, each token with a class as <span class="…">…</span>, text escaped
+// as html.EscapeString does. As in chroma.SplitTokensIntoLines, a last line
+// holding only one empty token is left out. TestHighlightMatchesChroma
+// compares the two.
+func writeHighlighted(w highlightWriter, tokens []chroma.Token) {
+	pre, line, code := tokenClass(chroma.PreWrapper), tokenClass(chroma.Line), tokenClass(chroma.CodeLine)
+	w.WriteString(`<pre class="` + pre + `"><code>`)
+	var cur []chroma.Token // the line being collected; values are substrings
+	flush := func() {
+		w.WriteString(`<span class="` + line + `"><span class="` + code + `">`)
+		for _, t := range cur {
+			cls := tokenClass(t.Type)
+			if cls != "" {
+				w.WriteString(`<span class="`)
+				w.WriteString(cls)
+				w.WriteString(`">`)
+			}
+			writeEscaped(w, t.Value)
+			if cls != "" {
+				w.WriteString(`</span>`)
+			}
+		}
+		w.WriteString(`</span></span>`)
+		cur = cur[:0]
+	}
+	for _, t := range tokens {
+		v := t.Value
+		for {
+			i := strings.IndexByte(v, '\n')
+			if i < 0 {
+				break
+			}
+			cur = append(cur, chroma.Token{Type: t.Type, Value: v[:i+1]})
+			flush()
+			v = v[i+1:]
+			if v == "" {
+				break
+			}
+		}
+		if v != "" || !strings.Contains(t.Value, "\n") {
+			cur = append(cur, chroma.Token{Type: t.Type, Value: v})
+		}
+	}
+	if len(cur) > 0 && !(len(cur) == 1 && cur[0].Value == "") {
+		flush()
+	}
+	w.WriteString(`</code></pre>`)
+}
+
+// writeEscaped writes s escaped as html.EscapeString does (<, >, &, ' and ").
+func writeEscaped(w highlightWriter, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '"':
+			esc = "&#34;"
+		default:
+			continue
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(esc)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
 }

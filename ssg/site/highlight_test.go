@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
 )
 
 // lexAll runs l over text and returns its tokens, or the panic value.
@@ -51,6 +53,48 @@ func sameTokens(t *testing.T, name string, rl *chroma.RegexLexer, text string) {
 			t.Errorf("%s: token %d: chroma %v, ruleLexer %v", name, i, want[i], got[i])
 			return
 		}
+	}
+	sameHTML(t, name, want)
+}
+
+// sameHTML fails t unless writeHighlighted writes tokens as chroma's HTML
+// formatter does.
+func sameHTML(t *testing.T, name string, tokens []chroma.Token) {
+	t.Helper()
+	var want, got bytes.Buffer
+	if err := chromaFormatter.Format(&want, styles.Get(LightStyle), chroma.Literator(tokens...)); err != nil {
+		t.Fatal(err)
+	}
+	writeHighlighted(&got, tokens)
+	if want.String() != got.String() {
+		w, g := want.String(), got.String()
+		i := 0
+		for i < min(len(w), len(g)) && w[i] == g[i] {
+			i++
+		}
+		t.Errorf("%s: HTML differs from chroma's at byte %d:\nchroma: %q\nours:   %q", name, i, w[max(0, i-40):min(len(w), i+40)], g[max(0, i-40):min(len(g), i+40)])
+	}
+}
+
+// TestHighlightHTMLEdges compares writeHighlighted with chroma's formatter on
+// token streams the lexers rarely produce: empty, empty tokens, newlines
+// only, a missing final newline, escapable characters, unknown types.
+func TestHighlightHTMLEdges(t *testing.T) {
+	tok := func(tt chroma.TokenType, v string) chroma.Token { return chroma.Token{Type: tt, Value: v} }
+	for i, toks := range [][]chroma.Token{
+		nil,
+		{tok(chroma.Text, "")},
+		{tok(chroma.Text, "\n")},
+		{tok(chroma.Text, "\n\n\n")},
+		{tok(chroma.Keyword, "func"), tok(chroma.Text, " "), tok(chroma.NameFunction, "f")},
+		{tok(chroma.Keyword, "a\nb"), tok(chroma.Text, "")},
+		{tok(chroma.Keyword, "a\n"), tok(chroma.Text, "")},
+		{tok(chroma.Keyword, "a\n"), tok(chroma.Text, ""), tok(chroma.Text, "")},
+		{tok(chroma.LiteralString, `"<a href='x'>&amp;</a>"`+"\n")},
+		{tok(chroma.Error, "\x00☃"), tok(chroma.TokenType(987654), "x"), tok(chroma.KeywordType+7, "y\n")},
+		{tok(chroma.Comment, "// one\n// two\nthree")},
+	} {
+		sameHTML(t, fmt.Sprint("case ", i), toks)
 	}
 }
 
@@ -171,25 +215,37 @@ func TestLexerFor(t *testing.T) {
 	}
 }
 
-// BenchmarkHighlight lexes and formats one Go code block of the benchmark
-// corpus with chroma's own rule loop and with the filtered one, side by side.
+// BenchmarkHighlight highlights one Go code block of the benchmark corpus,
+// and a large Go file, to HTML: with chroma's own rule loop and HTML
+// formatter, and with the filtered loop and writeHighlighted, side by side.
 func BenchmarkHighlight(b *testing.B) {
 	code := fmt.Sprintf("func handler%d(w http.ResponseWriter, r *http.Request) {\n\tn := %d\n\tfmt.Fprintf(w, \"%s %%d\", n)\n}\n", 42, 42, "cache")
 	big, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "strings", "strings.go"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	style := styles.Get(LightStyle)
 	for _, in := range []struct{ name, text string }{{"block", code}, {"strings.go", string(big)}} {
 		for _, l := range []struct {
-			name  string
-			lexer chroma.Lexer
-		}{{"chroma", lexers.Get("go")}, {"filtered", lexerFor("go")}} {
+			name   string
+			lexer  chroma.Lexer
+			format func(*bytes.Buffer, []chroma.Token)
+		}{
+			{"chroma", lexers.Get("go"), func(w *bytes.Buffer, toks []chroma.Token) {
+				_ = chromaFormatter.Format(w, style, chroma.Literator(toks...))
+			}},
+			{"filtered", lexerFor("go"), func(w *bytes.Buffer, toks []chroma.Token) { writeHighlighted(w, toks) }},
+		} {
 			b.Run(in.name+"/"+l.name, func(b *testing.B) {
 				b.SetBytes(int64(len(in.text)))
+				var out bytes.Buffer
 				for b.Loop() {
-					if _, err := lexAll(l.lexer, in.text); err != nil {
+					toks, err := lexAll(l.lexer, in.text)
+					if err != nil {
 						b.Fatal(err)
 					}
+					out.Reset()
+					l.format(&out, toks)
 				}
 			})
 		}

@@ -94,7 +94,7 @@ func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (a
 	if lexer != nil {
 		it, err := chroma.Coalesce(lexer).Tokenise(nil, code.String())
 		if err == nil {
-			_ = chromaFormatter.Format(w, styles.Get(LightStyle), it)
+			writeHighlighted(w, it.Tokens())
 			return ast.WalkSkipChildren, nil
 		}
 	}
