@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -98,14 +97,6 @@ func TestHighlightHTMLEdges(t *testing.T) {
 	}
 }
 
-func chromaDir(t *testing.T) string {
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-m", "-f", "{{.Dir}}", "github.com/alecthomas/chroma/v2").Output()
-	if err != nil {
-		t.Fatalf("locating chroma's module: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // chromaLoopsOnMixed names the lexers for which chroma 2.27's own loop never
 // ends on the mixed input below (an empty match pushing a state forever).
 var chromaLoopsOnMixed = map[string]bool{"JSONata": true, "Jungle": true}
@@ -115,7 +106,7 @@ var chromaLoopsOnMixed = map[string]bool{"JSONata": true, "Jungle": true}
 // every registered regex lexer with a mixed input, and on Go's standard library
 // sources with the Go lexer.
 func TestHighlightMatchesChroma(t *testing.T) {
-	dir := filepath.Join(chromaDir(t), "lexers", "testdata")
+	dir := filepath.Join(moduleDir(t, "github.com/alecthomas/chroma/v2"), "lexers", "testdata")
 	inputs, err := filepath.Glob(filepath.Join(dir, "*.actual"))
 	if err != nil || len(inputs) < 100 {
 		t.Fatalf("chroma's lexer test inputs: %d files, %v", len(inputs), err)
