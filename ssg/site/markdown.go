@@ -159,10 +159,24 @@ func (q quickLinkify) Parse(parent ast.Node, block text.Reader, pc parser.Contex
 	if len(line) == 0 {
 		return nil
 	}
-	if c := line[0]; c != 'h' && c != 'f' && c != 'w' && bytes.IndexByte(line[:min(len(line), 65)], '@') < 0 {
+	if !linkPrefix(line) && bytes.IndexByte(line[:min(len(line), 65)], '@') < 0 {
 		return nil
 	}
 	return q.InlineParser.Parse(parent, block, pc)
+}
+
+// linkPrefix reports whether b starts as linkify's URLs do (its default
+// protocols, or "www.").
+func linkPrefix(b []byte) bool {
+	switch b[0] {
+	case 'h':
+		return bytes.HasPrefix(b, []byte("http:")) || bytes.HasPrefix(b, []byte("https:"))
+	case 'f':
+		return bytes.HasPrefix(b, []byte("ftp:"))
+	case 'w':
+		return bytes.HasPrefix(b, []byte("www."))
+	}
+	return false
 }
 
 func newGoldmark() goldmark.Markdown {
