@@ -112,13 +112,16 @@ func detectFormat(delim string, fm []byte) string {
 	return "toml"
 }
 
-// ParseFrontMatter decodes the front matter of src. file is used in errors.
+// ParseFrontMatter decodes the front matter of src and returns it with the
+// markdown body (a subslice of src). file is used in errors. The FrontMatter
+// holds no reference to src: a build keeps every page's FrontMatter, and
+// holding the sources too would double its memory.
 func ParseFrontMatter(file string, src []byte) (*FrontMatter, []byte, error) {
 	delim, text, body, _, err := splitFrontMatter(file, src)
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &FrontMatter{Extra: map[string]any{}, text: text, startLine: 2}
+	f := &FrontMatter{Extra: map[string]any{}, text: bytes.Clone(text), startLine: 2}
 	if delim == "" {
 		return f, body, nil
 	}

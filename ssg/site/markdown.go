@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	stdhtml "html"
 	"html/template"
@@ -193,15 +194,25 @@ func newGoldmark() goldmark.Markdown {
 	)
 }
 
-var mdPool = sync.Pool{New: func() any { return newGoldmark() }}
+// mdPool holds goldmark instances, each with the buffered writer it renders
+// through (goldmark would allocate a 4 KiB bufio.Writer per document).
+var mdPool = sync.Pool{New: func() any {
+	return &markdownConverter{newGoldmark(), bufio.NewWriterSize(nil, 4096)}
+}}
+
+type markdownConverter struct {
+	md goldmark.Markdown
+	w  *bufio.Writer
+}
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // RenderMarkdown converts a markdown body to HTML and collects its
 // headings, links and word count. It is safe for concurrent use.
 func RenderMarkdown(src []byte) (Rendered, error) {
-	md := mdPool.Get().(goldmark.Markdown)
-	defer mdPool.Put(md)
+	mc := mdPool.Get().(*markdownConverter)
+	defer mdPool.Put(mc)
+	md := mc.md
 	doc := md.Parser().Parse(text.NewReader(src))
 	var r Rendered
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -224,7 +235,10 @@ func RenderMarkdown(src []byte) (Rendered, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	if err := md.Renderer().Render(buf, src, doc); err != nil {
+	mc.w.Reset(buf)
+	err := md.Renderer().Render(mc.w, src, doc) // flushes mc.w
+	mc.w.Reset(nil)
+	if err != nil {
 		return r, err
 	}
 	r.HTML = template.HTML(buf.String())
