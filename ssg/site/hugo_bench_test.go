@@ -36,11 +36,7 @@ func BenchmarkVsHugo(b *testing.B) {
 		b.Skip("hugo not installed (apt-get install hugo): no baseline to compare with")
 	}
 	const n = 10000
-	root := b.TempDir()
-	if d := os.Getenv("SSG_BENCH_DIR"); d != "" {
-		root, _ = os.MkdirTemp(d, "vs-hugo-*")
-		defer os.RemoveAll(root)
-	}
+	root := benchDir(b)
 	content := filepath.Join(root, "ssg")
 	writeCorpus(b, content, n)
 	// The same posts for Hugo: TOML front matter between +++ (Hugo reads --- as YAML).
@@ -57,7 +53,7 @@ func BenchmarkVsHugo(b *testing.B) {
 		os.WriteFile(filepath.Join(hsite, "content", "blog", fmt.Sprintf("post-%05d.md", i)), post, 0o644)
 	}
 	var ssgTime, hugoTime time.Duration
-	bin := buildSSG(b, b.TempDir())
+	bin := buildSSG(b, benchDir(b))
 	b.Run("ssg", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			ssgTime += runSSG(b, bin, content, filepath.Join(root, fmt.Sprintf("ssg-out-%d", i))).wall

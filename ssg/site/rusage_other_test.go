@@ -2,12 +2,9 @@
 
 package site
 
-import (
-	"os"
-	"time"
-)
+import "os"
 
-func cpuTime() time.Duration { return 0 }
+func cpuTime() cpuUse { return cpuUse{} }
 
 func peakRSS(*os.ProcessState) uint64 { return 0 }
 

@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// cpuTime returns the user+system CPU time used by this process so far.
-func cpuTime() time.Duration {
+// cpuTime returns the CPU time used by this process so far.
+func cpuTime() cpuUse {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
+		return cpuUse{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return cpuUse{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())}
 }
 
 // peakRSS returns the peak resident set size of an ended child process in bytes.
