@@ -143,10 +143,26 @@ func pagedTitle(title string, n int) string {
 
 // SiteData is .Site in templates.
 type SiteData struct {
-	Config
-	Posts []*Page
-	Pages []*Page
-	Tags  []*Tag
+	// The settings of site.toml, as .Site.Title and so on. They are copies of
+	// Config's fields rather than an embedded Config: text/template looks a
+	// field up by name at every use, and a name promoted from an embedded
+	// struct costs reflect a search that allocates (2% of a build).
+	Title, Author, BaseURL, Description, Language string
+	Paginate, FeedLimit                           int
+	Extra                                         map[string]any
+
+	Config Config
+	Posts  []*Page
+	Pages  []*Page
+	Tags   []*Tag
+}
+
+func newSiteData(cfg Config, posts, pages []*Page, tags []*Tag) *SiteData {
+	return &SiteData{
+		Title: cfg.Title, Author: cfg.Author, BaseURL: cfg.BaseURL, Description: cfg.Description,
+		Language: cfg.Language, Paginate: cfg.Paginate, FeedLimit: cfg.FeedLimit, Extra: cfg.Extra,
+		Config: cfg, Posts: posts, Pages: pages, Tags: tags,
+	}
 }
 
 // rendered returns the posts, then the standalone pages.
@@ -594,7 +610,7 @@ func (b *Builder) Build() (*Result, error) {
 		}
 	}
 	sort.Slice(tags, func(i, j int) bool { return tags[i].Slug < tags[j].Slug })
-	site := &SiteData{Config: cfg, Posts: posts, Pages: pages, Tags: tags}
+	site := newSiteData(cfg, posts, pages, tags)
 	res.Posts, res.Pages = len(posts), len(pages)
 
 	res.phase("order", &t0)
