@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -97,6 +98,12 @@ func TestHighlightHTMLEdges(t *testing.T) {
 	}
 }
 
+// mixedInput mixes a few languages, control and non-ASCII characters.
+var mixedInput = "package main\n\n// comment ü\nfunc f(x int) string { return `a` + \"b\\n\" }\n" +
+	"#!/bin/sh\necho \"$HOME\" | grep -E '^x+' && exit 1\n" +
+	"<div class=\"a\">&amp; <b>x</b></div>\n{\"k\": [1, 2.5e3, true, null]}\n" +
+	"SELECT * FROM t WHERE a = 'x';\n\tdef g(self, *a): pass\r\n@@ -1 +1 @@\n-x\n+y\n\x00 ☃ 𝄞"
+
 // chromaLoopsOnMixed names the lexers for which chroma 2.27's own loop never
 // ends on the mixed input below (an empty match pushing a state forever).
 var chromaLoopsOnMixed = map[string]bool{"JSONata": true, "Jungle": true}
@@ -137,10 +144,6 @@ func TestHighlightMatchesChroma(t *testing.T) {
 		t.Errorf("only %d inputs checked", checked)
 	}
 
-	mixed := "package main\n\n// comment ü\nfunc f(x int) string { return `a` + \"b\\n\" }\n" +
-		"#!/bin/sh\necho \"$HOME\" | grep -E '^x+' && exit 1\n" +
-		"<div class=\"a\">&amp; <b>x</b></div>\n{\"k\": [1, 2.5e3, true, null]}\n" +
-		"SELECT * FROM t WHERE a = 'x';\n\tdef g(self, *a): pass\r\n@@ -1 +1 @@\n-x\n+y\n\x00 ☃ 𝄞"
 	var names []string
 	for _, l := range lexers.GlobalLexerRegistry.Lexers {
 		rl, ok := l.(*chroma.RegexLexer)
@@ -151,17 +154,17 @@ func TestHighlightMatchesChroma(t *testing.T) {
 		if chromaLoopsOnMixed[rl.Config().Name] {
 			// chroma never returns here; the filtered loop must, with the
 			// tokens before the loop and the rest as one Error token.
-			toks, err := lexAll(lexerFor(rl.Config().Aliases[0]), mixed)
+			toks, err := lexAll(lexerFor(rl.Config().Aliases[0]), mixedInput)
 			var text strings.Builder
 			for _, tok := range toks {
 				text.WriteString(tok.Value)
 			}
-			if err != nil || strings.TrimSuffix(text.String(), "\n") != strings.ReplaceAll(mixed, "\r\n", "\n") || toks[len(toks)-1].Type != chroma.Error {
+			if err != nil || strings.TrimSuffix(text.String(), "\n") != strings.ReplaceAll(mixedInput, "\r\n", "\n") || toks[len(toks)-1].Type != chroma.Error {
 				t.Errorf("%s: stalled input: %v, %d tokens, text %q", rl.Config().Name, err, len(toks), text.String())
 			}
 			continue
 		}
-		sameTokens(t, "mixed input/"+rl.Config().Name, rl, mixed)
+		sameTokens(t, "mixed input/"+rl.Config().Name, rl, mixedInput)
 	}
 	if len(names) < 200 {
 		t.Errorf("only %d regex lexers registered", len(names))
@@ -182,6 +185,60 @@ func TestHighlightMatchesChroma(t *testing.T) {
 		}
 		sameTokens(t, f, goLexer, string(text))
 	}
+}
+
+// TestRuleFiltersAdmitEveryMatch checks the rule filters themselves, not only
+// the tokens: for every rule of every regex lexer with test inputs in chroma
+// (and the mixed input for all of them), at every position of the input
+// (its first 2,000 characters), a rule that matches there must be admitted
+// by its filter.
+func TestRuleFiltersAdmitEveryMatch(t *testing.T) {
+	dir := filepath.Join(moduleDir(t, "github.com/alecthomas/chroma/v2"), "lexers", "testdata")
+	inputs, _ := filepath.Glob(filepath.Join(dir, "*.actual"))
+	texts := map[*chroma.RegexLexer][]string{}
+	for _, in := range inputs {
+		if rl, ok := lexers.Get(strings.Split(filepath.Base(in), ".")[0]).(*chroma.RegexLexer); ok {
+			b, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts[rl] = append(texts[rl], string(b))
+		}
+	}
+	for _, l := range lexers.GlobalLexerRegistry.Lexers {
+		if rl, ok := l.(*chroma.RegexLexer); ok {
+			texts[rl] = append(texts[rl], mixedInput)
+		}
+	}
+	tried, declined := 0, 0
+	for rl, ts := range texts {
+		f, err := newRuleLexer(rl)
+		if err != nil {
+			t.Fatalf("%s: %v", rl.Config().Name, err)
+		}
+		for _, text := range ts {
+			runes := []rune(text)
+			runes = runes[:min(len(runes), 2000)]
+			for state, rules := range f.rules {
+				for i, r := range rules {
+					for pos, ch := range runes {
+						tried++
+						if r.may(runes, pos, ch, unicode.ToLower(ch)) {
+							continue
+						}
+						declined++
+						if m, _ := r.Regexp.FindRunesMatchStartingAt(runes, pos); m != nil && m.RuneIndex == pos {
+							t.Fatalf("%s: state %s rule %d %q matches at %d but its filter declines it", rl.Config().Name, state, i, r.Pattern, pos)
+						}
+					}
+				}
+			}
+		}
+	}
+	if declined < tried/2 {
+		t.Errorf("filters declined %d of %d positions", declined, tried)
+	}
+	t.Logf("filters declined %d of %d rule positions", declined, tried)
 }
 
 // TestLexerFor checks which lexer fenced blocks get: the filtered loop for
