@@ -190,17 +190,26 @@ func runSSG(tb testing.TB, bin, content, out string) ssgRun {
 }
 
 // BenchmarkBuild measures full builds of the ssg command, cold (empty output
-// directory: every file and directory is new) and warm (a re-run: the previous
-// site and generation exist), and incremental rebuilds after one edit in a
-// watching Builder, for 1,000 and 10,000 posts. SSG_BENCH_DIR puts the corpus
-// and output elsewhere (e.g. /dev/shm, to separate disk cost).
+// directory: every file and directory is new), cold-uncached (the same with
+// the sources evicted from the page cache first, as for a first build) and
+// warm (a re-run: the previous site and generation exist), and incremental
+// rebuilds after one edit in a watching Builder, for 1,000 and 10,000 posts.
+// SSG_BENCH_DIR puts the corpus and output elsewhere (e.g. /dev/shm, to
+// separate disk cost).
 func BenchmarkBuild(b *testing.B) {
 	bin := buildSSG(b, benchDir(b))
 	for _, n := range []int{1000, 10000} {
 		dir := benchDir(b)
 		content := filepath.Join(dir, "content")
 		writeCorpus(b, content, n)
-		for _, mode := range []string{"cold", "warm"} {
+		var sources []string
+		_ = filepath.WalkDir(content, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				sources = append(sources, p)
+			}
+			return err
+		})
+		for _, mode := range []string{"cold", "cold-uncached", "warm"} {
 			b.Run(fmt.Sprintf("posts=%d/full-%s", n, mode), func(b *testing.B) {
 				var total time.Duration
 				var cpu cpuUse
@@ -212,8 +221,11 @@ func BenchmarkBuild(b *testing.B) {
 				}
 				for i := 0; b.Loop(); i++ {
 					out := filepath.Join(dir, "public")
-					if mode == "cold" {
-						out = filepath.Join(dir, fmt.Sprintf("cold-%d", i))
+					if mode != "warm" {
+						out = filepath.Join(dir, fmt.Sprintf("%s-%d", mode, i))
+					}
+					if mode == "cold-uncached" { // as in a first build: the sources are not in the page cache
+						evict(b, sources)
 					}
 					r := runSSG(b, bin, content, out)
 					total += r.wall

@@ -523,6 +523,11 @@ func (b *Builder) Build() (*Result, error) {
 			delete(b.cache, rel)
 		}
 	}
+	paths := make([]string, len(todo))
+	for j, i := range todo {
+		paths[j] = mds[i].abs
+	}
+	prefetch(paths)
 	err = parallel(len(todo), o.Workers, func(j int) error {
 		i := todo[j]
 		p, err := b.parse(mds[i], cfg.BaseURL)
