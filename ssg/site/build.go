@@ -192,7 +192,10 @@ type Result struct {
 	Files        int // files in the output
 	Parsed       int // sources parsed in this build
 	Written      int // files written in this build
-	Warnings     []string
+	// ReadBack counts files of the reused previous generation that were read
+	// back to compare, for want of a usable sums entry (see sums.go).
+	ReadBack int
+	Warnings []string
 	// Phases records how long each step took, for -watch logs and tuning.
 	Phases []Phase
 }
@@ -635,10 +638,11 @@ func (b *Builder) Build() (*Result, error) {
 	}
 	res.Files = len(outs)
 	res.phase("links", &t0)
-	res.Written, err = b.publish(outs)
+	counts, err := b.publish(outs)
 	if err != nil {
 		return nil, err
 	}
+	res.Written, res.ReadBack = counts.written, counts.readBack
 	res.phase("render+publish", &t0)
 	return res, nil
 }

@@ -781,3 +781,83 @@ func TestRerunWritesOnlyChanges(t *testing.T) {
 	}
 	diffTrees(t, readTree(t, fresh), readTree(t, filepath.Join(dir, "public")))
 }
+
+// TestRerunUsesSums checks that a re-run (a new Builder, as a new ssg process)
+// tells unchanged files of the reused generation by their sums, without
+// reading them back, and falls back to reading them when the sums are missing
+// or belong to another directory.
+func TestRerunUsesSums(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, sampleFiles())
+	out := filepath.Join(dir, "public")
+	rerun := func(what string, wantReadBack bool) {
+		t.Helper()
+		res, err := buildIn(t, dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Written != 0 {
+			t.Errorf("%s: wrote %d files, want 0", what, res.Written)
+		}
+		if got := res.ReadBack > 0; got != wantReadBack {
+			t.Errorf("%s: read back %d of %d files", what, res.ReadBack, res.Files)
+		}
+	}
+	for range 2 {
+		if _, err := buildIn(t, dir, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rerun("re-run with sums", false)
+	rerun("second re-run with sums", false)
+
+	if err := os.Remove(sumsFile(out, true)); err != nil {
+		t.Fatal(err)
+	}
+	rerun("re-run without the previous generation's sums", true)
+
+	// A copy of the previous generation in its place: same files, same
+	// stamps, another directory. Its sums describe the original.
+	prev := PrevDir(out)
+	if err := os.Rename(prev, prev+".orig"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(prev, os.DirFS(prev+".orig")); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(prev+".orig", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(prev+".orig", p)
+		return os.Chtimes(filepath.Join(prev, rel), fi.ModTime(), fi.ModTime())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rerun("re-run with a copied previous generation", true)
+	rerun("re-run after that", false)
+
+	// A file of the previous generation changed behind ssg's back is read
+	// back and rewritten.
+	victim := filepath.Join(PrevDir(out), "index.html")
+	if err := os.WriteFile(victim, []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := buildIn(t, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Written != 1 || res.ReadBack != 1 {
+		t.Errorf("after a change in the previous generation: wrote %d, read back %d; want 1 and 1", res.Written, res.ReadBack)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if _, err := buildIn(t, dir, Options{OutDir: fresh}); err != nil {
+		t.Fatal(err)
+	}
+	diffTrees(t, readTree(t, fresh), readTree(t, out))
+}

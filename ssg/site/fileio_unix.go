@@ -16,14 +16,14 @@ import (
 // around the three that do the work. These helpers make only open, read or
 // write, and close.
 
-// writeFile creates or truncates path (mode 0644 before umask) and writes data.
-// Errors are *fs.PathError.
-func writeFile(path string, data []byte) error {
+// writeFile creates or truncates path (mode 0644 before umask), writes data
+// and returns the file's stamp as written. Errors are *fs.PathError.
+func writeFile(path string, data []byte) (stamp, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
 	})
 	if err != nil {
-		return &fs.PathError{Op: "open", Path: path, Err: err}
+		return stamp{}, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	for len(data) > 0 {
 		n, err := unix.Write(fd, data)
@@ -32,14 +32,32 @@ func writeFile(path string, data []byte) error {
 		}
 		if err != nil {
 			unix.Close(fd)
-			return &fs.PathError{Op: "write", Path: path, Err: err}
+			return stamp{}, &fs.PathError{Op: "write", Path: path, Err: err}
 		}
 		data = data[n:]
 	}
-	if err := unix.Close(fd); err != nil {
-		return &fs.PathError{Op: "close", Path: path, Err: err}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return stamp{}, &fs.PathError{Op: "fstat", Path: path, Err: err}
 	}
-	return nil
+	if err := unix.Close(fd); err != nil {
+		return stamp{}, &fs.PathError{Op: "close", Path: path, Err: err}
+	}
+	return stampOf(&st), nil
+}
+
+// statFile returns the stamp and inode number of the file at path.
+func statFile(path string) (stamp, uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return stamp{}, 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return stampOf(&st), uint64(st.Ino), nil
+}
+
+func stampOf(st *unix.Stat_t) stamp {
+	return stamp{size: st.Size, mtime: st.Mtim.Nano()}
 }
 
 // readFile reads the whole file at path; size is its expected length (from a

@@ -3,14 +3,16 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // PrevDir returns where the previous output generation is kept:
@@ -30,71 +32,115 @@ const unknownKey = 0
 
 // claimStaging returns a staging directory next to out: the previous
 // generation renamed to <out>.tmp-XXXX when there is one, else a new empty
-// directory. have maps the files already in it to their keys.
-func (b *Builder) claimStaging(out string) (target string, have map[string]uint64, err error) {
+// directory. have maps the files already in it to their keys; sums are its
+// sums when they were kept and it is still the same directory.
+func (b *Builder) claimStaging(out string) (target string, have map[string]uint64, sums *genSums, err error) {
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	target, err = os.MkdirTemp(parent, base+".tmp-")
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	if err := os.Chmod(target, 0o755); err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	prev := PrevDir(out)
+	prev, prevSums := PrevDir(out), sumsFile(out, true)
 	if st, err := os.Lstat(prev); err != nil || !st.IsDir() {
 		b.spareKeys = nil
-		return target, nil, nil
+		_ = os.Remove(prevSums)
+		return target, nil, nil, nil
 	}
 	// rename(2) replaces the empty directory atomically; if another build
 	// claimed prev first we simply start empty.
 	if err := renameOverEmpty(prev, target); err != nil {
 		b.spareKeys = nil
-		return target, nil, nil
+		return target, nil, nil, nil
+	}
+	// The claimed generation is about to change: its sums go now.
+	sums = readSums(prevSums)
+	_ = os.Remove(prevSums)
+	if _, ino, err := statFile(target); sums != nil && (err != nil || sums.dir != ino) {
+		sums = nil
 	}
 	if b.spareKeys != nil {
 		have, b.spareKeys = b.spareKeys, nil
-		return target, have, nil
+		return target, have, sums, nil
 	}
-	have = map[string]uint64{}
-	err = filepath.WalkDir(target, func(p string, d fs.DirEntry, err error) error {
+	have, err = listFiles(target)
+	return target, have, sums, err
+}
+
+// listFiles maps the files under root (relative, slash-separated paths) to
+// unknownKey. It reads up to 32 directories at a time: a generation has a
+// directory per page, and when they are not cached, reading them one after
+// the other waited for the disk 13,908 times (1.4 s for 10,000 posts).
+func listFiles(root string) (map[string]uint64, error) {
+	var (
+		mu    sync.Mutex
+		files = map[string]uint64{}
+		errs  []error
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 32)
+	)
+	var visit func(rel string)
+	visit = func(rel string) {
+		defer wg.Done()
+		sem <- struct{}{}
+		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(rel)))
+		<-sem
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			return
 		}
-		if !d.IsDir() {
-			rel, _ := filepath.Rel(target, p)
-			have[filepath.ToSlash(rel)] = unknownKey
+		for _, e := range entries {
+			p := path.Join(rel, e.Name())
+			if e.IsDir() {
+				wg.Add(1)
+				go visit(p)
+			} else {
+				files[p] = unknownKey
+			}
 		}
-		return nil
-	})
-	return target, have, err
+	}
+	wg.Add(1)
+	visit(".")
+	wg.Wait()
+	return files, errors.Join(errs...)
+}
+
+// publishCounts counts a publish's file operations.
+type publishCounts struct {
+	written  int // files written
+	readBack int // files of the reused generation read back to compare
 }
 
 // publish writes outs into a staging directory next to the output and
 // swaps it in atomically. A file whose key shows it is already up to date
 // in the staging directory is not rewritten.
-func (b *Builder) publish(outs []output) (int, error) {
+func (b *Builder) publish(outs []output) (publishCounts, error) {
 	out := filepath.Clean(b.opts.OutDir)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return 0, err
+		return publishCounts{}, err
 	}
-	target, have, err := b.claimStaging(out)
+	target, have, sums, err := b.claimStaging(out)
 	if err != nil {
 		if target != "" {
 			_ = os.RemoveAll(target)
 		}
-		return 0, err
+		return publishCounts{}, err
 	}
-	fail := func(err error) (int, error) {
+	fail := func(err error) (publishCounts, error) {
 		if have != nil {
 			// Keep the partly updated generation for the next build;
 			// its keys are unknown now, so everything will be rewritten.
 			if b.keepPrev(target, out) {
-				return 0, err
+				return publishCounts{}, err
 			}
 		}
 		_ = os.RemoveAll(target)
-		return 0, err
+		return publishCounts{}, err
 	}
 
 	newKeys := make(map[string]uint64, len(outs))
@@ -147,11 +193,32 @@ func (b *Builder) publish(outs []output) (int, error) {
 		}
 		todo = append(todo, i)
 	}
+	// The files of the reused generation that have no sums entry are read
+	// back to compare: have the kernel read them ahead, in the order they are
+	// needed.
+	var reread []string
+	for _, i := range todo {
+		if _, ok := have[outs[i].path]; ok {
+			if _, ok := sums.lookup(outs[i].path); !ok {
+				reread = append(reread, filepath.Join(target, filepath.FromSlash(outs[i].path)))
+			}
+		}
+	}
+	prefetch(reread)
+	// The new generation's sums: kept entries for the files not redone,
+	// new ones for the rest.
+	entries := make([]fileSum, len(outs))
+	known := make([]bool, len(outs))
+	for i, o := range outs {
+		entries[i], known[i] = sums.lookup(o.path)
+	}
 	// File creation is dominated by file-system latency, not CPU: more
 	// goroutines than cores keep the disk busy.
-	var unchanged atomic.Int64
+	var unchanged, readBack atomic.Int64
 	err = parallel(len(todo), max(8, 4*b.opts.Workers), func(j int) error {
-		o := outs[todo[j]]
+		i := todo[j]
+		o := outs[i]
+		known[i] = false
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
 		defer bufPool.Put(buf)
@@ -162,13 +229,20 @@ func (b *Builder) publish(outs []output) (int, error) {
 		zip := b.opts.Gzip && gzippable(o.path)
 		if _, ok := have[o.path]; ok {
 			// The reused generation has this file, with content unknown to this
-			// process or changed inputs. Reading it back is far cheaper than
+			// process or changed inputs. Checking it is far cheaper than
 			// rewriting it: truncating and refilling a file makes the file
 			// system free and allocate its blocks again.
 			_, hasGz := have[o.path+".gz"]
-			if (!zip || hasGz == (buf.Len() >= GzipMinSize)) && sameContent(dst, buf.Bytes()) {
-				unchanged.Add(1)
-				return nil
+			if !zip || hasGz == (buf.Len() >= GzipMinSize) {
+				e, same, read := sums.unchanged(dst, o.path, buf.Bytes())
+				if read {
+					readBack.Add(1)
+				}
+				if same {
+					entries[i], known[i] = e, true
+					unchanged.Add(1)
+					return nil
+				}
 			}
 		} else if err := mkdir(path.Dir(o.path)); err != nil {
 			return err
@@ -182,7 +256,12 @@ func (b *Builder) publish(outs []output) (int, error) {
 		}
 		// In place: the staging directory is not served, and truncating an
 		// existing file is far cheaper than creating a new inode.
-		return writeFile(dst, buf.Bytes())
+		st, err := writeFile(dst, buf.Bytes())
+		if err != nil {
+			return err
+		}
+		entries[i], known[i] = fileSum{st, xxhash.Sum64(buf.Bytes())}, true
+		return nil
 	})
 	if err != nil {
 		return fail(err)
@@ -209,14 +288,31 @@ func (b *Builder) publish(outs []output) (int, error) {
 	}
 	prevKeys := b.outKeys
 	b.outKeys = newKeys
-	if old != "" {
-		if !b.keepPrev(old, out) {
-			_ = os.RemoveAll(old)
-		} else if prevKeys != nil {
+	// The sums of the replaced generation go with it to PrevDir, or away.
+	outSums, prevSums := sumsFile(out, false), sumsFile(out, true)
+	if old != "" && b.keepPrev(old, out) {
+		if prevKeys != nil {
 			b.spareKeys = prevKeys
 		}
+		if os.Rename(outSums, prevSums) != nil {
+			_ = os.Remove(prevSums)
+		}
+	} else {
+		if old != "" {
+			_ = os.RemoveAll(old)
+		}
+		_ = os.Remove(outSums)
 	}
-	return len(todo) - int(unchanged.Load()), nil
+	if _, ino, err := statFile(out); err == nil {
+		g := &genSums{dir: ino, files: make(map[string]fileSum, len(outs))}
+		for i, o := range outs {
+			if known[i] {
+				g.files[o.path] = entries[i]
+			}
+		}
+		_ = g.write(outSums) // without sums the next build reads files back
+	}
+	return publishCounts{written: len(todo) - int(unchanged.Load()), readBack: int(readBack.Load())}, nil
 }
 
 // sameContent reports whether the file at path holds exactly data.
@@ -274,5 +370,6 @@ func writeGzip(dst string, data []byte) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	return writeFile(dst, buf.Bytes())
+	_, err := writeFile(dst, buf.Bytes())
+	return err
 }
