@@ -430,6 +430,13 @@ func (b *Builder) Build() (*Result, error) {
 	o := b.opts
 	res := &Result{}
 	t0 := time.Now()
+	claim := b.startClaim()
+	published := false
+	defer func() {
+		if !published {
+			b.release(claim)
+		}
+	}()
 	cfg, err := LoadConfig(o.ConfigFile)
 	if err != nil {
 		return nil, err
@@ -638,7 +645,8 @@ func (b *Builder) Build() (*Result, error) {
 	}
 	res.Files = len(outs)
 	res.phase("links", &t0)
-	counts, err := b.publish(outs)
+	published = true
+	counts, err := b.publish(outs, claim)
 	if err != nil {
 		return nil, err
 	}

@@ -811,6 +811,22 @@ func TestRerunUsesSums(t *testing.T) {
 	rerun("re-run with sums", false)
 	rerun("second re-run with sums", false)
 
+	// A build that fails before publishing gives the claimed generation back
+	// with its sums.
+	good, err := os.ReadFile(filepath.Join(dir, "content", "blog", "two.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, dir, map[string]string{"content/blog/two.md": "---\ncreated_date = \"2022-13-01\"\n---\nx\n"})
+	if _, err := buildIn(t, dir, Options{}); err == nil {
+		t.Fatal("a post with an invalid date built")
+	}
+	if _, err := os.Stat(sumsFile(out, true)); err != nil {
+		t.Errorf("after a failed build: %v", err)
+	}
+	writeTree(t, dir, map[string]string{"content/blog/two.md": string(good)})
+	rerun("re-run after a failed build", false)
+
 	if err := os.Remove(sumsFile(out, true)); err != nil {
 		t.Fatal(err)
 	}
@@ -825,7 +841,7 @@ func TestRerunUsesSums(t *testing.T) {
 	if err := os.CopyFS(prev, os.DirFS(prev+".orig")); err != nil {
 		t.Fatal(err)
 	}
-	err := filepath.WalkDir(prev+".orig", func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(prev+".orig", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
