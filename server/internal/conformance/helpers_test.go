@@ -46,6 +46,8 @@ func buildC(t testing.TB, src string, reactor bool) string {
 		if cDir, err = os.MkdirTemp("", "conformance-c-*"); err != nil {
 			t.Fatal(err)
 		}
+		dir := cDir
+		testenv.OnExit(func() { _ = os.RemoveAll(dir) })
 	}
 	out := filepath.Join(cDir, strings.NewReplacer("/", "_", ".c", "").Replace(src)+map[bool]string{true: ".reactor", false: ""}[reactor]+".wasm")
 	args := []string{"--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o", out}

@@ -30,7 +30,36 @@ var (
 	buildMu  sync.Mutex
 	buildDir string
 	built    = map[string]string{}
+	cleanups []func()
 )
+
+// Main runs a test package that uses testenv; call it from TestMain. When
+// the tests are done it removes what testenv built for them (binaries and
+// components are built once per test process, into a temporary directory no
+// single test owns) and what OnExit registered, then exits with the tests'
+// status. Without it, every run of the tests left 30-50 MB in the system's
+// temporary directory.
+func Main(m *testing.M) {
+	code := m.Run()
+	buildMu.Lock()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	fns := cleanups
+	buildMu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+	os.Exit(code)
+}
+
+// OnExit registers f to run when Main ends, for what a package's tests share
+// across tests (such as a directory of compiled test components).
+func OnExit(f func()) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	cleanups = append(cleanups, f)
+}
 
 // build runs `go build` once per process for a key, into a process-wide temp dir.
 func build(tb testing.TB, key, out string, env []string, args ...string) string {
