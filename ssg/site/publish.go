@@ -266,6 +266,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		}
 		dst := filepath.Join(target, filepath.FromSlash(o.path))
 		zip := b.opts.Gzip && gzippable(o.path)
+		sum := xxhash.Sum64(buf.Bytes())
 		if _, ok := have[o.path]; ok {
 			// The reused generation has this file, with content unknown to this
 			// process or changed inputs. Checking it is far cheaper than
@@ -273,7 +274,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 			// system free and allocate its blocks again.
 			_, hasGz := have[o.path+".gz"]
 			if !zip || hasGz == (buf.Len() >= GzipMinSize) {
-				e, same, read := sums.unchanged(dst, o.path, buf.Bytes())
+				e, same, read := sums.unchanged(dst, o.path, buf.Bytes(), sum)
 				if read {
 					readBack.Add(1)
 				}
@@ -299,7 +300,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		if err != nil {
 			return err
 		}
-		entries[i], known[i] = fileSum{st, xxhash.Sum64(buf.Bytes())}, true
+		entries[i], known[i] = fileSum{st, sum}, true
 		return nil
 	})
 	if err != nil {

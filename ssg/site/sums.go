@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // A build that reuses the previous generation (see PrevDir) must tell which of
@@ -117,10 +115,10 @@ func (g *genSums) write(path string) error {
 }
 
 // unchanged reports whether the file at dst, the generation's file at rel,
-// holds data: by its entry in g when the file's stamp still matches it, else
-// by reading it back (readBack). e is the file's entry for the new sums.
-func (g *genSums) unchanged(dst, rel string, data []byte) (e fileSum, same, readBack bool) {
-	sum := xxhash.Sum64(data)
+// holds data (whose xxhash-64 is sum): by its entry in g when the file's
+// stamp still matches it, else by reading it back (readBack). e is the file's
+// entry for the new sums.
+func (g *genSums) unchanged(dst, rel string, data []byte, sum uint64) (e fileSum, same, readBack bool) {
 	if old, ok := g.lookup(rel); ok {
 		if st, _, err := statFile(dst); err == nil && st == old.stamp {
 			return old, old.sum == sum, false

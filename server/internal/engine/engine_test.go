@@ -73,6 +73,17 @@ func newPooling() *pooling {
 	return &pooling{seen: map[api.Module]int{}, closed: map[api.Module]bool{}}
 }
 
+// mustClose releases inst with ok and fails t unless Release closed it (what
+// says why it must not be kept); a closed instance must never come back.
+func (p *pooling) mustClose(t *testing.T, ctx context.Context, inst *Instance, ok bool, what string) {
+	t.Helper()
+	release(ctx, inst, ok)
+	if !inst.Module.IsClosed() {
+		t.Fatal(what)
+	}
+	p.closed[inst.Module] = true
+}
+
 func (p *pooling) got(t *testing.T, inst *Instance) {
 	t.Helper()
 	if p.closed[inst.Module] {
@@ -141,17 +152,9 @@ func TestStatefulModuleIsolation(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), "unreachable") {
 						t.Fatalf("trap: %v", err)
 					}
-					release(ctx, inst, false)
-					if !inst.Module.IsClosed() {
-						t.Fatalf("instance released with ok=false was not closed")
-					}
-					p.closed[inst.Module] = true
+					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
 				case 7: // the caller reports failure without a trap
-					release(ctx, inst, false)
-					if !inst.Module.IsClosed() {
-						t.Fatalf("instance released with ok=false was not closed")
-					}
-					p.closed[inst.Module] = true
+					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
 				default:
 					release(ctx, inst, true)
 				}
@@ -233,22 +236,14 @@ func TestGoReactorIsolation(t *testing.T) {
 					if got := call1(t, inst, "grow", 40); got != 102<<32|3 {
 						t.Fatalf("grow = %#x", got)
 					}
-					release(ctx, inst, true)
-					if !inst.Module.IsClosed() {
-						t.Fatal("instance whose memory grew 40 MiB (past the reuse cap) was kept")
-					}
-					p.closed[inst.Module] = true
+					p.mustClose(t, ctx, inst, true, "instance whose memory grew 40 MiB (past the reuse cap) was kept")
 				case 9:
 					// A Go panic in an export aborts with unreachable.
 					_, err := inst.ExportedFunction("trap").Call(ctx)
 					if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "main.trap") {
 						t.Fatalf("trap: err %v, want an unreachable trap in main.trap", err)
 					}
-					release(ctx, inst, false)
-					if !inst.Module.IsClosed() {
-						t.Fatal("instance released with ok=false was not closed")
-					}
-					p.closed[inst.Module] = true
+					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
 				default:
 					release(ctx, inst, true)
 				}

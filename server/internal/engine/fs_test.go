@@ -57,11 +57,7 @@ func TestLeftOpenFilesNotReused(t *testing.T) {
 					if got := int32(call1(t, inst, "probe", fd)); got != 11 {
 						t.Fatalf("probe of the leaked descriptor = %d", got)
 					}
-					release(ctx, inst, true)
-					if !inst.Module.IsClosed() {
-						t.Fatal("instance with a file left open was kept for reuse")
-					}
-					p.closed[inst.Module] = true
+					p.mustClose(t, ctx, inst, true, "instance with a file left open was kept for reuse")
 					continue
 				}
 				release(ctx, inst, true)

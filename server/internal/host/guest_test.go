@@ -47,18 +47,7 @@ func guestModule(imports []hostImport) []byte {
 		append(wname("memory"), 0x02, 0x00),
 		append(append(wname("canonical_abi_realloc"), 0x00), uleb(n)...),
 		append(append(wname("canonical_abi_free"), 0x00), uleb(n+1)...))
-	realloc := []byte{
-		0x01, 0x01, 0x7f, // one i32 local (#4)
-		0x20, 3, 0x45, 0x04, 0x7f, // if newLen == 0 (result i32)
-		0x20, 2, // align
-		0x05,                                  // else
-		0x23, 0, 0x20, 2, 0x6a, 0x41, 1, 0x6b, // next + align - 1
-		0x41, 0, 0x20, 2, 0x6b, 0x71, // & -align
-		0x22, 4, 0x20, 3, 0x6a, 0x24, 0, // next = p + newLen
-		0x20, 4, // p
-		0x0b, 0x0b,
-	}
-	code = append(code, append(uleb(uint32(len(realloc))), realloc...), []byte{2, 0, 0x0b})
+	code = append(code, wasmenc.BumpRealloc, []byte{2, 0, 0x0b})
 	for i, im := range imports {
 		funcs = append(funcs, uleb(uint32(2+i)))
 		exports = append(exports, append(append(wname(im.module+"."+im.name), 0x00), uleb(n+2+uint32(i))...))

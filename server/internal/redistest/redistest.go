@@ -68,9 +68,6 @@ func (s *Server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d", s.por
 // Addr is host:port.
 func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
 
-// Dir is the server's working directory.
-func (s *Server) Dir() string { return s.dir }
-
 // Start starts the server process (again) on the same port and waits until it answers
 // PING. Starting a running server is a no-op.
 func (s *Server) Start() {

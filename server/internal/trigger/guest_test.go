@@ -28,16 +28,6 @@ var (
 // the handlers in Go against real guest memory.
 
 func spinGuestModule() []byte {
-	realloc := []byte{
-		0x01, 0x01, 0x7f, // one i32 local (#4)
-		0x20, 3, 0x45, 0x04, 0x7f, // if newLen == 0 (result i32)
-		0x20, 2, // align
-		0x05,                                  // else
-		0x23, 0, 0x20, 2, 0x6a, 0x41, 1, 0x6b, // next + align - 1
-		0x41, 0, 0x20, 2, 0x6b, 0x71, // & -align
-		0x22, 4, 0x20, 3, 0x6a, 0x24, 0, // next = p + newLen
-		0x20, 4, 0x0b, 0x0b,
-	}
 	handle := []byte{0}
 	for p := range 10 {
 		handle = append(handle, 0x20, byte(p))
@@ -61,7 +51,7 @@ func spinGuestModule() []byte {
 		append(wname("handle-redis-message"), 0x00, 5),
 	))...)
 	m = append(m, section(10, vec(
-		append(uleb(uint32(len(realloc))), realloc...),
+		wasmenc.BumpRealloc,
 		[]byte{2, 0, 0x0b},
 		append(uleb(uint32(len(handle))), handle...),
 		append(uleb(uint32(len(redis))), redis...),

@@ -91,3 +91,22 @@ func Cat(parts ...[]byte) []byte {
 	}
 	return out
 }
+
+// BumpRealloc is the size-prefixed code of a canonical_abi_realloc
+// (old ptr, old len, align, new len: i32) -> i32 that bumps global 0: it
+// returns align for a zero new length, else global 0 rounded up to align,
+// and advances global 0 past the new length. It never frees or copies.
+var BumpRealloc = func() []byte {
+	code := []byte{
+		0x01, 0x01, 0x7f, // one i32 local (#4)
+		0x20, 3, 0x45, 0x04, 0x7f, // if newLen == 0 (result i32)
+		0x20, 2, // align
+		0x05,                                  // else
+		0x23, 0, 0x20, 2, 0x6a, 0x41, 1, 0x6b, // next + align - 1
+		0x41, 0, 0x20, 2, 0x6b, 0x71, // & -align
+		0x22, 4, 0x20, 3, 0x6a, 0x24, 0, // next = p + newLen
+		0x20, 4, // p
+		0x0b, 0x0b,
+	}
+	return append(ULEB(uint32(len(code))), code...)
+}()
