@@ -6,7 +6,8 @@
 //
 //	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
 //	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
-//	          [--max-memory-mb 256] [-q] [--pprof ADDR]
+//	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
+//	          [-q] [--pprof ADDR]
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"wasmsite/server/internal/app"
+	"wasmsite/server/manifest"
 )
 
 func main() {
@@ -72,11 +74,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var stateDir optionalString
 	fl.Var(&stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	timeout := fl.Duration("request-timeout", 30*time.Second, "time a component may take for one request or message")
-	memMB := fl.Int("max-memory-mb", 256, "linear memory limit of one instance, in MiB")
+	def := app.DefaultLimits()
+	var limits manifest.Limits
+	fl.IntVar(&limits.MaxInstances, "max-instances", 0, fmt.Sprintf("concurrent instances per component (default %d, or the runtime config's limits.max_instances)", def.MaxInstances))
+	fl.IntVar(&limits.MaxQueue, "max-queue", 0, "requests waiting for a busy component's instance; more get 503 (default 8 × max-instances, or limits.max_queue)")
+	fl.IntVar(&limits.MaxMemoryMB, "max-memory-mb", 0, fmt.Sprintf("linear memory limit of one instance, in MiB (default %d, or limits.max_memory_mb)", def.MaxMemoryMB))
+	fl.IntVar(&limits.MaxBodyMB, "max-body-mb", 0, fmt.Sprintf("request body limit, in MiB; larger bodies get 413 (default %d, or limits.max_body_mb)", def.MaxBodyMB))
 	quiet := fl.Bool("q", false, "log only warnings and errors")
 	pprofAddr := fl.String("pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
 	if err := fl.Parse(args[1:]); err != nil {
 		return err
+	}
+	for name, v := range map[string]int{"max-instances": limits.MaxInstances, "max-queue": limits.MaxQueue,
+		"max-memory-mb": limits.MaxMemoryMB, "max-body-mb": limits.MaxBodyMB} {
+		if v < 0 {
+			return fmt.Errorf("--%s must not be negative, got %d", name, v)
+		}
 	}
 	level := slog.LevelInfo
 	if *quiet {
@@ -94,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := app.Options{From: *from, Env: env, RuntimeConfigFile: *rcFile, RequestTimeout: *timeout,
-		MemoryLimitMB: *memMB, Log: log}
+		Limits: limits, Log: log}
 	if stateDir.set {
 		opts.StateDir = &stateDir.v
 	}
@@ -103,6 +116,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close(context.Background())
+	l := a.Limits
+	log.Info("limits per component", "instances", l.MaxInstances, "queue", l.MaxQueue,
+		"memory_mb", l.MaxMemoryMB, "body_mb", l.MaxBodyMB, "memory_reset", a.Engine().MemoryMode())
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err

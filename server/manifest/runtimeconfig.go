@@ -29,6 +29,21 @@ type RuntimeConfig struct {
 	ConfigProviders []ConfigProvider
 	// LLMCompute is the [llm_compute] table when present (parsed only).
 	LLMCompute *LLMComputeConfig
+	// Limits is the [limits] table (a wasmsite extension): zero fields are unset.
+	Limits Limits
+}
+
+// Limits bound each component's instances and requests ([limits] in the runtime config;
+// the host's flags of the same names override them). Zero means unset.
+type Limits struct {
+	// MaxInstances caps a component's concurrent instances (max_instances).
+	MaxInstances int
+	// MaxQueue caps the requests waiting for a busy component's instance (max_queue).
+	MaxQueue int
+	// MaxMemoryMB caps one instance's linear memory, in MiB (max_memory_mb).
+	MaxMemoryMB int
+	// MaxBodyMB caps a request body, in MiB (max_body_mb).
+	MaxBodyMB int
 }
 
 // KVStoreConfig is a [key_value_store.<label>] table. Type "spin": SQLite at Path (absolute;
@@ -70,6 +85,14 @@ type rawRuntimeConfig struct {
 	KeyValueStore  map[string]rawKVStore    `toml:"key_value_store"`
 	SQLiteDatabase map[string]rawSQLiteConf `toml:"sqlite_database"`
 	LLMCompute     *rawLLMCompute           `toml:"llm_compute"`
+	Limits         *rawLimits               `toml:"limits"`
+}
+
+type rawLimits struct {
+	MaxInstances int `toml:"max_instances"`
+	MaxQueue     int `toml:"max_queue"`
+	MaxMemoryMB  int `toml:"max_memory_mb"`
+	MaxBodyMB    int `toml:"max_body_mb"`
 }
 
 type rawConfigProvider struct {
@@ -239,6 +262,18 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 	}
 	if raw.LLMCompute != nil {
 		rc.LLMCompute = &LLMComputeConfig{Type: raw.LLMCompute.Type, URL: raw.LLMCompute.URL, AuthToken: raw.LLMCompute.AuthToken}
+	}
+	if raw.Limits != nil {
+		l := raw.Limits
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"max_instances", l.MaxInstances}, {"max_queue", l.MaxQueue}, {"max_memory_mb", l.MaxMemoryMB}, {"max_body_mb", l.MaxBodyMB}} {
+			if f.v < 0 {
+				return nil, fmt.Errorf("%s: limits.%s: must not be negative, got %d", file, f.name, f.v)
+			}
+		}
+		rc.Limits = Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB}
 	}
 	return rc, nil
 }

@@ -42,6 +42,12 @@ url = "redis://localhost:6379"
 [sqlite_database.default]
 type = "spin"
 path = "db.sqlite"
+
+[limits]
+max_instances = 3
+max_queue = 9
+max_memory_mb = 64
+max_body_mb = 2
 `})
 	cwd, _ := os.Getwd()
 	rc, err := LoadRuntimeConfig(filepath.Join(dir, "rc/runtime-config.toml"))
@@ -73,6 +79,9 @@ path = "db.sqlite"
 	if !reflect.DeepEqual(rc.SQLiteDatabases, map[string]SQLiteConfig{"default": {Type: "spin", Path: filepath.Join(rcDir, "db.sqlite")}}) {
 		t.Fatalf("sqlite %+v", rc.SQLiteDatabases)
 	}
+	if want := (Limits{MaxInstances: 3, MaxQueue: 9, MaxMemoryMB: 64, MaxBodyMB: 2}); rc.Limits != want {
+		t.Fatalf("limits %+v, want %+v", rc.Limits, want)
+	}
 	empty, err := ParseRuntimeConfig(nil, "/x/rc.toml")
 	if err != nil || empty.StateDir != "" || empty.StateDirSet || len(empty.KeyValueStores) != 0 || empty.ConfigProviders != nil {
 		t.Fatalf("%+v %v", empty, err)
@@ -95,7 +104,9 @@ func TestRuntimeConfigErrors(t *testing.T) {
 		"[[config_provider]]\ntype = \"consul\"\n":                       `config_provider[0]: unsupported type "consul"`,
 		"[[config_provider]]\ntype = \"vault\"\nurl = \"u\"\n":           `config_provider[0]: missing field "token"`,
 		"[sqlite_database.db]\ntype = \"spin\"\nurl = \"x\"\n":           `sqlite_database.db: type "spin" accepts only path`,
-		"state_dir = 3\n": `rc.toml:1:13: field "state_dir": expected a string, found TOML integer`,
+		"state_dir = 3\n":                `rc.toml:1:13: field "state_dir": expected a string, found TOML integer`,
+		"[limits]\nmax_instances = -1\n": `rc.toml: limits.max_instances: must not be negative, got -1`,
+		"[limits]\nmax_memory = 5\n":     `rc.toml:2:1: unknown field "max_memory" (in limits)`,
 	}
 	for in, msg := range cases {
 		_, err := ParseRuntimeConfig([]byte(in), "/x/rc.toml")

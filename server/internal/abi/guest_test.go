@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"wasmsite/server/internal/wasmenc"
+	"wasmsite/server/internal/wasmbin"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -14,10 +14,10 @@ import (
 
 // Module encoding helpers (shared with the other host packages' tests).
 var (
-	leb     = wasmenc.ULEB
-	name    = wasmenc.Name
-	section = wasmenc.Section
-	vec     = wasmenc.Vec
+	leb     = wasmbin.ULEB
+	name    = wasmbin.EncodeName
+	section = wasmbin.EncodeSection
+	vec     = wasmbin.EncodeVec
 )
 
 // The tests run the ABI layer against a module built by hand from bytes: it defines a

@@ -3,6 +3,7 @@ package abi
 import (
 	"context"
 	"encoding/binary"
+	"io"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -40,8 +41,19 @@ type HTTPRequest struct {
 	URI     string
 	Headers [][2]string
 	Params  [][2]string
-	Body    []byte // nil means none
+	Body    []byte // nil means none, unless BodyFrom is set
+	// BodyFrom, when set, supplies the body instead of Body: BodyLen bytes read
+	// straight into the guest's allocation, never buffered by the host.
+	BodyFrom io.Reader
+	BodyLen  uint32
 }
+
+// BodyError is a failure to read a request body from BodyFrom (the client's fault:
+// a short or oversized body), as opposed to the guest's.
+type BodyError struct{ Err error }
+
+func (e *BodyError) Error() string { return "reading the request body: " + e.Err.Error() }
+func (e *BodyError) Unwrap() error { return e.Err }
 
 // HTTPResponse is the http-types `response` record (nil Headers / Body mean none).
 type HTTPResponse struct {
@@ -83,13 +95,9 @@ func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *
 	if err != nil {
 		return nil, err
 	}
-	var bodyTag, bodyPtr, bodyLen uint64
-	if req.Body != nil {
-		p, err := g.PutBytes(ctx, req.Body)
-		if err != nil {
-			return nil, err
-		}
-		bodyTag, bodyPtr, bodyLen = 1, uint64(p), uint64(len(req.Body))
+	bodyTag, bodyPtr, bodyLen, err := g.lowerBody(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	res, err := handler.Call(ctx, uint64(m), uint64(uri), uint64(len(req.URI)), uint64(hdrs), uint64(len(req.Headers)),
 		uint64(params), uint64(len(req.Params)), bodyTag, bodyPtr, bodyLen)
@@ -100,6 +108,29 @@ func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *
 		return nil, Errorf("handle-http-request returned %d values, want 1", len(res))
 	}
 	return g.liftResponse(ctx, uint32(res[0]), true)
+}
+
+// lowerBody allocates the request body in the guest and fills it from Body or BodyFrom;
+// it returns the option's flat values.
+func (g *Guest) lowerBody(ctx context.Context, req *HTTPRequest) (tag, ptr, n uint64, err error) {
+	var p uint32
+	switch {
+	case req.BodyFrom != nil:
+		if p, err = g.Alloc(ctx, req.BodyLen, 1); err != nil {
+			return 0, 0, 0, err
+		}
+		view, _ := g.Mem.Read(p, req.BodyLen)
+		if _, rerr := io.ReadFull(req.BodyFrom, view); rerr != nil {
+			return 0, 0, 0, &BodyError{Err: rerr}
+		}
+		return 1, uint64(p), uint64(req.BodyLen), nil
+	case req.Body != nil:
+		if p, err = g.PutBytes(ctx, req.Body); err != nil {
+			return 0, 0, 0, err
+		}
+		return 1, uint64(p), uint64(len(req.Body)), nil
+	}
+	return 0, 0, 0, nil
 }
 
 // liftResponse reads a response record at p; with free set it releases the guest-owned

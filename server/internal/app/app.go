@@ -7,22 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
-	"wasmsite/server/internal/mountfs"
 	"wasmsite/server/internal/trigger"
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
@@ -39,36 +34,101 @@ type Options struct {
 	// StateDir overrides the state dir; nil means the runtime config's state_dir, else
 	// <app dir>/.spin. A pointer to "" means no state dir: in-memory stores, nothing saved.
 	StateDir *string
-	// RequestTimeout bounds each guest call (0: 30 s; negative: none).
+	// RequestTimeout bounds each request's wait for an instance and its guest call
+	// (0: 30 s; negative: none).
 	RequestTimeout time.Duration
-	// MemoryLimitMB caps each instance's linear memory (0: 256 MiB).
-	MemoryLimitMB int
+	// Limits bound each component; zero fields take the runtime config's [limits],
+	// then the defaults (see DefaultLimits).
+	Limits manifest.Limits
+	// Memory selects the engine's memory mode (engine.MemoryAuto: the fastest available).
+	Memory engine.MemoryMode
 	// LookupEnv reads the process environment (nil: os.LookupEnv).
 	LookupEnv func(string) (string, bool)
 	Log       *slog.Logger
+}
+
+// DefaultLimits returns the limits used where neither flags nor the runtime config set
+// one: 4 × GOMAXPROCS instances and 8 × that many queued requests per component,
+// 128 MiB of linear memory per instance and 16 MiB per request body. Host memory is
+// then bounded by components × MaxInstances × (MaxMemoryMB + MaxBodyMB) plus the
+// host's own (compiled code, images: about 100 MB for this site).
+func DefaultLimits() manifest.Limits {
+	max := engine.DefaultMaxInstances()
+	return manifest.Limits{MaxInstances: max, MaxQueue: 8 * max,
+		MaxMemoryMB: engine.DefaultMemoryLimitPages / 16, MaxBodyMB: trigger.DefaultMaxBody >> 20}
 }
 
 // App is a loaded, ready-to-serve application.
 type App struct {
 	Manifest *manifest.App
 	StateDir string
-	HTTP     *trigger.HTTP
-	redis    []*trigger.Redis
-	engine   *engine.Engine
-	log      *slog.Logger
-	closers  []io.Closer
+	// Limits are the limits in force.
+	Limits manifest.Limits
+	HTTP   *trigger.HTTP
+	redis  []*trigger.Redis
+	engine *engine.Engine
+	log    *slog.Logger
 
-	closeMu  sync.Mutex // guards closers while components load concurrently
-	mu       sync.Mutex
+	closers  closeStack
+	mu       sync.Mutex // guards backends and embedded
 	backends map[string]store.Redis
 	embedded *store.Embedded
 }
 
-// Load reads the manifest and prepares everything needed to serve: it fails, naming
-// the cause, on a broken manifest, a required variable without a value, a component
-// whose module is missing, does not compile, imports something this host lacks or
-// lacks the exports its executor needs.
+// Load reads the manifest and prepares everything needed to serve, in named steps: open
+// stores, start the engine, compile components, route, subscribe Redis triggers. It
+// fails, naming the cause, on a broken manifest, a required variable without a value, a
+// component whose module is missing, does not compile, imports something this host
+// lacks or lacks the exports its executor needs.
 func Load(ctx context.Context, o Options) (_ *App, err error) {
+	o = o.withDefaults()
+	m, err := manifest.Load(o.From)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Manifest: m, log: o.Log, backends: map[string]store.Redis{}}
+	defer func() {
+		if err != nil {
+			a.Close(context.Background())
+		}
+	}()
+	rc, err := loadRuntimeConfig(o.RuntimeConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.setStateDir(o, rc, m); err != nil {
+		return nil, err
+	}
+	res, err := a.resolver(m, o, rc)
+	if err != nil {
+		return nil, err
+	}
+	// From here on, secret variable values are replaced in everything logged and in
+	// the start-up error returned.
+	defer func() { err = redactErr(err, res.Redact) }()
+	if err := checkSupported(m, res); err != nil {
+		return nil, err
+	}
+	a.Limits = mergeLimits(o.Limits, rc)
+	kv, err := a.openStores(rc)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.startEngine(ctx, o, kv); err != nil {
+		return nil, err
+	}
+	components, err := a.compileComponents(ctx, m, res, o, a.Limits)
+	if err != nil {
+		return nil, err
+	}
+	a.HTTP = a.route(m, components, o)
+	if a.redis, err = a.redisTriggers(ctx, m, res, components, o); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (o Options) withDefaults() Options {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -81,22 +141,43 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	case o.RequestTimeout < 0:
 		o.RequestTimeout = 0
 	}
-	m, err := manifest.Load(o.From)
-	if err != nil {
-		return nil, err
+	return o
+}
+
+func loadRuntimeConfig(path string) (*manifest.RuntimeConfig, error) {
+	if path == "" {
+		return nil, nil
 	}
-	a := &App{Manifest: m, log: o.Log, backends: map[string]store.Redis{}}
-	defer func() {
-		if err != nil {
-			a.Close(context.Background())
-		}
-	}()
-	var rc *manifest.RuntimeConfig
-	if o.RuntimeConfigFile != "" {
-		if rc, err = manifest.LoadRuntimeConfig(o.RuntimeConfigFile); err != nil {
-			return nil, err
-		}
+	return manifest.LoadRuntimeConfig(path)
+}
+
+// mergeLimits takes each limit from the flags, else the runtime config, else the default.
+func mergeLimits(flags manifest.Limits, rc *manifest.RuntimeConfig) manifest.Limits {
+	var file manifest.Limits
+	if rc != nil {
+		file = rc.Limits
 	}
+	def := DefaultLimits()
+	pick := func(vs ...int) int {
+		for _, v := range vs {
+			if v > 0 {
+				return v
+			}
+		}
+		return 0
+	}
+	out := manifest.Limits{
+		MaxInstances: pick(flags.MaxInstances, file.MaxInstances, def.MaxInstances),
+		MaxMemoryMB:  pick(flags.MaxMemoryMB, file.MaxMemoryMB, def.MaxMemoryMB),
+		MaxBodyMB:    pick(flags.MaxBodyMB, file.MaxBodyMB, def.MaxBodyMB),
+	}
+	out.MaxQueue = pick(flags.MaxQueue, file.MaxQueue, 8*out.MaxInstances)
+	return out
+}
+
+// setStateDir picks the state dir (option, runtime config, or <app dir>/.spin) and
+// creates it.
+func (a *App) setStateDir(o Options, rc *manifest.RuntimeConfig, m *manifest.App) error {
 	switch {
 	case o.StateDir != nil:
 		a.StateDir = *o.StateDir
@@ -105,14 +186,21 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	default:
 		a.StateDir = filepath.Join(m.Dir, ".spin")
 	}
-	if a.StateDir != "" {
-		if a.StateDir, err = filepath.Abs(a.StateDir); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(a.StateDir, 0o755); err != nil {
-			return nil, fmt.Errorf("state dir: %w", err)
-		}
+	if a.StateDir == "" {
+		return nil
 	}
+	var err error
+	if a.StateDir, err = filepath.Abs(a.StateDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(a.StateDir, 0o755); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
+	return nil
+}
+
+// resolver resolves the variables and makes the log redact secret values.
+func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (*manifest.Resolver, error) {
 	var providers []manifest.ConfigProvider
 	if rc != nil {
 		providers = rc.ConfigProviders
@@ -121,94 +209,78 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// From here on, secret variable values are replaced in everything logged and in
-	// the start-up error returned.
-	defer func() { err = redactErr(err, res.Redact) }()
-	o.Log = slog.New(&redactHandler{h: o.Log.Handler(), redact: res.Redact})
-	a.log = o.Log
+	a.log = slog.New(&redactHandler{h: o.Log.Handler(), redact: res.Redact})
+	return res, nil
+}
+
+// checkSupported fails on required variables without values and on features this host
+// does not have.
+func checkSupported(m *manifest.App, res *manifest.Resolver) error {
 	if err := res.CheckRequired(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, c := range m.Components {
 		if len(c.SQLiteDatabases) > 0 {
-			return nil, fmt.Errorf("component %q: sqlite_databases is not supported by this host", c.ID)
+			return fmt.Errorf("component %q: sqlite_databases is not supported by this host", c.ID)
 		}
 		if len(c.AIModels) > 0 {
-			return nil, fmt.Errorf("component %q: ai_models is not supported by this host", c.ID)
+			return fmt.Errorf("component %q: ai_models is not supported by this host", c.ID)
 		}
 	}
+	return nil
+}
 
-	kvStores, err := a.openKV(rc)
-	if err != nil {
-		return nil, err
-	}
+// startEngine creates the engine (compilation cache in the state dir) and registers the
+// host interfaces.
+func (a *App) startEngine(ctx context.Context, o Options, kv map[string]store.KV) error {
 	cacheDir := ""
 	if a.StateDir != "" {
 		cacheDir = filepath.Join(a.StateDir, "cache")
 	}
-	limit := o.MemoryLimitMB
-	if limit == 0 {
-		limit = 256
+	e, err := engine.New(ctx, engine.Options{CacheDir: cacheDir, MemoryLimitPages: uint32(a.Limits.MaxMemoryMB * pagesPerMiB),
+		Memory: o.Memory, Log: a.log})
+	if err != nil {
+		return err
 	}
-	if a.engine, err = engine.New(ctx, engine.Options{CacheDir: cacheDir, MemoryLimitPages: uint32(limit * 16)}); err != nil {
-		return nil, err
-	}
+	a.engine = e
+	a.closers.push(closerFunc(func() error { return e.Close(context.Background()) }))
 	h := &host.Host{
 		HTTP:  &http.Client{Timeout: 30 * time.Second},
 		Redis: a.redisBackend,
 		KV: func(label string) (store.KV, error) {
-			if kv, ok := kvStores[label]; ok {
-				return kv, nil
+			if s, ok := kv[label]; ok {
+				return s, nil
 			}
 			return nil, host.ErrNoSuchStore
 		},
-		Log: o.Log,
+		Log: a.log,
 	}
-	if err := h.Register(ctx, a.engine); err != nil {
-		return nil, err
-	}
+	return h.Register(ctx, e)
+}
 
-	executors := map[string]manifest.Executor{}
-	for _, t := range m.HTTPTriggers {
-		executors[t.Component] = t.Executor
-	}
-	// Compile components concurrently: compiling is CPU-bound and dominates a cold start.
-	loaded := make([]*trigger.Component, len(m.Components))
-	errs := make([]error, len(m.Components))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, mc := range m.Components {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			loaded[i], errs[i] = a.loadComponent(ctx, mc, m, res, o, executors)
-		}()
-	}
-	wg.Wait()
-	components := map[string]*trigger.Component{}
-	for i, mc := range m.Components {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		components[mc.ID] = loaded[i]
-	}
+// pagesPerMiB is the number of 64 KiB Wasm pages in a MiB.
+const pagesPerMiB = 16
 
+// route builds the HTTP trigger from the manifest's public routes.
+func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o Options) *trigger.HTTP {
 	var routes []*trigger.Route
 	for _, t := range m.HTTPTriggers {
-		if t.Private {
-			continue
+		if !t.Private {
+			routes = append(routes, trigger.NewRoute(m.HTTPBase, t.Route, t.Component))
 		}
-		routes = append(routes, trigger.NewRoute(m.HTTPBase, t.Route, t.Component))
 	}
 	router, dups := trigger.NewRouter(routes)
 	if len(dups) > 0 {
-		o.Log.Warn("duplicate component routes will never be used", "routes", strings.Join(dups, "; "))
+		a.log.Warn("duplicate component routes will never be used", "routes", strings.Join(dups, "; "))
 	}
-	a.HTTP = &trigger.HTTP{Router: router, Components: components, AppName: m.Name, AppVersion: m.Version,
-		Timeout: o.RequestTimeout, Log: o.Log}
+	return &trigger.HTTP{Router: router, Components: components, AppName: m.Name, AppVersion: m.Version,
+		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Log: a.log}
+}
 
+// redisTriggers groups the Redis subscriptions by rendered address.
+func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *manifest.Resolver,
+	components map[string]*trigger.Component, o Options) ([]*trigger.Redis, error) {
+	var out []*trigger.Redis
 	byAddr := map[string]*trigger.Redis{}
 	for _, t := range m.RedisTriggers {
 		// The address may use variables ({{ redis_url }}), as Spin 2 allows.
@@ -222,195 +294,13 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 			if err != nil {
 				return nil, fmt.Errorf("redis trigger of component %q: %w", t.Component, err)
 			}
-			rt = &trigger.Redis{Backend: backend, Timeout: o.RequestTimeout, Log: o.Log}
+			rt = &trigger.Redis{Backend: backend, Timeout: o.RequestTimeout, Log: a.log}
 			byAddr[addr] = rt
-			a.redis = append(a.redis, rt)
+			out = append(out, rt)
 		}
 		rt.Subs = append(rt.Subs, trigger.RedisSubscription{Channel: t.Channel, Component: components[t.Component]})
 	}
-	return a, nil
-}
-
-func (a *App) loadComponent(ctx context.Context, mc *manifest.Component, m *manifest.App, res *manifest.Resolver,
-	o Options, executors map[string]manifest.Executor) (*trigger.Component, error) {
-	wasm, err := os.ReadFile(mc.Source)
-	if err != nil {
-		return nil, fmt.Errorf("component %q: source: %w", mc.ID, err)
-	}
-	env := map[string]string{}
-	for k, v := range mc.Environment {
-		if env[k], err = res.Render(v); err != nil {
-			return nil, fmt.Errorf("component %q: environment %s: %w", mc.ID, k, err)
-		}
-	}
-	for k, v := range o.Env {
-		env[k] = v
-	}
-	cfg := map[string]string{}
-	for k, v := range mc.Config {
-		if cfg[k], err = res.Render(v); err != nil {
-			return nil, fmt.Errorf("component %q: config %s: %w", mc.ID, k, err)
-		}
-	}
-	hosts := make([]string, len(mc.AllowedOutboundHosts))
-	for i, e := range mc.AllowedOutboundHosts {
-		if hosts[i], err = res.Render(e); err != nil {
-			return nil, fmt.Errorf("component %q: allowed hosts entry %q: %w", mc.ID, e, err)
-		}
-	}
-	allow, err := manifest.ParseAllowedHosts(hosts, m.ManifestVersion)
-	if err != nil {
-		return nil, fmt.Errorf("component %q: %w", mc.ID, err)
-	}
-	var files fs.FS
-	if len(mc.Files) > 0 {
-		if files, err = mountfs.New(mc.Files); err != nil {
-			return nil, fmt.Errorf("component %q: files: %w", mc.ID, err)
-		}
-		a.addCloser(files.(io.Closer))
-	}
-	s := engine.Settings{Env: env, FS: files}
-	if a.StateDir != "" {
-		logs := filepath.Join(a.StateDir, "logs")
-		if err := os.MkdirAll(logs, 0o755); err != nil {
-			return nil, err
-		}
-		for _, w := range []struct {
-			suffix string
-			dst    *io.Writer
-		}{{"_stdout.txt", &s.Stdout}, {"_stderr.txt", &s.Stderr}} {
-			f, err := os.OpenFile(filepath.Join(logs, mc.ID+w.suffix), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-			if err != nil {
-				return nil, err
-			}
-			a.addCloser(f)
-			*w.dst = f
-		}
-	}
-	mod, err := a.engine.Compile(ctx, mc.ID, wasm, s)
-	if err != nil {
-		return nil, err
-	}
-	c := &trigger.Component{ID: mc.ID, Module: mod, Caps: &host.Capabilities{
-		ComponentID: mc.ID, ManifestVersion: m.ManifestVersion, Allow: allow, Config: cfg,
-		KeyValueStores: map[string]bool{},
-	}}
-	for _, l := range mc.KeyValueStores {
-		c.Caps.KeyValueStores[l] = true
-	}
-	if ex, ok := executors[mc.ID]; ok && ex.Type == "wagi" {
-		c.Wagi = &trigger.WagiConfig{Entrypoint: ex.Entrypoint, Argv: ex.Argv}
-		if !mod.HasExport(ex.Entrypoint) {
-			return nil, fmt.Errorf("component %q: WAGI entrypoint %q is not exported by the module", mc.ID, ex.Entrypoint)
-		}
-	} else if ok {
-		for _, name := range []string{"handle-http-request", "canonical_abi_realloc", "canonical_abi_free"} {
-			if !mod.HasExport(name) {
-				return nil, fmt.Errorf("component %q: module does not export %s, required by the Spin HTTP executor (use executor = { type = \"wagi\" } for WAGI modules)", mc.ID, name)
-			}
-		}
-	}
-	return c, nil
-}
-
-func (a *App) addCloser(c io.Closer) {
-	a.closeMu.Lock()
-	a.closers = append(a.closers, c)
-	a.closeMu.Unlock()
-}
-
-// openKV opens the key-value stores: "default" is the embedded store unless the
-// runtime config maps it; other labels come from [key_value_store.<label>].
-func (a *App) openKV(rc *manifest.RuntimeConfig) (map[string]store.KV, error) {
-	out := map[string]store.KV{}
-	emb, err := a.embeddedStore()
-	if err != nil {
-		return nil, err
-	}
-	out["default"] = emb.KV("default")
-	if rc == nil {
-		return out, nil
-	}
-	labels := make([]string, 0, len(rc.KeyValueStores))
-	for l := range rc.KeyValueStores {
-		labels = append(labels, l)
-	}
-	sort.Strings(labels)
-	for _, label := range labels {
-		kc := rc.KeyValueStores[label]
-		switch kc.Type {
-		case "spin":
-			if kc.Path == "" {
-				out[label] = emb.KV(label)
-				continue
-			}
-			e, err := store.OpenEmbedded(kc.Path)
-			if err != nil {
-				return nil, fmt.Errorf("key_value_store.%s: %w", label, err)
-			}
-			a.closers = append(a.closers, e)
-			out[label] = e.KV(label)
-		case "redis":
-			kv, err := store.NewRedisKV(kc.URL)
-			if err != nil {
-				return nil, fmt.Errorf("key_value_store.%s: %w", label, err)
-			}
-			if c, ok := kv.(io.Closer); ok {
-				a.closers = append(a.closers, c)
-			}
-			out[label] = kv
-		default:
-			return nil, fmt.Errorf("key_value_store.%s: type %q is not supported by this host (use \"spin\" or \"redis\")", label, kc.Type)
-		}
-	}
 	return out, nil
-}
-
-// embeddedStore opens (once) the embedded store at <state dir>/store.db, or a
-// throwaway one when there is no state dir.
-func (a *App) embeddedStore() (*store.Embedded, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.embedded != nil {
-		return a.embedded, nil
-	}
-	path := ""
-	if a.StateDir != "" {
-		path = filepath.Join(a.StateDir, "store.db")
-	} else {
-		dir, err := os.MkdirTemp("", "wasmsite-state-*")
-		if err != nil {
-			return nil, err
-		}
-		a.closers = append(a.closers, removeAll(dir))
-		path = filepath.Join(dir, "store.db")
-		a.log.Warn("no state dir: using a temporary embedded store; data will not be saved")
-	}
-	e, err := store.OpenEmbedded(path)
-	if err != nil {
-		return nil, err
-	}
-	a.embedded = e
-	return e, nil
-}
-
-// redisBackend returns the outbound-redis backend for an address: "" is the embedded
-// store, redis:// and rediss:// a shared go-redis client per address.
-func (a *App) redisBackend(ctx context.Context, addr string) (store.Redis, error) {
-	if addr == "" {
-		return a.embeddedStore()
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if r, ok := a.backends[addr]; ok {
-		return r, nil
-	}
-	r, err := store.NewRedis(addr)
-	if err != nil {
-		return nil, err
-	}
-	a.backends[addr] = r
-	return r, nil
 }
 
 // Serve serves HTTP on ln and runs the Redis triggers until ctx is done, then shuts
@@ -421,13 +311,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, rt := range a.redis {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("redis trigger stopped", "err", err)
 			}
-		}()
+		})
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -445,24 +333,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases stores, files and the engine.
-func (a *App) Close(ctx context.Context) error {
-	var err error
-	if a.engine != nil {
-		err = errors.Join(err, a.engine.Close(ctx))
-	}
-	for _, r := range a.backends {
-		err = errors.Join(err, r.Close())
-	}
-	if a.embedded != nil {
-		err = errors.Join(err, a.embedded.Close())
-	}
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		err = errors.Join(err, a.closers[i].Close())
-	}
-	return err
-}
+// Close releases components, the engine, stores and files.
+func (a *App) Close(ctx context.Context) error { return a.closers.closeAll() }
 
-type removeAll string
-
-func (d removeAll) Close() error { return os.RemoveAll(string(d)) }
+// Engine returns the engine (for its memory mode and statistics).
+func (a *App) Engine() *engine.Engine { return a.engine }

@@ -54,9 +54,9 @@ func BenchmarkInstantiate(b *testing.B) {
 	for _, mode := range []struct {
 		name         string
 		noSnap, pool bool
-	}{{"initialize", true, false}, {"snapshot", false, false}, {"pooled", false, true}} {
+	}{{"initialize", true, false}, {"pooled", false, true}} {
 		b.Run(mode.name, func(b *testing.B) {
-			e, err := New(ctx, Options{NoSnapshots: mode.noSnap})
+			e, err := New(ctx, Options{FreshInstances: mode.noSnap})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -68,15 +68,11 @@ func BenchmarkInstantiate(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				inst, err := m.Instantiate(ctx, nil)
+				inst, err := m.Acquire(ctx)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if mode.pool {
-					inst.Release(ctx, true)
-				} else {
-					inst.Close(ctx)
-				}
+				inst.Release(true)
 			}
 		})
 	}

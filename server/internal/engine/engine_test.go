@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,33 @@ func isolationGuest(t *testing.T) []byte {
 	return isolationWasm
 }
 
+// memoryModes are the modes this machine runs: the portable one everywhere, the
+// copy-on-write ones on Linux (tracked where the kernel supports it, which is logged).
+func memoryModes(t *testing.T) []MemoryMode {
+	t.Helper()
+	modes := []MemoryMode{MemoryHeap}
+	if runtime.GOOS != "linux" {
+		return modes
+	}
+	modes = append(modes, MemoryCompare)
+	if tr, _, _, err := resolveMemoryMode(MemoryTracked); err == nil {
+		if tr == MemoryTracked {
+			modes = append(modes, MemoryTracked)
+		}
+	} else {
+		t.Logf("mode %s not tested: %v", MemoryTracked, err)
+	}
+	return modes
+}
+
+// forEachMode runs f with an engine in every memory mode and once with fresh instances.
+func forEachMode(t *testing.T, f func(t *testing.T, o Options)) {
+	for _, mode := range memoryModes(t) {
+		t.Run(string(mode), func(t *testing.T) { f(t, Options{Memory: mode}) })
+	}
+	t.Run("fresh", func(t *testing.T) { f(t, Options{FreshInstances: true}) })
+}
+
 func newEngine(t *testing.T, o Options) *Engine {
 	t.Helper()
 	ctx := context.Background()
@@ -39,10 +67,10 @@ func newEngine(t *testing.T, o Options) *Engine {
 	return e
 }
 
-func compile(t *testing.T, e *Engine, wasm []byte) *Module {
+func compileWith(t *testing.T, e *Engine, wasm []byte, s Settings) *Module {
 	t.Helper()
 	ctx := context.Background()
-	m, err := e.Compile(ctx, "guest", wasm, Settings{})
+	m, err := e.Compile(ctx, "guest", wasm, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +78,23 @@ func compile(t *testing.T, e *Engine, wasm []byte) *Module {
 	return m
 }
 
+func compile(t *testing.T, e *Engine, wasm []byte) *Module {
+	t.Helper()
+	return compileWith(t, e, wasm, Settings{})
+}
+
+func acquire(t *testing.T, m *Module) *Instance {
+	t.Helper()
+	inst, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
 func call1(t *testing.T, inst *Instance, name string, params ...uint64) uint64 {
 	t.Helper()
-	res, err := inst.ExportedFunction(name).Call(context.Background(), params...)
+	res, err := inst.Function(name).Call(context.Background(), params...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -62,130 +104,109 @@ func call1(t *testing.T, inst *Instance, name string, params ...uint64) uint64 {
 	return res[0]
 }
 
-// pooling tracks instance identity across Instantiate/Release cycles.
+// pooling tracks instance identity across Acquire/Release cycles.
 type pooling struct {
+	m      *Module
 	seen   map[api.Module]int
-	closed map[api.Module]bool // released with ok=false, or otherwise not reusable
+	closed map[api.Module]bool // released and closed
 	reused int
 }
 
-func newPooling() *pooling {
-	return &pooling{seen: map[api.Module]int{}, closed: map[api.Module]bool{}}
+func newPooling(m *Module) *pooling {
+	return &pooling{m: m, seen: map[api.Module]int{}, closed: map[api.Module]bool{}}
 }
 
-// mustClose releases inst with ok and fails t unless Release closed it (what
-// says why it must not be kept); a closed instance must never come back.
-func (p *pooling) mustClose(t *testing.T, ctx context.Context, inst *Instance, ok bool, what string) {
-	t.Helper()
-	release(ctx, inst, ok)
-	if !inst.Module.IsClosed() {
-		t.Fatal(what)
-	}
-	p.closed[inst.Module] = true
-}
-
+// got checks an acquired instance: never a closed one, and its memory has the
+// image's size (what a request grew is gone).
 func (p *pooling) got(t *testing.T, inst *Instance) {
 	t.Helper()
-	if p.closed[inst.Module] {
-		t.Fatalf("Instantiate returned an instance that must not be reused")
-	}
-	if inst.Module.IsClosed() {
-		t.Fatalf("Instantiate returned a closed instance")
+	if p.closed[inst.Module] || inst.IsClosed() {
+		t.Fatalf("Acquire returned an instance that was closed")
 	}
 	if p.seen[inst.Module] > 0 {
 		p.reused++
 	}
-	if inst.m.snap != nil {
-		n := uint32(len(inst.m.snap.mem))
-		if size := inst.Memory().Size(); size > n {
-			tail, _ := inst.Memory().Read(n, size-n)
-			for i, b := range tail {
-				if b != 0 {
-					t.Fatalf("byte %d past the snapshot is %#x after reset: a previous call's memory is visible", n+uint32(i), b)
-				}
-			}
-		}
+	if img := p.m.img; img != nil && p.m.reuse && inst.Memory().Size() != uint32(img.size) {
+		t.Fatalf("memory is %d bytes, want the image's %d", inst.Memory().Size(), img.size)
 	}
 	p.seen[inst.Module]++
 }
 
-func TestStatefulModuleIsolation(t *testing.T) {
-	for _, mode := range []struct {
-		name   string
-		noSnap bool
-	}{{"pooled", false}, {"initialize", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			e := newEngine(t, Options{NoSnapshots: mode.noSnap})
-			m := compile(t, e, statefulModule())
-			if (m.pool != nil) == mode.noSnap {
-				t.Fatalf("pool %v with NoSnapshots %v", m.pool != nil, mode.noSnap)
-			}
-			ctx := context.Background()
-			p := newPooling()
-			for i := range 200 {
-				inst, err := m.Instantiate(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				p.got(t, inst)
-				if got := call1(t, inst, "inc"); got != 6010 {
-					t.Fatalf("call %d: inc = %d, want 6010 (state after _initialize)", i, got)
-				}
-				if got := call1(t, inst, "big"); got != 1<<40+1 {
-					t.Fatalf("call %d: big = %d, want %d", i, got, uint64(1<<40+1))
-				}
-				if got := call1(t, inst, "inc"); got != 7011 {
-					t.Fatalf("call %d: second inc = %d, want 7011", i, got)
-				}
-				switch i % 10 {
-				case 3: // memory grows within the reuse cap: kept, the growth zeroed
-					if _, err := inst.ExportedFunction("grow").Call(ctx); err != nil {
-						t.Fatal(err)
-					}
-					markTail(t, inst, m)
-					release(ctx, inst, true)
-					if !mode.noSnap && inst.Module.IsClosed() {
-						t.Fatalf("instance whose memory grew within the cap was closed")
-					}
-				case 5: // traps after changing state
-					_, err := inst.ExportedFunction("trap").Call(ctx)
-					if err == nil || !strings.Contains(err.Error(), "unreachable") {
-						t.Fatalf("trap: %v", err)
-					}
-					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
-				case 7: // the caller reports failure without a trap
-					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
-				default:
-					release(ctx, inst, true)
-				}
-			}
-			if !mode.noSnap && p.reused == 0 {
-				t.Errorf("no instance was ever reused from the pool")
-			}
-			if mode.noSnap && p.reused != 0 {
-				t.Errorf("%d instances reused without snapshots", p.reused)
-			}
-			t.Logf("%d of 200 instantiations reused a pooled instance", p.reused)
-		})
+// release releases inst; want closed says whether Release must close it (what
+// explains why).
+func (p *pooling) release(t *testing.T, inst *Instance, ok, wantClosed bool, what string) {
+	t.Helper()
+	inst.Release(ok)
+	if inst.IsClosed() != wantClosed {
+		t.Fatalf("%s: closed = %v, want %v", what, inst.IsClosed(), wantClosed)
+	}
+	if wantClosed {
+		p.closed[inst.Module] = true
 	}
 }
 
-// An instance with per-call extras (WAGI stdin/stdout/args/env) is never pooled, even
-// when released with ok, so its configuration cannot reach a later request.
-func TestCallInstancesNotPooled(t *testing.T) {
-	e := newEngine(t, Options{})
-	m := compile(t, e, statefulModule())
-	ctx := context.Background()
-	inst, err := m.Instantiate(ctx, &Call{Args: []string{"/x", ""}, Env: [][2]string{{"K", "v"}}})
-	if err != nil {
-		t.Fatal(err)
+func TestStatefulModuleIsolation(t *testing.T) {
+	forEachMode(t, func(t *testing.T, o Options) {
+		e := newEngine(t, o)
+		m := compile(t, e, statefulModule())
+		if reused, why := m.Reused(); reused == o.FreshInstances {
+			t.Fatalf("Reused() = %v (%s) with FreshInstances %v", reused, why, o.FreshInstances)
+		}
+		ctx := context.Background()
+		p := newPooling(m)
+		for i := range 200 {
+			inst := acquire(t, m)
+			p.got(t, inst)
+			if got := call1(t, inst, "size"); got != 1 {
+				t.Fatalf("call %d: memory.size = %d pages, want 1 (a previous call's growth is visible)", i, got)
+			}
+			if got := call1(t, inst, "inc"); got != 6010 {
+				t.Fatalf("call %d: inc = %d, want 6010 (state after _initialize)", i, got)
+			}
+			if got := call1(t, inst, "big"); got != 1<<40+1 {
+				t.Fatalf("call %d: big = %d, want %d", i, got, uint64(1<<40+1))
+			}
+			if got := call1(t, inst, "inc"); got != 7011 {
+				t.Fatalf("call %d: second inc = %d, want 7011", i, got)
+			}
+			switch i % 10 {
+			case 3: // grows memory and writes there: reused, the growth gone
+				if _, err := inst.Function("grow").Call(ctx); err != nil {
+					t.Fatal(err)
+				}
+				markGrown(t, inst, 65536)
+				p.release(t, inst, true, o.FreshInstances, "instance whose memory grew")
+			case 5: // traps after changing state
+				_, err := inst.Function("trap").Call(ctx)
+				if err == nil || !strings.Contains(err.Error(), "unreachable") {
+					t.Fatalf("trap: %v", err)
+				}
+				p.release(t, inst, false, true, "instance released with ok=false")
+			case 7: // the caller reports failure without a trap
+				p.release(t, inst, false, true, "instance released with ok=false")
+			default:
+				p.release(t, inst, true, o.FreshInstances, "instance released with ok")
+			}
+		}
+		if !o.FreshInstances && p.reused == 0 {
+			t.Errorf("no instance was ever reused")
+		}
+		if o.FreshInstances && p.reused != 0 {
+			t.Errorf("%d instances reused with FreshInstances", p.reused)
+		}
+	})
+}
+
+// markGrown writes a marker into memory past from, as a guest would leave data there.
+func markGrown(t *testing.T, inst *Instance, from uint32) {
+	t.Helper()
+	size := inst.Memory().Size()
+	if size <= from {
+		t.Fatalf("memory did not grow past %d bytes", from)
 	}
-	if got := call1(t, inst, "inc"); got != 6010 {
-		t.Fatalf("inc = %d, want 6010", got)
-	}
-	inst.Release(ctx, true)
-	if !inst.Module.IsClosed() {
-		t.Fatal("an instance with a per-call configuration was kept for reuse")
+	tail, _ := inst.Memory().Read(from, size-from)
+	for i := range tail {
+		tail[i] = 0xA5
 	}
 }
 
@@ -193,126 +214,116 @@ func TestGoReactorIsolation(t *testing.T) {
 	wasm := isolationGuest(t)
 	const initial = 100<<32 | 1 // counter 100, heap {0: "initialised"}
 	const afterCall = 101<<32 | 2
-	for _, mode := range []struct {
-		name   string
-		noSnap bool
-	}{{"pooled", false}, {"initialize", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			e := newEngine(t, Options{NoSnapshots: mode.noSnap})
-			m := compile(t, e, wasm)
-			ctx := context.Background()
-			p := newPooling()
-			n := 150
-			if mode.noSnap {
-				n = 20 // each instantiation runs the Go runtime's start-up
+	forEachMode(t, func(t *testing.T, o Options) {
+		e := newEngine(t, o)
+		m := compile(t, e, wasm)
+		ctx := context.Background()
+		p := newPooling(m)
+		n := 150
+		if o.FreshInstances {
+			n = 20 // each instantiation runs the Go runtime's start-up
+		}
+		for i := range n {
+			inst := acquire(t, m)
+			p.got(t, inst)
+			if got := call1(t, inst, "peek"); got != initial {
+				t.Fatalf("call %d: peek = %#x, want %#x", i, got, uint64(initial))
 			}
-			for i := range n {
-				inst, err := m.Instantiate(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				p.got(t, inst)
-				if got := call1(t, inst, "peek"); got != initial {
-					t.Fatalf("call %d: peek = %#x, want %#x", i, got, uint64(initial))
-				}
-				if got := call1(t, inst, "call"); got != afterCall {
-					t.Fatalf("call %d: call = %#x, want %#x", i, got, uint64(afterCall))
-				}
-				switch i % 15 {
-				case 4:
-					before := inst.Memory().Size()
-					if got := call1(t, inst, "grow", 8); got != 102<<32|3 {
-						t.Fatalf("grow = %#x", got)
-					}
-					if inst.Memory().Size() <= before {
-						t.Fatalf("memory did not grow (%d bytes)", before)
-					}
-					markTail(t, inst, m)
-					release(ctx, inst, true)
-					if inst.Module.IsClosed() != mode.noSnap {
-						t.Fatalf("instance whose memory grew 8 MiB (within the reuse cap): closed = %v", inst.Module.IsClosed())
-					}
-				case 12:
-					if got := call1(t, inst, "grow", 40); got != 102<<32|3 {
-						t.Fatalf("grow = %#x", got)
-					}
-					p.mustClose(t, ctx, inst, true, "instance whose memory grew 40 MiB (past the reuse cap) was kept")
-				case 9:
-					// A Go panic in an export aborts with unreachable.
-					_, err := inst.ExportedFunction("trap").Call(ctx)
-					if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "main.trap") {
-						t.Fatalf("trap: err %v, want an unreachable trap in main.trap", err)
-					}
-					p.mustClose(t, ctx, inst, false, "instance released with ok=false was not closed")
-				default:
-					release(ctx, inst, true)
-				}
+			if got := call1(t, inst, "call"); got != afterCall {
+				t.Fatalf("call %d: call = %#x, want %#x", i, got, uint64(afterCall))
 			}
-			if !mode.noSnap && p.reused == 0 {
-				t.Error("no instance was ever reused from the pool")
+			switch i % 15 {
+			case 4, 12: // 8 and 40 MiB: both reused, the growth given back
+				mb := map[int]uint64{4: 8, 12: 40}[i%15]
+				before := inst.Memory().Size()
+				if got := call1(t, inst, "grow", mb); got != 102<<32|3 {
+					t.Fatalf("grow = %#x", got)
+				}
+				markGrown(t, inst, before)
+				p.release(t, inst, true, o.FreshInstances, fmt.Sprintf("instance whose memory grew %d MiB", mb))
+			case 9:
+				// A Go panic in an export aborts with unreachable.
+				_, err := inst.Function("trap").Call(ctx)
+				if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "main.trap") {
+					t.Fatalf("trap: err %v, want an unreachable trap in main.trap", err)
+				}
+				p.release(t, inst, false, true, "instance released with ok=false")
+			default:
+				p.release(t, inst, true, o.FreshInstances, "instance released with ok")
 			}
-			t.Logf("%d of %d instantiations reused a pooled instance", p.reused, n)
-		})
-	}
+		}
+		if !o.FreshInstances && p.reused == 0 {
+			t.Error("no instance was ever reused")
+		}
+		t.Logf("%d of %d requests reused an instance", p.reused, n)
+	})
 }
 
+// N instances in parallel through one module never see each other's state.
 func TestGoReactorConcurrent(t *testing.T) {
 	wasm := isolationGuest(t)
-	e := newEngine(t, Options{})
-	m := compile(t, e, wasm)
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for w := range 8 {
-		wg.Go(func() {
-			for i := range 40 {
-				inst, err := m.Instantiate(ctx, nil)
-				if err != nil {
-					errs <- err
-					return
-				}
-				res, err := inst.ExportedFunction("call").Call(ctx)
-				if err != nil || res[0] != 101<<32|2 {
-					inst.Release(ctx, false)
-					errs <- fmt.Errorf("worker %d call %d: %#x, %v", w, i, res, err)
-					return
-				}
-				inst.Release(ctx, true)
+	for _, mode := range memoryModes(t) {
+		t.Run(string(mode), func(t *testing.T) {
+			e := newEngine(t, Options{Memory: mode})
+			m := compileWith(t, e, wasm, Settings{MaxInstances: 4})
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			errs := make(chan error, 8)
+			for w := range 8 {
+				wg.Go(func() {
+					for i := range 40 {
+						inst, err := m.Acquire(ctx)
+						if err != nil {
+							errs <- err
+							return
+						}
+						res, err := inst.Function("call").Call(ctx)
+						if err != nil || res[0] != 101<<32|2 {
+							inst.Release(false)
+							errs <- fmt.Errorf("worker %d call %d: %#x, %v", w, i, res, err)
+							return
+						}
+						inst.Release(true)
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			if s := m.Stats(); s.Live > 4 || s.Created > 4+uint64(s.Live) {
+				t.Errorf("stats %+v: more instances than MaxInstances", s)
 			}
 		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 }
 
-func TestInstantiateCanceled(t *testing.T) {
+func TestAcquireCanceled(t *testing.T) {
 	e := newEngine(t, Options{})
 	m := compile(t, e, statefulModule())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// Either an error or a usable instance; never a panic or a closed instance.
-	inst, err := m.Instantiate(ctx, nil)
+	inst, err := m.Acquire(ctx)
 	if err == nil {
-		if inst.Module.IsClosed() {
+		if inst.IsClosed() {
 			t.Fatal("closed instance")
 		}
-		inst.Release(context.Background(), false)
+		inst.Release(false)
 	}
 }
 
 func TestCompileMissingImports(t *testing.T) {
 	e := newEngine(t, Options{})
-	registerNoop(t, e, "spin-config", "get-config", 3)
+	registerNoop(t, e, "spin-config", "get-config", 0) // importingModule's () -> ()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name    string
 		wasm    []byte
 		wantErr string
 	}{
-		{"all provided", importingModule(false, [2]string{"spin-config", "get-config"}, [2]string{"wasi_snapshot_preview1", "fd_write"}), ""},
+		{"all provided", importingModule(false, [2]string{"spin-config", "get-config"}), ""},
 		{"missing", importingModule(false,
 			[2]string{"spin-config", "get-config"}, [2]string{"outbound-pg", "query"},
 			[2]string{"wasi_snapshot_preview1", "fd_write"}, [2]string{"spin-config", "get-secret"}, [2]string{"aaa", "zzz"}),
@@ -365,11 +376,11 @@ func TestInitializeTrapFailsCompile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `component "bad": _initialize:`) {
 		t.Fatalf("Compile = %v, want an _initialize error", err)
 	}
-	// Without snapshots the failure surfaces per instance.
-	e2 := newEngine(t, Options{NoSnapshots: true})
+	// With fresh instances the failure surfaces per instance.
+	e2 := newEngine(t, Options{FreshInstances: true})
 	m := compile(t, e2, wasm)
-	if _, err := m.Instantiate(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "_initialize") {
-		t.Fatalf("Instantiate = %v, want an _initialize error", err)
+	if _, err := m.Acquire(context.Background()); err == nil || !strings.Contains(err.Error(), "_initialize") {
+		t.Fatalf("Acquire = %v, want an _initialize error", err)
 	}
 }
 
@@ -379,9 +390,6 @@ func TestHasExportAndExitCode(t *testing.T) {
 	if !m.HasExport("inc") || !m.HasExport("_initialize") || m.HasExport("nope") || m.HasExport("memory") {
 		t.Error("HasExport")
 	}
-	if m.HasExport(snapshotExportPrefix + "0") {
-		t.Error("HasExport reports an added global export")
-	}
 	if c, ok := ExitCode(fmt.Errorf("wrapped: %w", sys.NewExitError(3))); !ok || c != 3 {
 		t.Errorf("ExitCode = %d, %v", c, ok)
 	}
@@ -390,83 +398,31 @@ func TestHasExportAndExitCode(t *testing.T) {
 	}
 }
 
-// A guest call stops when its context ends (request timeouts); the next call is
-// unaffected.
+// A guest call stops when its context ends (request timeouts); the instance is not
+// reused and the next one is unaffected.
 func TestCallTimeout(t *testing.T) {
 	e := newEngine(t, Options{})
 	m := compile(t, e, statefulModule())
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		inst, err := m.Instantiate(ctx, nil)
+		inst, err := m.Acquire(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = inst.ExportedFunction("forever").Call(ctx)
+		_, err = inst.Function("forever").Call(ctx)
 		cancel()
 		if err == nil || time.Since(start) > 5*time.Second {
 			t.Fatalf("forever returned %v after %s", err, time.Since(start))
 		}
-		inst.Release(context.Background(), false)
-		next, err := m.Instantiate(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
+		inst.Release(true)
+		if !inst.IsClosed() {
+			t.Fatal("an instance stopped by its deadline was kept")
 		}
+		next := acquire(t, m)
 		if got := call1(t, next, "inc"); got != 6010 {
 			t.Fatalf("inc after a timed-out call = %d, want 6010", got)
 		}
-		next.Release(context.Background(), true)
-	}
-}
-
-// markTail writes a marker into every byte an instance grew past its snapshot, as a
-// guest would leave data there; the reset must clear it.
-// release releases inst and waits for its reset, if Release started one, to finish. What
-// Release decided (pooled or closed) can then be checked, and the next Instantiate finds
-// the pool as this release left it: on a loaded machine a reset can outlast resetWait,
-// Instantiate would create another instance, and the extra instances would later fill
-// the pool and be closed, which a test could mistake for a wrong decision.
-func release(ctx context.Context, inst *Instance, ok bool) {
-	inst.Release(ctx, ok)
-	for inst.m.resetting.Load() > 0 {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
-
-func markTail(t *testing.T, inst *Instance, m *Module) {
-	t.Helper()
-	if m.snap == nil {
-		return
-	}
-	n := uint32(len(m.snap.mem))
-	size := inst.Memory().Size()
-	if size <= n {
-		t.Fatalf("memory did not grow past the snapshot (%d <= %d)", size, n)
-	}
-	tail, _ := inst.Memory().Read(n, size-n)
-	for i := range tail {
-		tail[i] = 0xA5
-	}
-}
-
-// TestReuseCap: growth up to max(snapshot, 16 MiB) past the snapshot is reusable,
-// more is not.
-func TestReuseCap(t *testing.T) {
-	small := &snapshot{mem: make([]byte, 2<<20)}
-	big := &snapshot{mem: make([]byte, 40<<20)}
-	for _, c := range []struct {
-		s    *snapshot
-		size uint64
-		want bool
-	}{
-		{small, 2 << 20, true},
-		{small, 18 << 20, true},
-		{small, 18<<20 + 65536, false},
-		{big, 80 << 20, true},
-		{big, 80<<20 + 65536, false},
-	} {
-		if got := c.s.reusable(uint32(c.size)); got != c.want {
-			t.Errorf("snapshot %d MiB, memory %d bytes: reusable = %v, want %v", len(c.s.mem)>>20, c.size, got, c.want)
-		}
+		next.Release(true)
 	}
 }

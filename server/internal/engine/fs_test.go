@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,18 +26,10 @@ func TestLeftOpenFilesNotReused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEngine(t, Options{})
-			ctx := context.Background()
-			m, err := e.Compile(ctx, "g", isolationGuest(t), Settings{FS: fsys})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close(ctx)
-			p := newPooling()
+			m := compileWith(t, e, isolationGuest(t), Settings{FS: fsys})
+			p := newPooling(m)
 			for i := range 30 {
-				inst, err := m.Instantiate(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				inst := acquire(t, m)
 				p.got(t, inst)
 				if got := call1(t, inst, "readfile"); got != 11 {
 					t.Fatalf("readfile = %d, want 11", int32(got))
@@ -57,10 +48,10 @@ func TestLeftOpenFilesNotReused(t *testing.T) {
 					if got := int32(call1(t, inst, "probe", fd)); got != 11 {
 						t.Fatalf("probe of the leaked descriptor = %d", got)
 					}
-					p.mustClose(t, ctx, inst, true, "instance with a file left open was kept for reuse")
+					p.release(t, inst, true, true, "instance with a file left open")
 					continue
 				}
-				release(ctx, inst, true)
+				p.release(t, inst, true, false, "instance that closed its files")
 			}
 			if p.reused == 0 {
 				t.Error("instances that closed their files were never reused")

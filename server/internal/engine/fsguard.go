@@ -101,3 +101,7 @@ func (c *countedOS) Seek(off int64, whence int) (int64, error) {
 }
 func (c *countedOS) ReadDir(n int) ([]fs.DirEntry, error) { return c.f.ReadDir(n) }
 func (c *countedOS) Readdir(n int) ([]fs.FileInfo, error) { return c.f.Readdir(n) }
+
+// atBaseline reports whether no more files are open than at instantiation (true for a
+// nil *openFiles: no filesystem).
+func (o *openFiles) atBaseline(baseline int32) bool { return o == nil || o.n.Load() == baseline }

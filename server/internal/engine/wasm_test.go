@@ -1,25 +1,25 @@
 package engine
 
-import "wasmsite/server/internal/wasmenc"
+import "wasmsite/server/internal/wasmbin"
 
 // Module encoding helpers (shared with the other host packages' tests).
 var (
-	uleb32     = wasmenc.ULEB
-	sleb       = wasmenc.SLEB
-	wname      = wasmenc.Name
-	wsection   = wasmenc.Section
-	wvec       = wasmenc.Vec
-	functype   = wasmenc.FuncType
-	funcImport = wasmenc.FuncImport
-	export     = wasmenc.Export
-	body       = wasmenc.Body
-	cat        = wasmenc.Cat
+	uleb32     = wasmbin.ULEB
+	sleb       = wasmbin.SLEB
+	wname      = wasmbin.EncodeName
+	wsection   = wasmbin.EncodeSection
+	wvec       = wasmbin.EncodeVec
+	functype   = wasmbin.EncodeFuncType
+	funcImport = wasmbin.EncodeFuncImport
+	export     = wasmbin.EncodeExport
+	body       = wasmbin.EncodeBody
+	cat        = wasmbin.Cat
 )
 
 const (
-	tI32       = wasmenc.I32
-	tI64       = wasmenc.I64
-	wasmHeader = wasmenc.Header
+	tI32       = wasmbin.I32
+	tI64       = wasmbin.I64
+	wasmHeader = wasmbin.Header
 )
 
 // statefulModule is a reactor with two mutable globals (i32 $a, i64 $b), an immutable
@@ -31,13 +31,14 @@ const (
 //	grow():      memory.grow(1)
 //	trap():      $a++; mem[0]++; unreachable
 //	forever():   $a++; mem[0]++; loop forever
+//	size() i32:  memory.size, in pages
 func statefulModule() []byte {
 	types := wsection(1, wvec(
 		functype(nil, nil),          // 0: () -> ()
 		functype(nil, []byte{tI32}), // 1: () -> i32
 		functype(nil, []byte{tI64}), // 2: () -> i64
 	))
-	funcs := wsection(3, wvec([]byte{0}, []byte{1}, []byte{2}, []byte{0}, []byte{0}, []byte{0}))
+	funcs := wsection(3, wvec([]byte{0}, []byte{1}, []byte{2}, []byte{0}, []byte{0}, []byte{0}, []byte{1}))
 	mem := wsection(5, wvec([]byte{0x01, 0x01, 0x08}))
 	globals := wsection(6, wvec(
 		[]byte{tI32, 1, 0x41, 0, 0x0b},
@@ -52,6 +53,7 @@ func statefulModule() []byte {
 		export("grow", 0, 3),
 		export("trap", 0, 4),
 		export("forever", 0, 5),
+		export("size", 0, 6),
 	))
 	incMem := []byte{0x41, 0, 0x41, 0, 0x28, 2, 0, 0x41, 1, 0x6a, 0x36, 2, 0} // mem[0]++
 	incA := []byte{0x23, 0, 0x41, 1, 0x6a, 0x24, 0}                           // $a++
@@ -62,6 +64,7 @@ func statefulModule() []byte {
 		body(0x41, 1, 0x40, 0, 0x1a, 0x0b),
 		body(cat(incA, incMem, []byte{0x00, 0x0b})...),
 		body(cat(incA, incMem, []byte{0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b})...),
+		body(0x3f, 0, 0x0b),
 	))
 	return cat([]byte(wasmHeader), types, funcs, mem, globals, exports, code)
 }

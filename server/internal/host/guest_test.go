@@ -3,7 +3,7 @@ package host
 import (
 	"context"
 	"testing"
-	"wasmsite/server/internal/wasmenc"
+	"wasmsite/server/internal/wasmbin"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -12,14 +12,14 @@ import (
 
 // Module encoding helpers (shared with the other host packages' tests).
 var (
-	uleb    = wasmenc.ULEB
-	sleb    = wasmenc.SLEB
-	wname   = wasmenc.Name
-	section = wasmenc.Section
-	i32Func = wasmenc.I32FuncType
+	uleb    = wasmbin.ULEB
+	sleb    = wasmbin.SLEB
+	wname   = wasmbin.EncodeName
+	section = wasmbin.EncodeSection
+	i32Func = wasmbin.I32FuncType
 )
 
-func vec(items [][]byte) []byte { return wasmenc.Vec(items...) }
+func vec(items [][]byte) []byte { return wasmbin.EncodeVec(items...) }
 
 // A guest built by hand from bytes (no wat compiler is available): memory (2 pages), a
 // bump allocator as canonical_abi_realloc, a no-op canonical_abi_free, and for each
@@ -47,7 +47,7 @@ func guestModule(imports []hostImport) []byte {
 		append(wname("memory"), 0x02, 0x00),
 		append(append(wname("canonical_abi_realloc"), 0x00), uleb(n)...),
 		append(append(wname("canonical_abi_free"), 0x00), uleb(n+1)...))
-	code = append(code, wasmenc.BumpRealloc, []byte{2, 0, 0x0b})
+	code = append(code, wasmbin.BumpRealloc, []byte{2, 0, 0x0b})
 	for i, im := range imports {
 		funcs = append(funcs, uleb(uint32(2+i)))
 		exports = append(exports, append(append(wname(im.module+"."+im.name), 0x00), uleb(n+2+uint32(i))...))
@@ -93,11 +93,12 @@ func newTestGuest(t *testing.T, h *Host, caps *Capabilities, imports ...hostImpo
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := m.Instantiate(ctx, nil)
+	t.Cleanup(func() { m.Close(ctx) })
+	inst, err := m.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { inst.Close(ctx) })
+	t.Cleanup(func() { inst.Release(false) })
 	c := &Call{Caps: caps}
 	return &testGuest{t: t, inst: inst, mem: inst.Memory(), ctx: WithCall(ctx, c), call: c}
 }

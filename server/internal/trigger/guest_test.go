@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
-	"wasmsite/server/internal/wasmenc"
+	"wasmsite/server/internal/wasmbin"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -14,11 +14,11 @@ import (
 
 // Module encoding helpers (shared with the other host packages' tests).
 var (
-	uleb    = wasmenc.ULEB
-	wname   = wasmenc.Name
-	section = wasmenc.Section
-	vec     = wasmenc.Vec
-	i32Func = wasmenc.I32FuncType
+	uleb    = wasmbin.ULEB
+	wname   = wasmbin.EncodeName
+	section = wasmbin.EncodeSection
+	vec     = wasmbin.EncodeVec
+	i32Func = wasmbin.I32FuncType
 )
 
 // A Spin guest built by hand from bytes (no wat compiler is available):
@@ -51,7 +51,7 @@ func spinGuestModule() []byte {
 		append(wname("handle-redis-message"), 0x00, 5),
 	))...)
 	m = append(m, section(10, vec(
-		wasmenc.BumpRealloc,
+		wasmbin.BumpRealloc,
 		[]byte{2, 0, 0x0b},
 		append(uleb(uint32(len(handle))), handle...),
 		append(uleb(uint32(len(redis))), redis...),
@@ -118,7 +118,7 @@ func spinComponent(t *testing.T, id string, handler *handlerFunc) *Component {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close(ctx) })
-	return &Component{ID: id, Module: m}
+	return &Component{ID: id, Module: m, Executor: SpinExecutor{}}
 }
 
 // lowerResponse writes resp as the guest would: a 28-byte record at 256 (its RET_AREA),

@@ -23,8 +23,8 @@ type Component struct {
 	ID     string
 	Module *engine.Module
 	Caps   *host.Capabilities
-	// Wagi is set for components whose HTTP executor is WAGI.
-	Wagi *WagiConfig
+	// Executor runs its HTTP requests (nil for components no HTTP route names).
+	Executor Executor
 }
 
 // HTTP serves requests by routing them to components.
@@ -33,8 +33,8 @@ type HTTP struct {
 	Components map[string]*Component
 	AppName    string
 	AppVersion string
-	// Timeout bounds one guest call (0: none); a guest still running then is stopped
-	// and the request answered 500.
+	// Timeout bounds one request's wait for an instance and its guest call (0: none);
+	// a guest still running then is stopped and the request answered 500.
 	Timeout time.Duration
 	// MaxBody bounds a request body in bytes (0: 16 MiB); larger bodies get 413.
 	MaxBody int64
@@ -45,7 +45,12 @@ type HTTP struct {
 
 const wellKnown = "/.well-known/spin/"
 
-// ServeHTTP implements http.Handler.
+// DefaultMaxBody is HTTP.MaxBody when it is 0.
+const DefaultMaxBody = 16 << 20
+
+// ServeHTTP implements http.Handler: route, admit (503 with Retry-After when the
+// component's instances and queue are full), run the executor with the body streamed
+// into the guest, release the instance, then write the response.
 func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusWriter{ResponseWriter: w, status: 200}
@@ -65,19 +70,16 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	component = route.Component
-	c := t.Components[route.Component]
-	max := t.MaxBody
-	if max == 0 {
-		max = 16 << 20
+	t.serve(rec, r, t.Components[route.Component], route)
+}
+
+func (t *HTTP) serve(w http.ResponseWriter, r *http.Request, c *Component, route *Route) {
+	maxBody := t.MaxBody
+	if maxBody == 0 {
+		maxBody = DefaultMaxBody
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(rec, r.Body, max))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			rec.WriteHeader(http.StatusRequestEntityTooLarge)
-		} else {
-			rec.WriteHeader(http.StatusBadRequest)
-		}
+	if r.ContentLength > maxBody {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
 		return
 	}
 	ctx := r.Context()
@@ -86,111 +88,102 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 		defer cancel()
 	}
-	scheme := "http"
-	if t.TLS {
-		scheme = "https"
-	}
-	hostHdr := r.Host
-	if hostHdr == "" {
-		hostHdr = "localhost"
-	}
-	origin := &url.URL{Scheme: scheme, Host: hostHdr}
-	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: origin})
-	info := requestInfo{
-		route:    route,
-		fullURL:  scheme + "://" + hostHdr + r.URL.RequestURI(),
-		path:     r.URL.EscapedPath(),
-		client:   r.RemoteAddr,
-		hostName: hostHdr,
-	}
-	var resp *abi.HTTPResponse
-	if c.Wagi != nil {
-		resp, err = t.serveWagi(ctx, c, r, body, info)
-	} else {
-		if _, ok := abi.MethodIndex(r.Method); !ok {
-			rec.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
-		resp, err = t.serveSpin(ctx, c, r, body, info)
-	}
+	req := t.request(r, route, maxBody, w)
+	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: &url.URL{Scheme: t.scheme(), Host: req.HostName}})
+	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("guest did not return within %s: %w", t.Timeout, err)
-		}
-		t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
-		rec.WriteHeader(http.StatusInternalServerError)
+		t.refuse(w, r, c, err)
 		return
 	}
+	resp, err := c.Executor.Execute(ctx, inst, req)
+	inst.Release(err == nil)
+	if err != nil {
+		t.fail(w, r, c, ctx, err)
+		return
+	}
+	t.respond(w, r, c, resp)
+}
+
+func (t *HTTP) scheme() string {
+	if t.TLS {
+		return "https"
+	}
+	return "http"
+}
+
+// request describes r for the executors, its body limited to maxBody.
+func (t *HTTP) request(r *http.Request, route *Route, maxBody int64, w http.ResponseWriter) *Request {
+	hostName := r.Host
+	if hostName == "" {
+		hostName = "localhost"
+	}
+	req := &Request{Request: r, Route: route, Path: r.URL.EscapedPath(),
+		FullURL: t.scheme() + "://" + hostName + r.URL.RequestURI(), Client: r.RemoteAddr, HostName: hostName,
+		Body: http.MaxBytesReader(w, r.Body, maxBody), BodyLen: r.ContentLength}
+	if r.Body == nil || r.Body == http.NoBody {
+		req.Body, req.BodyLen = strings.NewReader(""), 0
+	}
+	return req
+}
+
+// refuse answers a request that got no instance.
+func (t *HTTP) refuse(w http.ResponseWriter, r *http.Request, c *Component, err error) {
+	switch {
+	case errors.Is(err, engine.ErrOverloaded):
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case errors.Is(err, context.DeadlineExceeded):
+		t.Log.Warn("no instance became free in time", "component", c.ID, "path", r.URL.Path, "timeout", t.Timeout)
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case r.Context().Err() != nil: // the client went away
+		w.WriteHeader(http.StatusServiceUnavailable)
+	default:
+		t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+	}
+}
+
+// fail answers a request whose execution failed: 413 or 400 for the client's body,
+// else 500 (the guest's fault, logged).
+func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, ctx context.Context, err error) {
+	var bodyErr *abi.BodyError
+	if errors.As(err, &bodyErr) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+		} else {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+		return
+	}
+	if ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("guest did not return within %s: %w", t.Timeout, err)
+	}
+	t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
+	w.WriteHeader(http.StatusInternalServerError)
+}
+
+// respond writes the guest's response, or a 500 when a header is invalid.
+func (t *HTTP) respond(w http.ResponseWriter, r *http.Request, c *Component, resp *abi.HTTPResponse) {
+	h := w.Header()
 	for _, kv := range resp.Headers {
 		if !validHeaderName(kv[0]) || !validHeaderValue(kv[1]) {
 			t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path,
 				"err", fmt.Sprintf("invalid response header %q", kv[0]))
-			for k := range rec.Header() {
-				delete(rec.Header(), k)
-			}
-			rec.WriteHeader(http.StatusInternalServerError)
+			clear(h)
+			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		rec.Header().Add(kv[0], kv[1])
+		h.Add(kv[0], kv[1])
 	}
-	if _, ok := rec.Header()["Content-Type"]; !ok {
-		rec.Header()["Content-Type"] = nil // the guest chose none: do not sniff one
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // the guest chose none: do not sniff one
 	}
-	rec.WriteHeader(int(resp.Status))
+	w.WriteHeader(int(resp.Status))
 	if len(resp.Body) > 0 {
-		rec.Write(resp.Body)
+		w.Write(resp.Body)
 	}
-}
-
-type requestInfo struct {
-	route    *Route
-	fullURL  string
-	path     string
-	client   string
-	hostName string
-}
-
-// spinHeaders are the request headers Spin 1.x adds (crates/trigger-http
-// compute_default_headers), as [Spin header, WAGI variable, value].
-func (i requestInfo) spinHeaders() [][3]string {
-	return [][3]string{
-		{"spin-path-info", "PATH_INFO", i.route.PathInfo(i.path)},
-		{"spin-full-url", "X_FULL_URL", i.fullURL},
-		{"spin-matched-route", "X_MATCHED_ROUTE", i.route.Pattern},
-		{"spin-base-path", "X_BASE_PATH", i.route.Base},
-		{"spin-raw-component-route", "X_RAW_COMPONENT_ROUTE", i.route.Raw},
-		{"spin-component-route", "X_COMPONENT_ROUTE", i.route.ComponentRoute()},
-		{"spin-client-addr", "X_CLIENT_ADDR", i.client},
-	}
-}
-
-func (t *HTTP) serveSpin(ctx context.Context, c *Component, r *http.Request, body []byte, info requestInfo) (_ *abi.HTTPResponse, err error) {
-	req := &abi.HTTPRequest{Method: r.Method, URI: r.URL.RequestURI(), Params: nil, Body: body}
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			req.Headers = append(req.Headers, [2]string{strings.ToLower(k), v})
-		}
-	}
-	if r.Host != "" {
-		req.Headers = append(req.Headers, [2]string{"host", r.Host})
-	}
-	for _, h := range info.spinHeaders() {
-		req.Headers = append(req.Headers, [2]string{h[0], h[2]})
-	}
-	inst, err := c.Module.Instantiate(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { inst.Release(context.WithoutCancel(ctx), err == nil) }()
-	g, err := abi.NewGuest(inst)
-	if err != nil {
-		return nil, fmt.Errorf("component is not compatible with the Spin executor (should it use the WAGI executor?): %w", err)
-	}
-	handler := inst.ExportedFunction("handle-http-request")
-	if handler == nil {
-		return nil, errors.New("component does not export handle-http-request")
-	}
-	return g.CallHTTPHandler(ctx, handler, req)
 }
 
 func (t *HTTP) wellKnown(w http.ResponseWriter, r *http.Request) {

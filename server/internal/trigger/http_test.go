@@ -42,7 +42,7 @@ func newSpinFixture(t *testing.T) *spinFixture {
 	})
 	f.srv = &HTTP{
 		Router:     rt,
-		Components: map[string]*Component{"c": c, "e": {ID: "e", Module: c.Module}, "all": {ID: "all", Module: c.Module}},
+		Components: map[string]*Component{"c": c, "e": {ID: "e", Module: c.Module, Executor: SpinExecutor{}}, "all": {ID: "all", Module: c.Module, Executor: SpinExecutor{}}},
 		AppName:    "app",
 		AppVersion: "1.2.3",
 		Log:        quietLog(),

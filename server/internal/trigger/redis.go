@@ -13,7 +13,8 @@ import (
 )
 
 // RedisSubscription delivers messages on Channel to a component's
-// handle-redis-message export (Spin 1.x spin-redis.wit), one fresh instance per message.
+// handle-redis-message export (Spin 1.x spin-redis.wit), each message on an instance
+// in a fresh state.
 type RedisSubscription struct {
 	Channel   string
 	Component *Component
@@ -83,16 +84,16 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err 
 		defer cancel()
 	}
 	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps})
-	inst, err := c.Module.Instantiate(ctx, nil)
+	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { inst.Release(context.WithoutCancel(ctx), err == nil) }()
+	defer func() { inst.Release(err == nil) }()
 	g, err := abi.NewGuest(inst)
 	if err != nil {
 		return err
 	}
-	fn := inst.ExportedFunction("handle-redis-message")
+	fn := inst.Function("handle-redis-message")
 	if fn == nil {
 		return errors.New("component does not export handle-redis-message")
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,8 +17,10 @@ import (
 	"wasmsite/server/internal/engine"
 )
 
-// WagiConfig is a component's WAGI executor (`executor = { type = "wagi", entrypoint, argv }`).
-type WagiConfig struct {
+// WagiExecutor runs a WASI command as a CGI program (Spin 1.x crates/http/src/wagi):
+// CGI/1.1 variables in the environment, the body on stdin, the response read from
+// stdout (`executor = { type = "wagi", entrypoint, argv }`).
+type WagiExecutor struct {
 	Entrypoint string // export to call, default "_start"
 	Argv       string // template of ${SCRIPT_NAME} and ${ARGS}, default "${SCRIPT_NAME} ${ARGS}"
 }
@@ -25,26 +28,28 @@ type WagiConfig struct {
 // MaxWagiOutput bounds what a WAGI module may write to stdout, in bytes.
 const MaxWagiOutput = 64 << 20
 
-// serveWagi runs the module as a CGI program (Spin 1.x crates/http/src/wagi): CGI/1.1
-// variables in the environment, the body on stdin, the response read from stdout.
-func (t *HTTP) serveWagi(ctx context.Context, c *Component, r *http.Request, body []byte, info requestInfo) (*abi.HTTPResponse, error) {
-	out := &limitedBuffer{max: MaxWagiOutput}
-	call := &engine.Call{
-		Stdin:  bytes.NewReader(body),
-		Stdout: out,
-		Args:   wagiArgs(c.Wagi.Argv, r.URL.EscapedPath(), r.URL.RawQuery),
-		Env:    wagiEnv(r, body, info),
+// Check implements Executor.
+func (x WagiExecutor) Check(m *engine.Module) error {
+	if !m.HasExport(x.Entrypoint) {
+		return fmt.Errorf("WAGI entrypoint %q is not exported by the module", x.Entrypoint)
 	}
-	inst, err := c.Module.Instantiate(ctx, call)
+	return nil
+}
+
+// Execute implements Executor. The module ending with proc_exit(0) is a normal end.
+func (x WagiExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Request) (*abi.HTTPResponse, error) {
+	stdin, n, err := wagiStdin(req)
 	if err != nil {
 		return nil, err
 	}
-	defer inst.Release(context.WithoutCancel(ctx), false)
-	fn := inst.ExportedFunction(c.Wagi.Entrypoint)
-	if fn == nil {
-		return nil, fmt.Errorf("no such function %q in component %q", c.Wagi.Entrypoint, c.ID)
-	}
-	if _, err := fn.Call(ctx); err != nil {
+	out := &limitedBuffer{max: MaxWagiOutput}
+	inst.SetCall(&engine.Call{
+		Stdin:  stdin,
+		Stdout: out,
+		Args:   wagiArgs(x.Argv, req.Path, req.URL.RawQuery),
+		Env:    wagiEnv(req, n),
+	})
+	if _, err := inst.Function(x.Entrypoint).Call(ctx); err != nil {
 		if code, ok := engine.ExitCode(err); !ok || code != 0 {
 			return nil, err
 		}
@@ -53,9 +58,22 @@ func (t *HTTP) serveWagi(ctx context.Context, c *Component, r *http.Request, bod
 		return nil, fmt.Errorf("WAGI output over %d bytes", MaxWagiOutput)
 	}
 	if out.Len() == 0 {
-		return nil, fmt.Errorf("component %q is configured to use the WAGI executor but did not write to stdout", c.ID)
+		return nil, errNoOutput
 	}
 	return ParseCGI(out.Bytes())
+}
+
+// wagiStdin is the body as stdin and its length (CONTENT_LENGTH): streamed when the
+// length is known, else buffered first (within the limit).
+func wagiStdin(req *Request) (io.Reader, int64, error) {
+	if req.BodyLen >= 0 {
+		return req.Body, req.BodyLen, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, 0, &abi.BodyError{Err: err}
+	}
+	return bytes.NewReader(body), int64(len(body)), nil
 }
 
 // wagiArgs expands the argv template: ${SCRIPT_NAME} is the request path, ${ARGS} the
@@ -67,21 +85,21 @@ func wagiArgs(tmpl, path, query string) []string {
 	return strings.Split(s, " ")
 }
 
-func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
-	serverName, serverPort := info.hostName, "80"
-	if h, p, err := net.SplitHostPort(info.hostName); err == nil {
+func wagiEnv(r *Request, contentLength int64) [][2]string {
+	serverName, serverPort := r.HostName, "80"
+	if h, p, err := net.SplitHostPort(r.HostName); err == nil {
 		serverName, serverPort = h, p
 	}
 	// PATH_TRANSLATED is the percent-decoded PATH_INFO (Spin's wagi build_headers).
-	rawInfo := info.route.PathInfo(info.path)
+	rawInfo := r.Route.PathInfo(r.Path)
 	decoded, err := url.PathUnescape(rawInfo)
 	if err != nil {
 		decoded = rawInfo
 	}
-	ip := clientIP(info.client)
+	ip := clientIP(r.Client)
 	env := [][2]string{
 		{"AUTH_TYPE", ""},
-		{"CONTENT_LENGTH", strconv.Itoa(len(body))},
+		{"CONTENT_LENGTH", strconv.FormatInt(contentLength, 10)},
 		{"CONTENT_TYPE", r.Header.Get("Content-Type")},
 		{"GATEWAY_INTERFACE", "CGI/1.1"},
 		{"QUERY_STRING", r.URL.RawQuery},
@@ -89,7 +107,7 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 		{"REMOTE_HOST", ip},
 		{"REMOTE_USER", ""},
 		{"REQUEST_METHOD", r.Method},
-		{"SCRIPT_NAME", info.route.Prefix},
+		{"SCRIPT_NAME", r.Route.Prefix},
 		{"X_RAW_PATH_INFO", rawInfo},
 		{"PATH_TRANSLATED", decoded},
 		{"SERVER_NAME", serverName},
@@ -106,7 +124,7 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 	if r.Host != "" {
 		env = append(env, [2]string{"HTTP_HOST", r.Host})
 	}
-	for _, h := range info.spinHeaders() {
+	for _, h := range r.spinHeaders() {
 		env = append(env, [2]string{h[1], h[2]})
 	}
 	return env
@@ -122,23 +140,7 @@ func wagiEnv(r *http.Request, body []byte, info requestInfo) [][2]string {
 // Status or Location is a 500 with an explanatory body. Headers that are not UTF-8 are
 // an error.
 func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
-	var head []byte
-	body := out
-	var last byte
-	for i, c := range out {
-		if c == '\r' {
-			continue
-		}
-		if c == '\n' && last == '\n' {
-			body = out[i+1:]
-			break
-		}
-		last = c
-		head = append(head, c)
-	}
-	if len(body) == len(out) { // no blank line: no headers
-		head = nil
-	}
+	head, body := splitCGI(out)
 	if !utf8.Valid(head) {
 		return nil, errors.New("WAGI response headers are not valid UTF-8")
 	}
@@ -184,6 +186,23 @@ func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
 		return &abi.HTTPResponse{Status: 500, Body: []byte("Exactly one of 'location' or 'content-type' must be specified")}, nil
 	}
 	return resp, nil
+}
+
+// splitCGI splits output at the first blank line (CRs ignored): the header block without
+// CRs, and the body. Output without a blank line is all body.
+func splitCGI(out []byte) (head, body []byte) {
+	var last byte
+	for i, c := range out {
+		if c == '\r' {
+			continue
+		}
+		if c == '\n' && last == '\n' {
+			return head, out[i+1:]
+		}
+		last = c
+		head = append(head, c)
+	}
+	return nil, out
 }
 
 // parseStatus parses a status code as Rust's http::StatusCode does (exactly three

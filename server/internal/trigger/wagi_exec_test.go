@@ -56,7 +56,7 @@ func newWagiServer(t *testing.T) *HTTP {
 	rt, _ := NewRouter([]*Route{NewRoute("/", "/wagi/...", "cgi")})
 	return &HTTP{
 		Router:     rt,
-		Components: map[string]*Component{"cgi": {ID: "cgi", Module: m, Wagi: &WagiConfig{Entrypoint: "_start", Argv: "${SCRIPT_NAME} ${ARGS}"}}},
+		Components: map[string]*Component{"cgi": {ID: "cgi", Module: m, Executor: WagiExecutor{Entrypoint: "_start", Argv: "${SCRIPT_NAME} ${ARGS}"}}},
 		Log:        quietLog(),
 	}
 }

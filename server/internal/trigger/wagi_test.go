@@ -119,14 +119,9 @@ func TestWagiEnv(t *testing.T) {
 	r.Header.Add("Accept", "b")
 	r.RemoteAddr = "192.0.2.7:5555"
 	route := NewRoute("/base", "/files/...", "files")
-	info := requestInfo{
-		route:    route,
-		fullURL:  "http://example.com:8080/base/files/a%20b/c?x=1&y=2",
-		path:     r.URL.EscapedPath(),
-		client:   r.RemoteAddr,
-		hostName: r.Host,
-	}
-	got := envMap(t, wagiEnv(r, body, info))
+	req := &Request{Request: r, Route: route, FullURL: "http://example.com:8080/base/files/a%20b/c?x=1&y=2",
+		Path: r.URL.EscapedPath(), Client: r.RemoteAddr, HostName: r.Host}
+	got := envMap(t, wagiEnv(req, int64(len(body))))
 	want := map[string]string{
 		"AUTH_TYPE":             "",
 		"CONTENT_LENGTH":        "7",
@@ -175,8 +170,8 @@ func TestWagiEnvDefaults(t *testing.T) {
 	r := httptest.NewRequest("GET", "/hello", nil)
 	r.Host = "h.test"
 	r.RemoteAddr = "[2001:db8::1]:40000"
-	info := requestInfo{route: NewRoute("/", "/hello", "c"), fullURL: "http://h.test/hello", path: "/hello", client: r.RemoteAddr, hostName: "h.test"}
-	got := envMap(t, wagiEnv(r, nil, info))
+	req := &Request{Request: r, Route: NewRoute("/", "/hello", "c"), FullURL: "http://h.test/hello", Path: "/hello", Client: r.RemoteAddr, HostName: "h.test"}
+	got := envMap(t, wagiEnv(req, 0))
 	for k, v := range map[string]string{
 		"SERVER_NAME": "h.test", "SERVER_PORT": "80", "CONTENT_LENGTH": "0", "CONTENT_TYPE": "",
 		"SCRIPT_NAME": "/hello", "PATH_INFO": "", "X_RAW_PATH_INFO": "", "PATH_TRANSLATED": "",

@@ -1,18 +1,13 @@
-// Package wasmenc encodes WebAssembly binary modules by hand (WebAssembly core spec,
-// section 5 "Binary Format"), for tests that need modules no compiler on this machine
-// produces: exact import sets, deliberately broken ABI use, stateful reactors.
-package wasmenc
+package wasmbin
 
 import "encoding/binary"
 
+// Encoders of the binary format's parts, for the rewriter and for tests that need
+// modules no compiler on this machine produces: exact import sets, deliberately broken
+// ABI use, stateful reactors.
+
 // Header is the module preamble: magic and version 1.
 const Header = "\x00asm\x01\x00\x00\x00"
-
-// Value types.
-const (
-	I32 byte = 0x7f
-	I64 byte = 0x7e
-)
 
 // ULEB encodes an unsigned LEB128.
 func ULEB(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
@@ -30,16 +25,16 @@ func SLEB(v int64) []byte {
 	}
 }
 
-// Name encodes a name (length-prefixed UTF-8).
-func Name(s string) []byte { return append(ULEB(uint32(len(s))), s...) }
+// EncodeName encodes a name (length-prefixed UTF-8).
+func EncodeName(s string) []byte { return append(ULEB(uint32(len(s))), s...) }
 
-// Section encodes a section with its id and size.
-func Section(id byte, payload []byte) []byte {
+// EncodeSection encodes a section with its id and size.
+func EncodeSection(id byte, payload []byte) []byte {
 	return append(append([]byte{id}, ULEB(uint32(len(payload)))...), payload...)
 }
 
-// Vec encodes a vector: the count, then the items.
-func Vec(items ...[]byte) []byte {
+// EncodeVec encodes a vector: the count, then the items.
+func EncodeVec(items ...[]byte) []byte {
 	out := ULEB(uint32(len(items)))
 	for _, it := range items {
 		out = append(out, it...)
@@ -47,8 +42,8 @@ func Vec(items ...[]byte) []byte {
 	return out
 }
 
-// FuncType encodes a function type.
-func FuncType(params, results []byte) []byte {
+// EncodeFuncType encodes a function type.
+func EncodeFuncType(params, results []byte) []byte {
 	b := append([]byte{0x60}, ULEB(uint32(len(params)))...)
 	b = append(b, params...)
 	b = append(b, ULEB(uint32(len(results)))...)
@@ -62,23 +57,24 @@ func I32FuncType(params int, result bool) []byte {
 		ps[i] = I32
 	}
 	if result {
-		return FuncType(ps, []byte{I32})
+		return EncodeFuncType(ps, []byte{I32})
 	}
-	return FuncType(ps, nil)
+	return EncodeFuncType(ps, nil)
 }
 
-// FuncImport encodes an import of a function of type index typ.
-func FuncImport(module, field string, typ uint32) []byte {
-	return append(append(append(Name(module), Name(field)...), 0x00), ULEB(typ)...)
+// EncodeFuncImport encodes an import of a function of type index typ.
+func EncodeFuncImport(module, field string, typ uint32) []byte {
+	return append(append(append(EncodeName(module), EncodeName(field)...), KindFunc), ULEB(typ)...)
 }
 
-// Export encodes an export of kind (0 func, 1 table, 2 memory, 3 global) and index.
-func Export(name string, kind byte, idx uint32) []byte {
-	return append(append(Name(name), kind), ULEB(idx)...)
+// EncodeExport encodes an export of kind (KindFunc, KindTable, KindMemory, KindGlobal)
+// and index.
+func EncodeExport(name string, kind byte, idx uint32) []byte {
+	return append(append(EncodeName(name), kind), ULEB(idx)...)
 }
 
-// Body encodes a function body without locals; code must end with 0x0b (end).
-func Body(code ...byte) []byte {
+// EncodeBody encodes a function body without locals; code must end with 0x0b (end).
+func EncodeBody(code ...byte) []byte {
 	b := append([]byte{0x00}, code...)
 	return append(ULEB(uint32(len(b))), b...)
 }
