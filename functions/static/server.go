@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -184,36 +185,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if name == "" {
-		name = "."
-	}
-	fi, err := fs.Stat(s.FS, name)
+	f, isDir := s.lookup(name, dirSlash)
 	switch {
-	case err == nil && fi.IsDir():
-		if !dirSlash {
-			loc := routePrefix(r) + (&url.URL{Path: "/" + name + "/"}).EscapedPath()
-			if r.URL.RawQuery != "" {
-				loc += "?" + r.URL.RawQuery
+	case isDir:
+		loc := routePrefix(r) + (&url.URL{Path: "/" + name + "/"}).EscapedPath()
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		h.Set("Location", loc)
+		plain(w, http.StatusMovedPermanently, "Moved Permanently\n")
+	case f != nil:
+		s.serve(w, r, f, http.StatusOK)
+	default:
+		if fb := s.env("FALLBACK_PATH", ""); fb != "" {
+			if n, _, err := CleanPath(fb); err == nil && n != "" {
+				if f := s.openRegular(n); f != nil {
+					s.serve(w, r, f, http.StatusOK)
+					return
+				}
 			}
-			h.Set("Location", loc)
-			plain(w, http.StatusMovedPermanently, "Moved Permanently\n")
-			return
 		}
-		name = path.Join(name, "index.html")
-	case err == nil && dirSlash:
-		// "file.html/" is not a URL of file.html: one URL per resource.
 		s.notFound(w, r)
-		return
 	}
-	if s.serveFile(w, r, name, http.StatusOK) {
-		return
-	}
-	if fb := s.env("FALLBACK_PATH", ""); fb != "" {
-		if n, _, err := CleanPath(fb); err == nil && n != "" && s.serveFile(w, r, n, http.StatusOK) {
-			return
-		}
-	}
-	s.notFound(w, r)
 }
 
 // exactRoute reports whether the component was matched by an exact (non-wildcard) route.
@@ -233,9 +226,55 @@ func routePrefix(r *http.Request) string {
 	return strings.TrimSuffix(m, "/")
 }
 
+// openFile is a regular file opened for one response, with what its stat said.
+type openFile struct {
+	name string // fs.FS name, for the content type
+	f    fs.File
+	info fs.FileInfo
+}
+
+// lookup opens the regular file a cleaned request path names: "dir/" (and "") names
+// dir/index.html, anything else the file itself. isDir reports a directory named
+// without its slash (to redirect). Nothing found is (nil, false). One open serves the
+// response: no separate stat.
+func (s *Server) lookup(name string, dirSlash bool) (f *openFile, isDir bool) {
+	if name == "" || dirSlash {
+		return s.openRegular(path.Join(name, "index.html")), false
+	}
+	of, err := s.FS.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	info, err := of.Stat()
+	switch {
+	case err != nil || !(info.IsDir() || info.Mode().IsRegular()):
+		of.Close()
+		return nil, false
+	case info.IsDir():
+		of.Close()
+		return nil, true
+	}
+	return &openFile{name: name, f: of, info: info}, false
+}
+
+// openRegular opens name if it is a regular file, else returns nil.
+func (s *Server) openRegular(name string) *openFile {
+	f, err := s.FS.Open(name)
+	if err != nil {
+		return nil
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil
+	}
+	return &openFile{name: name, f: f, info: info}
+}
+
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if n, _, err := CleanPath(s.env("CUSTOM_404_PATH", "/404.html")); err == nil && n != "" {
-		if s.serveFile(w, r, n, http.StatusNotFound) {
+		if f := s.openRegular(n); f != nil {
+			s.serve(w, r, f, http.StatusNotFound)
 			return
 		}
 	}
@@ -250,60 +289,110 @@ func plain(w http.ResponseWriter, status int, msg string) {
 	w.Write([]byte(msg))
 }
 
-// serveFile writes the regular file name with status; false if it is not a regular file.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, status int) bool {
-	fi, err := fs.Stat(s.FS, name)
-	if err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
-	data, err := fs.ReadFile(s.FS, name)
-	if err != nil {
-		return false
-	}
+// serve writes the open file f with status, and closes it. Text types go gzipped to
+// clients that accept it: the stored name.gz sibling when there is one (ssg -gzip writes
+// them; it must be kept in step with the file), else compressed here. A 200 answers
+// If-None-Match with 304. HEAD reads nothing.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, f *openFile, status int) {
 	h := w.Header()
-	ct := ContentType(name)
+	ct := ContentType(f.name)
 	h.Set("Content-Type", ct)
-	sum := sha256.Sum256(data)
-	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	gzTag := tag[:len(tag)-1] + `-gz"`
-	body := data
 	if status == http.StatusOK {
 		h.Set("Cache-Control", s.env("CACHE_CONTROL", "max-age=60"))
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	etag := tag
-	if compressible(ct) {
-		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header) && len(data) > 0 {
-			// A precompressed sibling (name.gz, as `ssg -gzip` writes) saves compressing
-			// per request, which dominates the cost of serving a page from a fresh instance.
-			if gz, err := fs.ReadFile(s.FS, name+".gz"); err == nil {
-				body = gz
-			} else {
-				var buf bytes.Buffer
-				zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-				zw.Write(data)
-				zw.Close()
-				body = buf.Bytes()
-			}
-			etag = gzTag
-			h.Set("Content-Encoding", "gzip")
+	if !compressible(ct) {
+		s.send(w, r, f, status, nil, "")
+		return
+	}
+	h.Add("Vary", "Accept-Encoding")
+	if !acceptsGzip(r.Header) || f.info.Size() == 0 {
+		s.send(w, r, f, status, nil, "")
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	if gz := s.openRegular(f.name + ".gz"); gz != nil {
+		f.f.Close()
+		s.send(w, r, gz, status, nil, "-gz")
+		return
+	}
+	s.send(w, r, f, status, compress, "-gz")
+}
+
+// send finishes a response from f: ETag (from its size and modification time, or its
+// contents when the file system gives no time), 304, Content-Length, body. encode
+// turns the file's bytes into the body (nil: as they are); suffix marks the variant's
+// ETag.
+func (s *Server) send(w http.ResponseWriter, r *http.Request, f *openFile, status int, encode func([]byte) []byte, suffix string) {
+	defer f.f.Close()
+	h := w.Header()
+	var data []byte
+	tag, ok := statTag(f.info, suffix)
+	if !ok || encode != nil || r.Method != http.MethodHead {
+		var err error
+		if data, err = readAll(f.f, f.info.Size()); err != nil {
+			h.Del("Content-Encoding")
+			plain(w, http.StatusInternalServerError, "Internal Server Error\n")
+			return
+		}
+		if !ok {
+			tag = contentTag(data, suffix)
 		}
 	}
-	h.Set("ETag", etag)
+	h.Set("ETag", tag)
 	if status == http.StatusOK {
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, tag, gzTag) {
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, tag) {
 			h.Del("Content-Type")
 			h.Del("Content-Encoding")
 			w.WriteHeader(http.StatusNotModified)
-			return true
+			return
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	size := f.info.Size()
+	if encode != nil {
+		data = encode(data)
+		size = int64(len(data))
+	}
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(data)
 	}
-	return true
+}
+
+// readAll reads a file of a known size in one read where it can.
+func readAll(f fs.File, size int64) ([]byte, error) {
+	buf := make([]byte, size)
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF { // it shrank since the stat
+		return buf[:n], nil
+	}
+	return buf, err
+}
+
+// statTag is a strong ETag from a file's size and modification time (as nginx makes
+// them): ssg rewrites only files whose bytes changed, so an unchanged page keeps its
+// tag across builds. ok is false without a modification time.
+func statTag(info fs.FileInfo, suffix string) (string, bool) {
+	mod := info.ModTime()
+	if mod.IsZero() {
+		return "", false
+	}
+	return `"` + strconv.FormatInt(info.Size(), 36) + "-" + strconv.FormatInt(mod.UnixNano(), 36) + suffix + `"`, true
+}
+
+// contentTag is an ETag from a file's bytes.
+func contentTag(data []byte, suffix string) string {
+	sum := sha256.Sum256(data)
+	return `"` + hex.EncodeToString(sum[:16]) + suffix + `"`
+}
+
+// compress gzips data (for a text file without a stored .gz sibling).
+func compress(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
 }

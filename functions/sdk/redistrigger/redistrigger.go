@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"wasmsite/functions/sdk/internal/abi"
 )
 
 var (
@@ -16,10 +18,13 @@ var (
 )
 
 // Handle registers the message handler.
+//
+// It also readies the Go runtime for messages (see spinhttp.Handle).
 func Handle(f func(payload []byte) error) {
 	mu.Lock()
 	handler = f
 	mu.Unlock()
+	abi.Ready(nil)
 }
 
 // Deliver runs the registered handler on payload as the export does (nil handler and

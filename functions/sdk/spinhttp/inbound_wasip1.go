@@ -64,9 +64,12 @@ func liftPairs(ptr, n uint32) ([]Pair, error) {
 	return out, nil
 }
 
-// pinString copies s into a pinned allocation the host frees after reading.
-func pinString(s string) uint32 {
-	b := abi.Alloc(uint32(len(s)))
+// placeString copies s into memory the host frees after reading.
+func placeString(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	b := abi.Place(uint32(len(s)))
 	copy(b, s)
 	return abi.Addr(b)
 }
@@ -77,12 +80,12 @@ func lowerPairs(pairs []Pair) (ptr, n uint32) {
 	if len(pairs) == 0 {
 		return 0, 0
 	}
-	arr := abi.Alloc(uint32(len(pairs)) * 16)
+	arr := abi.Place(uint32(len(pairs)) * 16)
 	for i, p := range pairs {
 		o := i * 16
-		abi.PutU32(arr, o, pinString(p.Name))
+		abi.PutU32(arr, o, placeString(p.Name))
 		abi.PutU32(arr, o+4, uint32(len(p.Name)))
-		abi.PutU32(arr, o+8, pinString(p.Value))
+		abi.PutU32(arr, o+8, placeString(p.Value))
 		abi.PutU32(arr, o+12, uint32(len(p.Value)))
 	}
 	return abi.Addr(arr), uint32(len(pairs))
@@ -96,10 +99,8 @@ func lowerResponse(resp Response) uint32 {
 	abi.PutU8(a, 4, 1)
 	abi.PutU32(a, 8, hp)
 	abi.PutU32(a, 12, hn)
-	body := abi.Alloc(uint32(len(resp.Body)))
-	copy(body, resp.Body)
 	abi.PutU8(a, 16, 1)
-	abi.PutU32(a, 20, abi.Addr(body))
+	abi.PutU32(a, 20, abi.Pin(resp.Body)) // handed over without a copy
 	abi.PutU32(a, 24, uint32(len(resp.Body)))
 	return abi.Addr(a)
 }

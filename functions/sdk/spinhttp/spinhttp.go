@@ -36,6 +36,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"wasmsite/functions/sdk/internal/abi"
 )
 
 // Headers added by Spin to every inbound request.
@@ -85,11 +87,32 @@ var (
 	handler   http.Handler
 )
 
-// Handle registers the component's inbound handler. Call it from func init().
+// Handle registers the component's inbound handler. Call it from func init(), last:
+// it also readies the Go runtime for requests (a garbage collection and a filled
+// allocator cache, which a host that snapshots the state after initialisation does not
+// redo per request).
 func Handle(h http.Handler) {
 	handlerMu.Lock()
 	handler = h
 	handlerMu.Unlock()
+	abi.Ready(warm)
+}
+
+// warm serves a request with every Spin header to a handler that writes a header and
+// a body, so that the request path's lazy initialisations happen during `_initialize`
+// (see abi.Ready). The component's handler is not called.
+func warm() {
+	headers := []Pair{{"host", "localhost"}, {"accept-encoding", "gzip"}, {"user-agent", "warm"}}
+	for _, name := range []string{HeaderPathInfo, HeaderFullURL, HeaderMatchedRoute, HeaderComponentRoute,
+		HeaderRawComponentRoute, HeaderBasePath, HeaderClientAddr} {
+		headers = append(headers, Pair{name, "/"})
+	}
+	noop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("warm"))
+	})
+	Serve(noop, http.MethodGet, "/", headers, nil)
+	os.Getenv("PATH")
 }
 
 // HandleFunc registers an inbound handler function.
@@ -136,7 +159,7 @@ func NewRequest(method, uri string, headers []Pair, body []byte) (*http.Request,
 	if r.Host == "" {
 		r.Host = h.Get("Host")
 	}
-	return r.WithContext(r.Context()), nil
+	return r, nil
 }
 
 // Recorder is the http.ResponseWriter handed to inbound handlers.

@@ -40,7 +40,12 @@ func Errorf(format string, args ...any) *Error { return &Error{Msg: fmt.Sprintf(
 
 // Guest is one instance's linear memory plus its allocator exports.
 type Guest struct {
-	Mem     api.Memory
+	// SkipFrees leaves what the host lifted out of the guest (a response's strings and
+	// lists) allocated instead of returning each through canonical_abi_free, as
+	// wit-bindgen's host does: for a host that resets or discards the instance right
+	// after the call, where freeing is wasted work (one guest call per string).
+	SkipFrees bool
+	Mem       api.Memory
 	realloc api.Function
 	free    api.Function
 	stack   [4]uint64

@@ -76,7 +76,8 @@ const (
 
 // CallHTTPHandler lowers req into the guest, calls handler (the `handle-http-request`
 // export: 10 i32 params, i32 result pointing at a response record), lifts the response
-// and frees every string and list in it via canonical_abi_free, as wit-bindgen's host does.
+// and frees every string and list in it via canonical_abi_free, as wit-bindgen's host does
+// (unless g.SkipFrees).
 // A status outside 100..=600, a bad option tag or any bounds/UTF-8 violation is an *Error.
 func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *HTTPRequest) (*HTTPResponse, error) {
 	m, ok := MethodIndex(req.Method)
@@ -107,7 +108,7 @@ func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *
 	if len(res) != 1 {
 		return nil, Errorf("handle-http-request returned %d values, want 1", len(res))
 	}
-	return g.liftResponse(ctx, uint32(res[0]), true)
+	return g.liftResponse(ctx, uint32(res[0]), !g.SkipFrees)
 }
 
 // lowerBody allocates the request body in the guest and fills it from Body or BodyFrom;

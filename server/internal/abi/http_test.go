@@ -3,6 +3,8 @@ package abi
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -143,6 +145,41 @@ func TestCallHTTPHandler(t *testing.T) {
 	}
 	if !reflect.DeepEqual(f.frees, wantFrees) {
 		t.Errorf("frees %v, want %v", f.frees, wantFrees)
+	}
+	// With SkipFrees the same response is lifted and nothing is freed.
+	f.g.SkipFrees = true
+	out, err = f.g.CallHTTPHandler(ctx, f.mod.ExportedFunction("handle-http-request"), req)
+	if err != nil || !reflect.DeepEqual(out, wantResp) {
+		t.Fatalf("SkipFrees: response %+v, %v", out, err)
+	}
+	if len(f.frees) != 0 {
+		t.Errorf("SkipFrees: frees %v", f.frees)
+	}
+}
+
+// A body read from BodyFrom goes straight into the guest's allocation; a short body is
+// a *BodyError.
+func TestCallHTTPHandlerBodyFrom(t *testing.T) {
+	f := newGuest(t)
+	ctx := context.Background()
+	var got *HTTPRequest
+	f.handler = func(ctx context.Context, p []uint64) uint32 {
+		got, _ = f.g.LiftOutboundRequest(p)
+		f.writeResponse(retArea, &guestResp{status: 200})
+		return retArea
+	}
+	req := &HTTPRequest{Method: "POST", URI: "/", BodyFrom: strings.NewReader("streamed body"), BodyLen: 13}
+	if _, err := f.g.CallHTTPHandler(ctx, f.mod.ExportedFunction("handle-http-request"), req); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Body) != "streamed body" {
+		t.Errorf("guest saw body %q", got.Body)
+	}
+	short := &HTTPRequest{Method: "POST", URI: "/", BodyFrom: strings.NewReader("short"), BodyLen: 13}
+	_, err := f.g.CallHTTPHandler(ctx, f.mod.ExportedFunction("handle-http-request"), short)
+	var be *BodyError
+	if !errors.As(err, &be) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("short body: %v, want a *BodyError wrapping io.ErrUnexpectedEOF", err)
 	}
 }
 

@@ -104,11 +104,9 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 	if err != nil {
 		return nil, fmt.Errorf(": %w", err)
 	}
-	code := wasm
-	if plan.rewrite != (wasmbin.Rewrite{}) {
-		if code, err = parsed.Rewrite(plan.rewrite); err != nil {
-			return nil, fmt.Errorf(": rewriting: %w", err)
-		}
+	code, err := parsed.Rewrite(plan.rewrite)
+	if err != nil {
+		return nil, fmt.Errorf(": rewriting: %w", err)
 	}
 	cm, err := e.rt.CompileModule(ctx, code)
 	if err != nil {
@@ -143,7 +141,7 @@ type rewritePlan struct {
 }
 
 func (e *Engine) planRewrite(p *wasmbin.Module) (rewritePlan, error) {
-	var plan rewritePlan
+	plan := rewritePlan{rewrite: wasmbin.Rewrite{Interrupt: true}}
 	if e.opts.FreshInstances {
 		plan.notReused = "fresh instances were asked for"
 		return plan, nil
@@ -159,6 +157,9 @@ func (e *Engine) planRewrite(p *wasmbin.Module) (rewritePlan, error) {
 	if err != nil {
 		return plan, err
 	}
+	if effects.Unknown != "" {
+		return plan, fmt.Errorf("its code uses an instruction this host does not support (%s)", effects.Unknown)
+	}
 	plan.notReused = whyNotReusable(p, effects)
 	if plan.notReused == "" {
 		plan.reuse, plan.rewrite.ExportGlobals, plan.rewrite.ExportStart = true, true, true
@@ -173,8 +174,6 @@ func whyNotReusable(p *wasmbin.Module, eff wasmbin.Effects) string {
 		return "its code writes tables"
 	case eff.DropsSegments:
 		return "its code drops data or element segments"
-	case eff.Unknown != "":
-		return "its code uses an instruction the host does not decode (" + eff.Unknown + ")"
 	}
 	for _, idx := range p.MutableGlobals() {
 		if g := p.Globals[idx-p.ImportedGlobals]; !g.IsNumeric() {
@@ -256,7 +255,7 @@ func baseConfig(s Settings) (wazero.ModuleConfig, [][]byte) {
 	cfg := wazero.NewModuleConfig().
 		WithName("").
 		WithStartFunctions().
-		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+		WithSysWalltime().WithSysNanotime().
 		WithRandSource(rand.Reader)
 	if s.Stderr != nil {
 		cfg = cfg.WithStderr(s.Stderr)
@@ -302,7 +301,7 @@ func (m *Module) capture(ctx context.Context) error {
 		return err
 	}
 	defer inst.close()
-	if err := inst.initialize(ctx); err != nil {
+	if err := inst.initializeWithin(ctx, initTimeout); err != nil {
 		return err
 	}
 	if m.globals, err = inst.readGlobals(); err != nil {
@@ -321,7 +320,7 @@ func (m *Module) captureGlobalsOnly(ctx context.Context) error {
 		return err
 	}
 	defer inst.close()
-	if err := inst.initialize(ctx); err != nil {
+	if err := inst.initializeWithin(ctx, initTimeout); err != nil {
 		return err
 	}
 	m.globals, err = inst.readGlobals()
@@ -331,9 +330,9 @@ func (m *Module) captureGlobalsOnly(ctx context.Context) error {
 // instantiate makes a new instance of the compiled module, its memory a slot over
 // m.img (wazero's own memory when there is no image).
 func (m *Module) instantiate(ctx context.Context) (*Instance, error) {
-	inst := &Instance{m: m, io: &instanceIO{env: m.env}}
+	inst := &Instance{m: m, io: &instanceIO{env: m.env}, wake: make(chan struct{})}
 	inst.io.stdout.def = m.stdout
-	cfg := m.base.WithStdin(&inst.io.stdin).WithStdout(&inst.io.stdout)
+	cfg := m.base.WithStdin(&inst.io.stdin).WithStdout(&inst.io.stdout).WithNanosleep(inst.sleep)
 	if m.fsys != nil {
 		inst.files = &openFiles{fsys: m.fsys}
 		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithFSMount(inst.files, "/"))
@@ -354,6 +353,10 @@ func (m *Module) instantiate(ctx context.Context) (*Instance, error) {
 	}
 	inst.Module = mod
 	m.e.io.m.Store(mod, inst.io)
+	if inst.flag, _ = mod.ExportedGlobal(wasmbin.InterruptExport).(api.MutableGlobal); inst.flag == nil {
+		inst.close()
+		return nil, errors.New("instantiating: the interrupt flag is not exported")
+	}
 	if inst.files != nil {
 		inst.baseline = inst.files.n.Load()
 	}

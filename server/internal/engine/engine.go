@@ -86,9 +86,8 @@ type Engine struct {
 	log      *slog.Logger
 }
 
-// New creates the runtime, picks the memory mode and instantiates WASI. Guest calls
-// stop when their context is done (request timeouts). It fails when Options.Memory
-// names a mode the platform lacks.
+// New creates the runtime, picks the memory mode and instantiates WASI. It fails when
+// Options.Memory names a mode the platform lacks.
 func New(ctx context.Context, o Options) (*Engine, error) {
 	if o.MemoryLimitPages == 0 {
 		o.MemoryLimitPages = DefaultMemoryLimitPages
@@ -105,7 +104,11 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if fallback != "" {
 		e.log.Info("linear memory: resets compare pages", "mode", mode, "because", fallback)
 	}
-	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithMemoryLimitPages(o.MemoryLimitPages)
+	// Guests are stopped by the interrupt flag the rewrite adds (see Instance.arm), not
+	// by wazero's WithCloseOnContextDone, whose check at every loop iteration leaves the
+	// compiled code for Go (a third of a Go guest's time) and whose every call starts
+	// a goroutine.
+	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(o.MemoryLimitPages)
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
 		if err != nil {

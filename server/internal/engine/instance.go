@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -26,6 +29,41 @@ type Instance struct {
 	baseline int32
 	funcs    map[string]api.Function
 	globals  []api.MutableGlobal // in the order of Module.globals
+	// flag is the interrupt flag (see wasmbin.Rewrite.Interrupt); wake is closed with
+	// it, ending the guest's sleeps. disarm stops the request's watch of its context.
+	flag        api.MutableGlobal
+	wake        chan struct{}
+	wakeOnce    sync.Once
+	disarm      func() bool
+	interrupted atomic.Bool
+}
+
+// initTimeout bounds a module's start function and `_initialize` when its image is
+// captured.
+const initTimeout = 30 * time.Second
+
+// arm makes the end of ctx stop the guest: the interrupt flag is set (the guest traps
+// with unreachable at its next loop iteration or, with tail calls, function entry) and
+// its sleeps end. A guest blocked in a host call returns when the call does (host
+// calls honour ctx).
+func (i *Instance) arm(ctx context.Context) {
+	i.disarm = context.AfterFunc(ctx, i.interrupt)
+}
+
+func (i *Instance) interrupt() {
+	i.interrupted.Store(true)
+	i.flag.Set(1)
+	i.wakeOnce.Do(func() { close(i.wake) })
+}
+
+// sleep is the instance's WASI nanosleep: interrupted with the guest.
+func (i *Instance) sleep(ns int64) {
+	t := time.NewTimer(time.Duration(ns))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-i.wake:
+	}
 }
 
 // Call is one request's WASI arguments, environment and standard streams (WAGI).
@@ -88,10 +126,14 @@ func (i *Instance) Exited() (code uint32, exited bool) { return i.io.exitCode, i
 // file open, changed descriptors 0-3 or cannot be reset, it is closed.
 func (i *Instance) Release(ok bool) {
 	m := i.m
+	if i.disarm != nil && !i.disarm() {
+		ok = false // interrupted, or being interrupted now
+	}
+	i.disarm = nil
 	i.io.stdin.r, i.io.stdout.w = nil, nil
 	i.io.args, i.io.env = nil, m.env
 	i.io.exited, i.io.exitCode = false, 0
-	if !ok || !m.reuse || i.IsClosed() || i.io.tainted || !i.files.atBaseline(i.baseline) || m.pool.closing() {
+	if !ok || !m.reuse || i.IsClosed() || i.interrupted.Load() || i.io.tainted || !i.files.atBaseline(i.baseline) || m.pool.closing() {
 		i.close()
 		m.pool.drop()
 		return
@@ -135,6 +177,19 @@ func (i *Instance) shrinkMemory() error {
 		return fmt.Errorf("memory could not be shrunk from %d to %d bytes", mem.Size(), want)
 	}
 	return nil
+}
+
+// initializeWithin is initialize stopped after timeout.
+func (i *Instance) initializeWithin(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	i.arm(ctx)
+	defer i.disarm()
+	err := i.initialize(ctx)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("initialisation did not finish within %s: %w", timeout, err)
+	}
+	return err
 }
 
 // initialize runs what a new instance runs before its first request: the start

@@ -72,7 +72,16 @@ func newPool(m *Module, s Settings) (*pool, error) {
 // new one while fewer than MaxInstances exist, or else the next one released, waiting
 // at most until ctx is done. It returns ErrOverloaded when MaxQueue requests already
 // wait, ctx's error when it ends first, or why a new instance could not be made.
-func (m *Module) Acquire(ctx context.Context) (*Instance, error) { return m.pool.acquire(ctx) }
+// The instance is armed with ctx: when ctx ends, the guest is stopped (see
+// Instance.arm) and the instance is not reused.
+func (m *Module) Acquire(ctx context.Context) (*Instance, error) {
+	inst, err := m.pool.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inst.arm(ctx)
+	return inst, nil
+}
 
 // Stats reports the pool's state.
 func (m *Module) Stats() PoolStats {
@@ -232,7 +241,12 @@ func (m *Module) newServingInstance(ctx context.Context) (*Instance, error) {
 			err = inst.reset()
 		}
 	} else {
+		inst.arm(ctx)
 		err = inst.initialize(ctx)
+		if !inst.disarm() {
+			err = errors.Join(err, ctx.Err())
+		}
+		inst.disarm = nil
 	}
 	if err != nil {
 		inst.close()

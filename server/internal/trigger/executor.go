@@ -82,6 +82,8 @@ func (SpinExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Req
 	if err != nil {
 		return nil, fmt.Errorf("component is not compatible with the Spin executor (should it use the WAGI executor?): %w", err)
 	}
+	// The instance is reset or closed after the request, which frees everything.
+	g.SkipFrees = true
 	return g.CallHTTPHandler(ctx, inst.Function("handle-http-request"), rec)
 }
 

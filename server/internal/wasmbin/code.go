@@ -13,11 +13,20 @@ type Effects struct {
 	// Unknown names the first instruction this reader does not decode (from a proposal
 	// it does not know); such a module must be assumed to change anything.
 	Unknown string
+	// TailCalls is set when some function contains return_call or its indirect forms:
+	// the code can then run forever without a loop.
+	TailCalls bool
 }
 
 // Confined reports whether every change the code can make to an instance is to its
 // linear memory or globals.
 func (e Effects) Confined() bool { return !e.WritesTables && !e.DropsSegments && e.Unknown == "" }
+
+// bodyScan is what scanning one function body found besides its Effects.
+type bodyScan struct {
+	codeStart int   // offset of the first instruction (after the locals)
+	loops     []int // offset just after each loop's block type
+}
 
 // CodeEffects decodes every function body and reports its Effects. It returns an error
 // wrapping ErrMalformed when a body cannot be decoded.
@@ -41,7 +50,7 @@ func (m *Module) CodeEffects() (Effects, error) {
 		if err != nil {
 			return eff, err
 		}
-		if err := scanBody(body, &eff); err != nil {
+		if _, err := scanBody(body, &eff); err != nil {
 			return eff, fmt.Errorf("function %d: %w", m.ImportedFuncs+i, err)
 		}
 		if eff.Unknown != "" {
@@ -51,26 +60,32 @@ func (m *Module) CodeEffects() (Effects, error) {
 	return eff, nil
 }
 
-func scanBody(body []byte, eff *Effects) error {
+func scanBody(body []byte, eff *Effects) (bodyScan, error) {
+	var scan bodyScan
 	r := &reader{b: body}
 	groups, err := r.u32()
 	if err != nil {
-		return err
+		return scan, err
 	}
 	for range groups {
 		if _, err := r.u32(); err != nil {
-			return err
+			return scan, err
 		}
 		if err := r.refType(); err != nil { // a value type, or a typed reference
-			return err
+			return scan, err
 		}
 	}
+	scan.codeStart = r.pos
 	for !r.done() && eff.Unknown == "" {
+		loop := r.b[r.pos] == 0x03
 		if err := r.instruction(eff); err != nil {
-			return err
+			return scan, err
+		}
+		if loop {
+			scan.loops = append(scan.loops, r.pos)
 		}
 	}
-	return nil
+	return scan, nil
 }
 
 // instruction decodes one instruction (chapter 5.4), skipping its immediates and
@@ -79,6 +94,9 @@ func (r *reader) instruction(eff *Effects) error {
 	op, err := r.byte()
 	if err != nil {
 		return err
+	}
+	if op == 0x12 || op == 0x13 || op == 0x15 { // return_call, return_call_indirect, return_call_ref
+		eff.TailCalls = true
 	}
 	switch {
 	case op == 0xfc:

@@ -2,6 +2,7 @@ package wasmbin
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -11,6 +12,9 @@ const (
 	GlobalExportPrefix = "__wasmsite_global_"
 	// StartExport names the export of the start function.
 	StartExport = "__wasmsite_start"
+	// InterruptExport names the exported i32 global that interrupts the code (see
+	// Rewrite.Interrupt).
+	InterruptExport = "__wasmsite_interrupt"
 )
 
 // Rewrite selects the changes Module.Rewrite makes.
@@ -25,38 +29,67 @@ type Rewrite struct {
 	// for a host that supplies the initial memory itself (see ActiveData). An active
 	// segment is dropped once instantiated, so an empty one behaves the same afterwards.
 	EmptyActiveData bool
+	// Interrupt adds a mutable i32 global, exported as InterruptExport, that every loop
+	// (and, in modules with tail calls, every function) checks on entry, trapping with
+	// unreachable when it is not 0: a host stops a running guest by setting it (the
+	// epoch interruption of wasmtime, at the cost of a load and a branch per
+	// iteration, where wazero's own termination check leaves the compiled code).
+	Interrupt bool
 }
 
 // Rewrite returns the module's bytes with the changes o selects. It fails when a mutable
-// global to export is not numeric (a reference cannot be restored as a number) or an
-// added export name is taken.
+// global to export is not numeric (a reference cannot be restored as a number), an added
+// export name is taken, or code to instrument holds an instruction it does not decode.
 func (m *Module) Rewrite(o Rewrite) ([]byte, error) {
 	added, err := m.addedExports(o)
 	if err != nil {
 		return nil, err
 	}
-	out := append(make([]byte, 0, len(m.Bytes)+len(added)*24), Header...)
-	exportDone := false
+	replace := map[byte][]byte{} // section id -> the whole new section (nil: dropped)
+	if o.ExportStart && m.Start != nil {
+		replace[SectionStart] = nil
+	}
+	if o.EmptyActiveData && len(m.Data) > 0 {
+		replace[SectionData] = m.dataSectionWithoutActive()
+	}
+	if o.Interrupt {
+		if replace[SectionCode], err = m.instrumentedCode(m.interruptGlobal()); err != nil {
+			return nil, err
+		}
+		replace[SectionGlobal] = m.globalSectionWith([]byte{I32, 1, 0x41, 0, 0x0b})
+	}
+	if len(added) > 0 {
+		replace[SectionExport] = m.exportSection(added)
+	}
+	return m.assemble(replace), nil
+}
+
+// assemble writes the sections in order, replaced ones from replace; a replacement for
+// a section the module lacks is inserted where the section order puts it.
+func (m *Module) assemble(replace map[byte][]byte) []byte {
+	var missing []byte
+	for id := range replace {
+		if _, ok := m.Section(id); !ok && replace[id] != nil {
+			missing = append(missing, id)
+		}
+	}
+	sort.Slice(missing, func(i, j int) bool { return sectionOrder(missing[i]) < sectionOrder(missing[j]) })
+	out := append(make([]byte, 0, len(m.Bytes)+len(m.Bytes)/8), Header...)
 	for _, s := range m.Sections {
-		if !exportDone && len(added) > 0 && s.ID != SectionCustom && sectionOrder(s.ID) > sectionOrder(SectionExport) {
-			out = append(out, EncodeSection(SectionExport, EncodeVec(added...))...)
-			exportDone = true
+		for len(missing) > 0 && s.ID != SectionCustom && sectionOrder(missing[0]) < sectionOrder(s.ID) {
+			out = append(out, replace[missing[0]]...)
+			missing = missing[1:]
 		}
-		switch {
-		case s.ID == SectionExport && len(added) > 0:
-			out = append(out, m.exportSection(added)...)
-			exportDone = true
-		case s.ID == SectionStart && o.ExportStart:
-		case s.ID == SectionData && o.EmptyActiveData:
-			out = append(out, m.dataSectionWithoutActive()...)
-		default:
-			out = append(out, m.Bytes[s.Head:s.End]...)
+		if sec, ok := replace[s.ID]; ok {
+			out = append(out, sec...)
+			continue
 		}
+		out = append(out, m.Bytes[s.Head:s.End]...)
 	}
-	if !exportDone && len(added) > 0 {
-		out = append(out, EncodeSection(SectionExport, EncodeVec(added...))...)
+	for _, id := range missing {
+		out = append(out, replace[id]...)
 	}
-	return out, nil
+	return out
 }
 
 // MutableGlobals returns the indices of the mutable globals the module defines.
@@ -69,6 +102,9 @@ func (m *Module) MutableGlobals() []uint32 {
 	}
 	return out
 }
+
+// interruptGlobal is the index the interrupt flag gets: after every existing global.
+func (m *Module) interruptGlobal() uint32 { return m.ImportedGlobals + uint32(len(m.Globals)) }
 
 func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 	var added [][]byte
@@ -87,6 +123,10 @@ func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 		names = append(names, StartExport)
 		added = append(added, EncodeExport(StartExport, KindFunc, *m.Start))
 	}
+	if o.Interrupt {
+		names = append(names, InterruptExport)
+		added = append(added, EncodeExport(InterruptExport, KindGlobal, m.interruptGlobal()))
+	}
 	for _, name := range names {
 		if _, taken := m.ExportNamed(name); taken {
 			return nil, fmt.Errorf("the module already exports %q", name)
@@ -95,15 +135,31 @@ func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 	return added, nil
 }
 
+// exportSection is the export section with added entries after the existing ones.
 func (m *Module) exportSection(added [][]byte) []byte {
-	s, _ := m.Section(SectionExport)
+	return m.extendedVecSection(SectionExport, added...)
+}
+
+// globalSectionWith is the global section with one more global (its type, mutability
+// and initialiser) at the end.
+func (m *Module) globalSectionWith(global []byte) []byte {
+	return m.extendedVecSection(SectionGlobal, global)
+}
+
+// extendedVecSection is the section id (a vector) with items appended, or a new
+// section of just them.
+func (m *Module) extendedVecSection(id byte, items ...[]byte) []byte {
+	s, ok := m.Section(id)
+	if !ok {
+		return EncodeSection(id, EncodeVec(items...))
+	}
 	r := &reader{b: m.Bytes[:s.End], pos: s.Start}
 	n, _ := r.u32() // decoded by Parse
-	payload := append(ULEB(n+uint32(len(added))), m.Bytes[r.pos:s.End]...)
-	for _, e := range added {
-		payload = append(payload, e...)
+	payload := append(ULEB(n+uint32(len(items))), m.Bytes[r.pos:s.End]...)
+	for _, it := range items {
+		payload = append(payload, it...)
 	}
-	return EncodeSection(SectionExport, payload)
+	return EncodeSection(id, payload)
 }
 
 func (m *Module) dataSectionWithoutActive() []byte {

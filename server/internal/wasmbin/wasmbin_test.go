@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -325,3 +326,80 @@ func FuzzParse(f *testing.F) {
 	f.Add(codeModule([]byte{0x00, 0x41, 0, 0xd0, FuncRef, 0x26, 0x00, 0x0b}))
 	f.Fuzz(func(t *testing.T, wasm []byte) { readAll(wasm) })
 }
+
+// interruptModule exports forever() (an endless loop) and sum(n) (a loop adding 1..n).
+func interruptModule() []byte {
+	return Cat([]byte(Header),
+		EncodeSection(SectionType, EncodeVec(EncodeFuncType(nil, nil), EncodeFuncType([]byte{I32}, []byte{I32}))),
+		EncodeSection(SectionFunction, EncodeVec([]byte{0}, []byte{1})),
+		EncodeSection(SectionGlobal, EncodeVec([]byte{I32, 1, 0x41, 0, 0x0b})),
+		EncodeSection(SectionExport, EncodeVec(EncodeExport("forever", KindFunc, 0), EncodeExport("sum", KindFunc, 1))),
+		EncodeSection(SectionCode, EncodeVec(
+			EncodeBody(0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b), // loop br 0 end
+			// local $acc; loop: acc += n; n -= 1; br_if n; end; acc
+			withSize([]byte{0x01, 0x01, I32,
+				0x03, 0x40,
+				0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
+				0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
+				0x0d, 0x00,
+				0x0b, 0x20, 1, 0x0b}),
+		)))
+}
+
+func TestRewriteInterrupt(t *testing.T) {
+	m, err := Parse(interruptModule())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Rewrite(Rewrite{Interrupt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mod, err := rt.Instantiate(ctx, out)
+	if err != nil {
+		t.Fatalf("instrumented module does not instantiate: %v", err)
+	}
+	if res, err := mod.ExportedFunction("sum").Call(ctx, 10); err != nil || res[0] != 55 {
+		t.Fatalf("sum(10) = %v, %v; want 55", res, err)
+	}
+	flag, ok := mod.ExportedGlobal(InterruptExport).(api.MutableGlobal)
+	if !ok || flag.Get() != 0 {
+		t.Fatal("interrupt flag not exported as a mutable global at 0")
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := mod.ExportedFunction("forever").Call(ctx)
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	flag.Set(1)
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "unreachable") {
+			t.Fatalf("interrupted loop returned %v, want an unreachable trap", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("setting the flag did not stop the loop")
+	}
+}
+
+// With tail calls the check is also at every function's entry; branch depths stay valid.
+func TestInstrumentBodies(t *testing.T) {
+	check := interruptCheck(7)
+	body := []byte{0x00, 0x03, 0x40, 0x03, 0x7f, 0x41, 1, 0x0c, 0x00, 0x0b, 0x1a, 0x0b, 0x12, 0x00, 0x0b}
+	var eff Effects
+	scan, err := scanBody(body, &eff)
+	if err != nil || !eff.TailCalls || len(scan.loops) != 2 {
+		t.Fatalf("scan %+v %+v %v", scan, eff, err)
+	}
+	got := instrumentBody(body, scan, check, true)
+	want := Cat([]byte{0x00}, check, []byte{0x03, 0x40}, check, []byte{0x03, 0x7f}, check, []byte{0x41, 1, 0x0c, 0x00, 0x0b, 0x1a, 0x0b, 0x12, 0x00, 0x0b})
+	if !bytes.Equal(got, want) {
+		t.Errorf("instrumented\n% x\nwant\n% x", got, want)
+	}
+}
+
+func withSize(body []byte) []byte { return Cat(ULEB(uint32(len(body))), body) }

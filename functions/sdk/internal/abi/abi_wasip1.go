@@ -3,14 +3,57 @@
 package abi
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
 // pins keeps allocations that the host may still access reachable, by address.
-var pins = map[uint32][]byte{}
+var pins = make(map[uint32][]byte, 64)
+
+// The arena serves the host's small allocations (a request's URI, header names and
+// values) without a Go allocation or a pin each: a bump allocator over a static buffer,
+// whose space is never reused, so slices and strings may alias it for the instance's
+// whole life. arenaAllocs records each allocation (in address order) so that Take
+// accepts only the start of one, once, as it does for pinned allocations.
+var (
+	arena       [32 << 10]byte
+	arenaUsed   uint32
+	arenaAllocs = make([]arenaAlloc, 0, 256)
+)
+
+type arenaAlloc struct {
+	off, size uint32
+	gone      bool // taken by the guest or freed by the host
+}
+
+// arenaAlloc returns n bytes of the arena aligned to align, or nil when it is full.
+func allocArena(n, align uint32) []byte {
+	off := (arenaUsed + align - 1) &^ (align - 1)
+	if uint64(off)+uint64(n) > uint64(len(arena)) {
+		return nil
+	}
+	arenaUsed = off + n
+	arenaAllocs = append(arenaAllocs, arenaAlloc{off: off, size: n})
+	return arena[off : off+n : off+n]
+}
+
+// inArena returns the arena allocation starting at address p, or nil.
+func inArena(p uint32) *arenaAlloc {
+	base := Addr(arena[:])
+	if p < base || p >= base+uint32(len(arena)) {
+		return nil
+	}
+	off := p - base
+	i, found := slices.BinarySearchFunc(arenaAllocs, off, func(a arenaAlloc, off uint32) int { return cmp.Compare(a.off, off) })
+	if !found || arenaAllocs[i].gone {
+		return nil
+	}
+	return &arenaAllocs[i]
+}
 
 // alloc returns a zeroed buffer of n bytes whose address is a multiple of align
 // (align must be a power of two; Go's word-sized allocations give 8 for free).
@@ -33,6 +76,26 @@ func Alloc(n uint32) []byte {
 	b := alloc(n, 8)
 	pins[Addr(b)] = b
 	return b
+}
+
+// Place returns n bytes the host may read and then free (canonical_abi_free): from the
+// arena while it has room, else a pinned allocation.
+func Place(n uint32) []byte {
+	if b := allocArena(n, 8); b != nil {
+		return b
+	}
+	return Alloc(n)
+}
+
+// Pin keeps b (non-empty) alive for the host, which frees it by its address, and
+// returns that address: for response data the guest already holds, without copying.
+func Pin(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	p := Addr(b)
+	pins[p] = b
+	return p
 }
 
 // Buf returns an 8-byte-aligned, unpinned buffer for borrowed arguments and return
@@ -60,14 +123,19 @@ func StrAddr(s string) uint32 {
 var ErrBadPointer = errors.New("abi: host returned a pointer outside any guest allocation")
 
 // Take claims the host-allocated buffer at ptr as an ordinary Go slice of n bytes: it is
-// removed from the pin table and garbage collected like any slice once unreferenced.
-// n == 0 yields an empty slice whatever ptr is.
+// removed from the pin table and garbage collected like any slice once unreferenced
+// (an arena allocation is never reused, so the slice may alias it). n == 0 yields an
+// empty slice whatever ptr is.
 func Take(ptr, n uint32) ([]byte, error) {
 	if n == 0 {
 		if b, ok := pins[ptr]; ok && len(b) == 0 {
 			delete(pins, ptr)
 		}
 		return []byte{}, nil
+	}
+	if a := inArena(ptr); a != nil && a.size >= n {
+		a.gone = true
+		return arena[a.off : a.off+n : a.off+n], nil
 	}
 	b, ok := pins[ptr]
 	if !ok || uint32(len(b)) < n {
@@ -77,17 +145,34 @@ func Take(ptr, n uint32) ([]byte, error) {
 	return b[:n:n], nil
 }
 
-// TakeString is Take for UTF-8 string data.
+// TakeString is Take for UTF-8 string data. A string from the arena aliases it.
 func TakeString(ptr, n uint32) (string, error) {
 	b, err := Take(ptr, n)
 	if err != nil {
 		return "", err
 	}
+	if inArenaBytes(b) {
+		return unsafe.String(unsafe.SliceData(b), len(b)), nil
+	}
 	return string(b), nil
 }
 
+func inArenaBytes(b []byte) bool {
+	base := Addr(arena[:])
+	p := Addr(b)
+	return p >= base && p < base+uint32(len(arena))
+}
+
 // Pinned reports how many allocations are currently held for the host (for tests).
-func Pinned() int { return len(pins) }
+func Pinned() int {
+	n := len(pins)
+	for _, a := range arenaAllocs {
+		if !a.gone {
+			n++
+		}
+	}
+	return n
+}
 
 //go:wasmexport canonical_abi_realloc
 func canonicalABIRealloc(oldPtr, oldLen, align, newLen uint32) uint32 {
@@ -96,11 +181,19 @@ func canonicalABIRealloc(oldPtr, oldLen, align, newLen uint32) uint32 {
 	}
 	var old []byte
 	if oldLen != 0 {
-		old = pins[oldPtr]
-		delete(pins, oldPtr)
+		if a := inArena(oldPtr); a != nil {
+			old, a.gone = arena[a.off:a.off+min(a.size, oldLen)], true
+		} else {
+			old = pins[oldPtr]
+			delete(pins, oldPtr)
+		}
 	}
 	if newLen == 0 {
 		return align
+	}
+	if b := allocArena(newLen, align); b != nil {
+		copy(b, old)
+		return Addr(b)
 	}
 	b := alloc(newLen, align)
 	copy(b, old)
@@ -112,6 +205,10 @@ func canonicalABIRealloc(oldPtr, oldLen, align, newLen uint32) uint32 {
 //go:wasmexport canonical_abi_free
 func canonicalABIFree(ptr, size, align uint32) {
 	if size == 0 {
+		return
+	}
+	if a := inArena(ptr); a != nil {
+		a.gone = true
 		return
 	}
 	delete(pins, ptr)
