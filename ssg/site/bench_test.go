@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/disk"
+	"wasmsite/ssg/pool"
 )
 
 var benchTags = []string{"go", "wasm", "web", "notes", "rust", "tooling", "design", "css", "http", "testing", "perf", "linux"}
@@ -225,7 +228,9 @@ func BenchmarkBuild(b *testing.B) {
 						out = filepath.Join(dir, fmt.Sprintf("%s-%d", mode, i))
 					}
 					if mode == "cold-uncached" { // as in a first build: the sources are not in the page cache
-						evict(b, sources)
+						if err := disk.Evict(sources); err != nil {
+							b.Fatal(err)
+						}
 					}
 					r := runSSG(b, bin, content, out)
 					total += r.wall
@@ -276,13 +281,13 @@ func BenchmarkBuild(b *testing.B) {
 				root := filepath.Join(dir, fmt.Sprintf("files-%d", i))
 				syncDisks()
 				start, cpu0 := time.Now(), cpuTime()
-				err := parallel(len(files), 8, func(j int) error {
+				err := pool.Run(len(files), 8, func(j int) error {
 					f := files[j]
 					dst := filepath.Join(root, f.path)
-					if err := mkdirAll(filepath.Dir(dst)); err != nil {
+					if err := disk.MkdirAll(filepath.Dir(dst)); err != nil {
 						return err
 					}
-					_, err := writeFile(dst, data[:min(f.size, len(data))])
+					_, err := disk.WriteFile(dst, data[:min(f.size, len(data))])
 					return err
 				})
 				total += time.Since(start)

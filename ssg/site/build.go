@@ -20,10 +20,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
+
+	"wasmsite/ssg/disk"
+	"wasmsite/ssg/pool"
 
 	toml "github.com/pelletier/go-toml/v2"
 )
@@ -316,30 +317,6 @@ type output struct {
 	gen    func(w *bytes.Buffer) error
 }
 
-// parallel runs fn(0..n-1) on workers goroutines and joins the errors in
-// index order.
-func parallel(n, workers int, fn func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	if workers > n {
-		workers = n
-	}
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				errs[i] = fn(i)
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
 var slugRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]*$`)
 
 // Slugify lowercases s and replaces runs of non-alphanumerics by '-'.
@@ -366,7 +343,7 @@ func (b *Builder) display(rel string) string {
 
 // parse reads and renders one markdown source.
 func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
-	src, err := readFile(f.abs, f.size)
+	src, err := disk.ReadFile(f.abs, f.size)
 	if err != nil {
 		return nil, err
 	}
@@ -537,8 +514,8 @@ func (b *Builder) Build() (*Result, error) {
 	for j, i := range todo {
 		paths[j] = mds[i].abs
 	}
-	prefetch(paths)
-	err = parallel(len(todo), o.Workers, func(j int) error {
+	disk.Prefetch(paths)
+	err = pool.Run(len(todo), o.Workers, func(j int) error {
 		i := todo[j]
 		p, err := b.parse(mds[i], cfg.BaseURL)
 		all[i] = p
@@ -709,7 +686,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		}
 	}
 	cardTmpl := t.pages["list.html"]
-	err := parallel(len(stale), b.opts.Workers, func(i int) error {
+	err := pool.Run(len(stale), b.opts.Workers, func(i int) error {
 		var w strings.Builder
 		if err := cardTmpl.ExecuteTemplate(&w, "card", stale[i]); err != nil {
 			stale[i].cardKey = 0

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"wasmsite/ssg/disk"
+	"wasmsite/ssg/pool"
+
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -58,7 +61,7 @@ func (b *Builder) claimStaging(out string) (target string, have map[string]uint6
 	// The claimed generation is about to change: its sums go now.
 	sums = readSums(prevSums)
 	_ = os.Remove(prevSums)
-	if _, ino, err := statFile(target); sums != nil && (err != nil || sums.dir != ino) {
+	if _, ino, err := disk.Stat(target); sums != nil && (err != nil || sums.dir != ino) {
 		sums = nil
 	}
 	if b.spareKeys != nil {
@@ -217,7 +220,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		if _, ok := dirs.Load(d); ok {
 			return nil
 		}
-		if err := mkdirAll(filepath.Join(target, filepath.FromSlash(d))); err != nil {
+		if err := disk.MkdirAll(filepath.Join(target, filepath.FromSlash(d))); err != nil {
 			return err
 		}
 		dirs.Store(d, true)
@@ -243,7 +246,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 			}
 		}
 	}
-	prefetch(reread)
+	disk.Prefetch(reread)
 	// The new generation's sums: kept entries for the files not redone,
 	// new ones for the rest.
 	entries := make([]fileSum, len(outs))
@@ -254,7 +257,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 	// File creation is dominated by file-system latency, not CPU: more
 	// goroutines than cores keep the disk busy.
 	var unchanged, readBack atomic.Int64
-	err = parallel(len(todo), max(8, 4*b.opts.Workers), func(j int) error {
+	err = pool.Run(len(todo), max(8, 4*b.opts.Workers), func(j int) error {
 		i := todo[j]
 		o := outs[i]
 		known[i] = false
@@ -296,7 +299,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		}
 		// In place: the staging directory is not served, and truncating an
 		// existing file is far cheaper than creating a new inode.
-		st, err := writeFile(dst, buf.Bytes())
+		st, err := disk.WriteFile(dst, buf.Bytes())
 		if err != nil {
 			return err
 		}
@@ -343,7 +346,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		}
 		_ = os.Remove(outSums)
 	}
-	if _, ino, err := statFile(out); err == nil {
+	if _, ino, err := disk.Stat(out); err == nil {
 		g := &genSums{dir: ino, files: make(map[string]fileSum, len(outs))}
 		for i, o := range outs {
 			if known[i] {
@@ -357,7 +360,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 
 // sameContent reports whether the file at path holds exactly data.
 func sameContent(path string, data []byte) bool {
-	got, err := readFile(path, int64(len(data)))
+	got, err := disk.ReadFile(path, int64(len(data)))
 	return err == nil && bytes.Equal(got, data)
 }
 
@@ -410,6 +413,6 @@ func writeGzip(dst string, data []byte) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	_, err := writeFile(dst, buf.Bytes())
+	_, err := disk.WriteFile(dst, buf.Bytes())
 	return err
 }

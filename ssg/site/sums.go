@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"wasmsite/ssg/disk"
 )
 
 // A build that reuses the previous generation (see PrevDir) must tell which of
@@ -25,13 +27,9 @@ import (
 // those of the kept one in <name>.prev.sums. A build deletes the latter when
 // it claims the kept generation, before changing it.
 
-// stamp identifies a version of a file: size in bytes and modification time
-// in ns.
-type stamp struct{ size, mtime int64 }
-
 // fileSum is one file's entry in a generation's sums.
 type fileSum struct {
-	stamp
+	disk.Stamp
 	sum uint64 // xxhash-64 of the content
 }
 
@@ -80,8 +78,8 @@ func readSums(path string) *genSums {
 		}
 		var e fileSum
 		var err1, err2, err3 error
-		e.size, err1 = strconv.ParseInt(f[0], 10, 64)
-		e.mtime, err2 = strconv.ParseInt(f[1], 10, 64)
+		e.Size, err1 = strconv.ParseInt(f[0], 10, 64)
+		e.Mtime, err2 = strconv.ParseInt(f[1], 10, 64)
 		e.sum, err3 = strconv.ParseUint(f[2], 16, 64)
 		if err1 != nil || err2 != nil || err3 != nil {
 			return nil
@@ -102,7 +100,7 @@ func (g *genSums) write(path string) error {
 		if strings.ContainsAny(p, "\n\r") {
 			continue // cannot be listed; such a file is read back instead
 		}
-		fmt.Fprintf(&b, "%d %d %x %s\n", e.size, e.mtime, e.sum, p)
+		fmt.Fprintf(&b, "%d %d %x %s\n", e.Size, e.Mtime, e.sum, p)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -120,14 +118,14 @@ func (g *genSums) write(path string) error {
 // entry for the new sums.
 func (g *genSums) unchanged(dst, rel string, data []byte, sum uint64) (e fileSum, same, readBack bool) {
 	if old, ok := g.lookup(rel); ok {
-		if st, _, err := statFile(dst); err == nil && st == old.stamp {
+		if st, _, err := disk.Stat(dst); err == nil && st == old.Stamp {
 			return old, old.sum == sum, false
 		}
 	}
 	if !sameContent(dst, data) {
 		return fileSum{}, false, true
 	}
-	st, _, err := statFile(dst)
+	st, _, err := disk.Stat(dst)
 	return fileSum{st, sum}, err == nil, true
 }
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package site
+package disk
 
 import (
 	"errors"
@@ -13,17 +13,17 @@ import (
 // A build reads and writes tens of thousands of small files. os.ReadFile and
 // os.WriteFile register each file with the runtime's poller (an epoll_ctl that
 // fails for regular files, four fcntl calls) and stat it: seven system calls
-// around the three that do the work. These helpers make only open, read or
+// around the three that do the work. These functions make only open, read or
 // write, and close.
 
-// writeFile creates or truncates path (mode 0644 before umask), writes data
+// WriteFile creates or truncates path (mode 0644 before umask), writes data
 // and returns the file's stamp as written. Errors are *fs.PathError.
-func writeFile(path string, data []byte) (stamp, error) {
+func WriteFile(path string, data []byte) (Stamp, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
 	})
 	if err != nil {
-		return stamp{}, &fs.PathError{Op: "open", Path: path, Err: err}
+		return Stamp{}, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	for len(data) > 0 {
 		n, err := unix.Write(fd, data)
@@ -32,37 +32,38 @@ func writeFile(path string, data []byte) (stamp, error) {
 		}
 		if err != nil {
 			unix.Close(fd)
-			return stamp{}, &fs.PathError{Op: "write", Path: path, Err: err}
+			return Stamp{}, &fs.PathError{Op: "write", Path: path, Err: err}
 		}
 		data = data[n:]
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return stamp{}, &fs.PathError{Op: "fstat", Path: path, Err: err}
+		return Stamp{}, &fs.PathError{Op: "fstat", Path: path, Err: err}
 	}
 	if err := unix.Close(fd); err != nil {
-		return stamp{}, &fs.PathError{Op: "close", Path: path, Err: err}
+		return Stamp{}, &fs.PathError{Op: "close", Path: path, Err: err}
 	}
 	return stampOf(&st), nil
 }
 
-// statFile returns the stamp and inode number of the file at path.
-func statFile(path string) (stamp, uint64, error) {
+// Stat returns the stamp and inode number of the file at path. Errors are
+// *fs.PathError.
+func Stat(path string) (Stamp, uint64, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
-		return stamp{}, 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+		return Stamp{}, 0, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	return stampOf(&st), uint64(st.Ino), nil
 }
 
-func stampOf(st *unix.Stat_t) stamp {
-	return stamp{size: st.Size, mtime: st.Mtim.Nano()}
+func stampOf(st *unix.Stat_t) Stamp {
+	return Stamp{Size: st.Size, Mtime: st.Mtim.Nano()}
 }
 
-// readFile reads the whole file at path; size is its expected length (from a
+// ReadFile reads the whole file at path; size is its expected length (from a
 // directory scan), used to size the buffer. Errors are *fs.PathError.
-func readFile(path string, size int64) ([]byte, error) {
+func ReadFile(path string, size int64) ([]byte, error) {
 	fd, err := retryEINTR(func() (int, error) { return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
@@ -87,17 +88,17 @@ func readFile(path string, size int64) ([]byte, error) {
 	}
 }
 
-// mkdirAll creates dir and any missing parents (mode 0755 before umask); an
+// MkdirAll creates dir and any missing parents (mode 0755 before umask); an
 // existing directory is not an error. Unlike os.MkdirAll it does not stat
 // first: the common case, a new directory whose parent exists, is one call.
-func mkdirAll(dir string) error {
+func MkdirAll(dir string) error {
 	err := unix.Mkdir(dir, 0o755)
 	switch {
 	case err == nil || err == unix.EEXIST:
 		return nil
 	case err == unix.ENOENT:
 		if parent := filepath.Dir(dir); parent != dir {
-			if err := mkdirAll(parent); err != nil {
+			if err := MkdirAll(parent); err != nil {
 				return err
 			}
 			if err := unix.Mkdir(dir, 0o755); err != nil && err != unix.EEXIST {

@@ -1,4 +1,4 @@
-package site
+package disk
 
 import (
 	"fmt"
@@ -10,21 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// evict drops the files' pages from the page cache (POSIX_FADV_DONTNEED,
-// after an fsync so that they are clean).
-func evict(tb testing.TB, paths []string) {
-	tb.Helper()
-	for _, p := range paths {
-		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		_ = unix.Fsync(fd)
-		_ = unix.Fadvise(fd, 0, 0, unix.FADV_DONTNEED)
-		_ = unix.Close(fd)
-	}
-}
 
 // residentPages counts the pages of the file at path in the page cache, and
 // its pages in all (mincore(2) on a read-only mapping).
@@ -68,11 +53,13 @@ func TestPrefetch(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	evict(t, paths)
+	if err := Evict(paths); err != nil {
+		t.Fatal(err)
+	}
 	if r, _ := residentPages(t, paths[len(paths)-1]); r > 0 {
 		t.Skipf("the file system keeps evicted pages (%s): nothing to prefetch", dir)
 	}
-	prefetch(paths)
+	Prefetch(paths)
 	deadline := time.Now().Add(10 * time.Second)
 	for _, p := range paths {
 		for {
