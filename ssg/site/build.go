@@ -23,10 +23,10 @@ import (
 	"time"
 	"unicode"
 
+	toml "github.com/pelletier/go-toml/v2"
+
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/pool"
-
-	toml "github.com/pelletier/go-toml/v2"
 )
 
 // Options configure a build.

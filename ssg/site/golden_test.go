@@ -113,14 +113,6 @@ func TestMarkdownFeatures(t *testing.T) {
 	}
 }
 
-func TestChromaCSSLightAndDark(t *testing.T) {
-	css := ChromaCSS()
-	i := strings.Index(css, "@media (prefers-color-scheme: dark)")
-	if i < 0 || !strings.Contains(css[:i], ".chroma .kd") || !strings.Contains(css[i:], ".chroma .kd") {
-		t.Fatalf("chroma CSS lacks light or dark rules:\n%.400s", css)
-	}
-}
-
 func TestParseDate(t *testing.T) {
 	for in, want := range map[string]string{
 		"2022-06-5":                 "2022-06-05T00:00:00Z",

@@ -9,9 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/alecthomas/chroma/v2"
-	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -20,6 +17,8 @@ import (
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"wasmsite/ssg/highlight"
 )
 
 // TOCItem is one heading of a document.
@@ -36,14 +35,6 @@ type Rendered struct {
 	Links []string // link and image destinations, in document order
 	Words int
 }
-
-// Light and dark chroma styles embedded into the theme stylesheet.
-const (
-	LightStyle = "github"
-	DarkStyle  = "github-dark"
-)
-
-var chromaFormatter = chromahtml.New(chromahtml.WithClasses(true))
 
 // codeRenderer highlights fenced code with chroma (CSS classes) and adds
 // anchor links to headings.
@@ -88,16 +79,8 @@ func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (a
 		seg := lines.At(i)
 		code.Write(seg.Value(src))
 	}
-	var lexer chroma.Lexer
-	if lang != "" {
-		lexer = lexerFor(lang)
-	}
-	if lexer != nil {
-		it, err := chroma.Coalesce(lexer).Tokenise(nil, code.String())
-		if err == nil {
-			writeHighlighted(w, it.Tokens())
-			return ast.WalkSkipChildren, nil
-		}
+	if highlight.Block(w, lang, code.String()) {
+		return ast.WalkSkipChildren, nil
 	}
 	_, _ = w.WriteString(`<pre class="chroma"><code`)
 	if lang != "" {
@@ -109,22 +92,6 @@ func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (a
 	_, _ = w.Write(util.EscapeHTML([]byte(code.String())))
 	_, _ = w.WriteString("</code></pre>\n")
 	return ast.WalkSkipChildren, nil
-}
-
-// ChromaCSS returns the highlighting stylesheet: light by default, dark
-// under prefers-color-scheme: dark.
-func ChromaCSS() string {
-	var b bytes.Buffer
-	b.WriteString("/* Syntax highlighting (chroma " + LightStyle + " / " + DarkStyle + ") */\n")
-	_ = chromaFormatter.WriteCSS(&b, styles.Get(LightStyle))
-	var d bytes.Buffer
-	_ = chromaFormatter.WriteCSS(&d, styles.Get(DarkStyle))
-	b.WriteString("@media (prefers-color-scheme: dark) {\n")
-	for _, l := range strings.Split(strings.TrimSpace(d.String()), "\n") {
-		b.WriteString("  " + l + "\n")
-	}
-	b.WriteString("}\n")
-	return b.String()
 }
 
 // markdownExtensions are GitHub Flavored Markdown (extension.GFM's parts, with

@@ -12,10 +12,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cespare/xxhash/v2"
+
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/pool"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // PrevDir returns where the previous output generation is kept:

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"wasmsite/ssg/highlight"
 )
 
 //go:embed theme
@@ -94,7 +96,7 @@ func LoadTheme(overrideDir, baseURL string) (*Theme, error) {
 		}
 	}
 	if css, ok := assets["assets/style.css"]; ok {
-		assets["assets/style.css"] = append(append(append([]byte{}, css...), '\n'), ChromaCSS()...)
+		assets["assets/style.css"] = append(append(append([]byte{}, css...), '\n'), highlight.CSS()...)
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {

@@ -1,9 +1,10 @@
-package site
+package highlight
 
 import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -15,6 +16,15 @@ import (
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 )
+
+// moduleDir returns where the module cache holds module.
+func moduleDir(t testing.TB, module string) string {
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if err != nil {
+		t.Fatalf("locating module %s: %v", module, err)
+	}
+	return strings.TrimSpace(string(out))
+}
 
 // lexAll runs l over text and returns its tokens, or the panic value.
 func lexAll(l chroma.Lexer, text string) (toks []chroma.Token, err error) {
@@ -62,7 +72,7 @@ func sameTokens(t *testing.T, name string, rl *chroma.RegexLexer, text string) {
 func sameHTML(t *testing.T, name string, tokens []chroma.Token) {
 	t.Helper()
 	var want, got bytes.Buffer
-	if err := chromaFormatter.Format(&want, styles.Get(LightStyle), chroma.Literator(tokens...)); err != nil {
+	if err := chromaFormatter.Format(&want, styles.Get(lightStyle), chroma.Literator(tokens...)); err != nil {
 		t.Fatal(err)
 	}
 	writeHighlighted(&got, tokens)
@@ -272,7 +282,7 @@ func BenchmarkHighlight(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	style := styles.Get(LightStyle)
+	style := styles.Get(lightStyle)
 	for _, in := range []struct{ name, text string }{{"block", code}, {"strings.go", string(big)}} {
 		for _, l := range []struct {
 			name   string
