@@ -26,6 +26,7 @@ import (
 	toml "github.com/pelletier/go-toml/v2"
 
 	"wasmsite/ssg/disk"
+	"wasmsite/ssg/markdown"
 	"wasmsite/ssg/pool"
 )
 
@@ -64,7 +65,7 @@ type Page struct {
 	Aliases     []string
 	Extra       map[string]any
 	ShowTOC     bool
-	TOC         []TOCItem
+	TOC         []markdown.TOCItem
 	Content     template.HTML
 	Words       int
 	ReadingTime int   // minutes
@@ -352,7 +353,7 @@ func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := RenderMarkdown(body)
+	r, err := markdown.Render(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s:1:1: markdown: %v", file, err)
 	}

@@ -374,6 +374,9 @@ func (b *Builder) keepPrev(dir, out string) bool {
 	return os.Rename(dir, prev) == nil
 }
 
+// bufPool holds the buffers outputs are generated into.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // GzipMinSize is the smallest output that gets a .gz sibling: below it gzip's framing
 // outweighs the saving.
 const GzipMinSize = 512

@@ -1,4 +1,4 @@
-package site
+package markdown
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/util"
+
+	"wasmsite/ssg/corpus"
 )
 
 // moduleDir returns where the module cache holds module.
@@ -69,14 +71,14 @@ func goldmarkInputs(t *testing.T) []string {
 // with the same setup using extension.GFM unchanged: the HTML must be equal.
 func TestQuickLinkifyMatchesGoldmark(t *testing.T) {
 	plain := goldmark.New(
-		goldmark.WithExtensions(append([]goldmark.Extender{extension.GFM}, markdownExtensions...)...),
+		goldmark.WithExtensions(append([]goldmark.Extender{extension.GFM}, extensions...)...),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		goldmark.WithRendererOptions(html.WithUnsafe(), renderer.WithNodeRenderers(util.Prioritized(codeRenderer{}, 100))),
 	)
 	quick := newGoldmark()
 	inputs := goldmarkInputs(t)
 	for i := range 50 {
-		inputs = append(inputs, string(corpusPost(i, 50)))
+		inputs = append(inputs, string(corpus.Post(i, 50)))
 	}
 	inputs = append(inputs,
 		"mail me at a@b.co, or x.y+z@sub.example.org. Not @ here, not a@b, not @b.com",
