@@ -25,6 +25,7 @@ import (
 
 	toml "github.com/pelletier/go-toml/v2"
 
+	"wasmsite/ssg/config"
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
 	"wasmsite/ssg/pool"
@@ -153,13 +154,13 @@ type SiteData struct {
 	Paginate, FeedLimit                           int
 	Extra                                         map[string]any
 
-	Config Config
+	Config config.Config
 	Posts  []*Page
 	Pages  []*Page
 	Tags   []*Tag
 }
 
-func newSiteData(cfg Config, posts, pages []*Page, tags []*Tag) *SiteData {
+func newSiteData(cfg config.Config, posts, pages []*Page, tags []*Tag) *SiteData {
 	return &SiteData{
 		Title: cfg.Title, Author: cfg.Author, BaseURL: cfg.BaseURL, Description: cfg.Description,
 		Language: cfg.Language, Paginate: cfg.Paginate, FeedLimit: cfg.FeedLimit, Extra: cfg.Extra,
@@ -415,7 +416,7 @@ func (b *Builder) Build() (*Result, error) {
 			b.release(claim)
 		}
 	}()
-	cfg, err := LoadConfig(o.ConfigFile)
+	cfg, err := config.Load(o.ConfigFile)
 	if err != nil {
 		return nil, err
 	}

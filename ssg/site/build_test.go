@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/config"
 )
 
 // writeTree creates files (slash paths) under dir.
@@ -597,7 +599,7 @@ func TestTemplateOverride(t *testing.T) {
 // site.toml under its Config field name, with its value (SiteData copies
 // them rather than embedding Config).
 func TestSiteSettingsInTemplates(t *testing.T) {
-	cfg := Config{Title: "T", Author: "A", BaseURL: "https://b.example", Description: "D",
+	cfg := config.Config{Title: "T", Author: "A", BaseURL: "https://b.example", Description: "D",
 		Language: "fr", Paginate: 7, FeedLimit: 9, TemplatesDir: "tpl", Extra: map[string]any{"k": "v"}}
 	site := reflect.ValueOf(newSiteData(cfg, nil, nil, nil)).Elem()
 	ct := reflect.TypeOf(cfg)

@@ -1,4 +1,5 @@
-package site
+// Package config reads the site settings file, site.toml.
+package config
 
 import (
 	"errors"
@@ -28,9 +29,9 @@ type Config struct {
 	Extra map[string]any `toml:"extra"`
 }
 
-// DefaultConfig returns the settings used when site.toml is absent or
-// leaves a field empty.
-func DefaultConfig() Config {
+// Default returns the settings used when site.toml is absent or leaves a
+// field empty.
+func Default() Config {
 	return Config{
 		Title:     "wasmsite",
 		BaseURL:   "http://127.0.0.1:3000",
@@ -40,9 +41,12 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a site.toml file. A missing file yields the defaults.
-func LoadConfig(path string) (Config, error) {
-	c := DefaultConfig()
+// Load reads the settings file at path; a missing file yields Default(). An
+// unknown setting or a TOML error is reported as "path:line:col: message".
+// Empty or non-positive fields get their defaults, and BaseURL loses its
+// trailing slashes.
+func Load(path string) (Config, error) {
+	c := Default()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -69,8 +73,9 @@ func LoadConfig(path string) (Config, error) {
 	return c, nil
 }
 
+// normalize fills in defaults and trims BaseURL as Load documents.
 func (c *Config) normalize() {
-	d := DefaultConfig()
+	d := Default()
 	if c.Paginate <= 0 {
 		c.Paginate = d.Paginate
 	}
