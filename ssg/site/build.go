@@ -10,7 +10,6 @@ import (
 	"hash/maphash"
 	"html/template"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -29,6 +28,7 @@ import (
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
 	"wasmsite/ssg/pool"
+	"wasmsite/ssg/source"
 )
 
 // Options configure a build.
@@ -77,7 +77,7 @@ type Page struct {
 	cardKey uint64
 
 	bundle []bundleFile // files beside an index.md, set by every build
-	fm     *FrontMatter
+	fm     *source.FrontMatter
 	links  []string
 	key    uint64
 }
@@ -273,15 +273,10 @@ func (k *keyer) u(v uint64) *keyer {
 }
 func (k *keyer) sum() uint64 { return k.h.Sum64() | 1 } // never 0
 
-type srcFile struct {
-	abs, rel    string
-	mtime, size int64
-}
-
 // bundleFile is a file of a page bundle: a file that is not markdown in the
 // directory of an index.md or below it, published next to the page.
 type bundleFile struct {
-	srcFile
+	source.File
 	path string // slash path relative to the bundle directory
 }
 
@@ -290,11 +285,11 @@ type bundleFile struct {
 // it (a subdirectory with its own index.md is its own bundle). Files beside
 // other markdown files, and beside an index.md at the top of the content
 // directory, belong to no bundle and are ignored.
-func assignBundles(mds []srcFile, all []*Page, others []srcFile) {
+func assignBundles(mds []source.File, all []*Page, others []source.File) {
 	dirs := map[string]*Page{}
 	for i, f := range mds {
 		all[i].bundle = nil
-		if d := path.Dir(f.rel); path.Base(f.rel) == "index.md" && d != "." {
+		if d := path.Dir(f.Rel); path.Base(f.Rel) == "index.md" && d != "." {
 			dirs[d] = all[i]
 		}
 	}
@@ -302,9 +297,9 @@ func assignBundles(mds []srcFile, all []*Page, others []srcFile) {
 		return
 	}
 	for _, f := range others {
-		for d := path.Dir(f.rel); d != "."; d = path.Dir(d) {
+		for d := path.Dir(f.Rel); d != "."; d = path.Dir(d) {
 			if p := dirs[d]; p != nil {
-				p.bundle = append(p.bundle, bundleFile{srcFile: f, path: f.rel[len(d)+1:]})
+				p.bundle = append(p.bundle, bundleFile{File: f, path: f.Rel[len(d)+1:]})
 				break
 			}
 		}
@@ -339,18 +334,14 @@ func Slugify(s string) string {
 	return b.String()
 }
 
-func (b *Builder) display(rel string) string {
-	return filepath.Join(b.opts.ContentDir, filepath.FromSlash(rel))
-}
-
 // parse reads and renders one markdown source.
-func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
-	src, err := disk.ReadFile(f.abs, f.size)
+func (b *Builder) parse(f source.File, baseURL string) (*Page, error) {
+	src, err := f.Read()
 	if err != nil {
 		return nil, err
 	}
-	file := b.display(f.rel)
-	fm, body, err := ParseFrontMatter(file, src)
+	file := f.Path
+	fm, body, err := source.ParseFrontMatter(file, src)
 	if err != nil {
 		return nil, err
 	}
@@ -364,19 +355,19 @@ func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
 		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
 		ReadingTime: max(1, (r.Words+199)/200), fm: fm, links: r.Links,
 	}
-	if strings.HasPrefix(f.rel, "pages/") {
+	if strings.HasPrefix(f.Rel, "pages/") {
 		p.Kind = "page"
 	}
 	p.Slug = fm.Slug
 	if p.Slug == "" {
-		base := strings.TrimSuffix(path.Base(f.rel), ".md")
-		if base == "index" && path.Dir(f.rel) != "." {
-			base = path.Base(path.Dir(f.rel))
+		base := strings.TrimSuffix(path.Base(f.Rel), ".md")
+		if base == "index" && path.Dir(f.Rel) != "." {
+			base = path.Base(path.Dir(f.Rel))
 		}
 		p.Slug = Slugify(base)
 	} else if !slugRe.MatchString(p.Slug) {
-		line, col := fm.locate("slug")
-		return nil, errAt(file, line, col, "slug %q: use letters, digits, '.', '_', '~' and '-' only", p.Slug)
+		line, col := fm.Locate("slug")
+		return nil, source.ErrorAt(file, line, col, "slug %q: use letters, digits, '.', '_', '~' and '-' only", p.Slug)
 	}
 	if p.Title == "" {
 		p.Title = p.Slug
@@ -393,12 +384,12 @@ func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
 	for _, t := range fm.Tags {
 		s := Slugify(t)
 		if s == "" {
-			line, col := fm.locate("tags")
-			return nil, errAt(file, line, col, "tag %q has no letters or digits", t)
+			line, col := fm.Locate("tags")
+			return nil, source.ErrorAt(file, line, col, "tag %q has no letters or digits", t)
 		}
 		p.Tags = append(p.Tags, TagRef{Name: t, Slug: s, URL: "/tags/" + s + "/"})
 	}
-	h := b.newKey().s(f.rel).s(baseURL)
+	h := b.newKey().s(f.Rel).s(baseURL)
 	h.h.Write(src)
 	p.key = h.sum()
 	return p, nil
@@ -444,54 +435,11 @@ func (b *Builder) Build() (*Result, error) {
 	res.phase("config+theme", &t0)
 
 	// Scan the content directory.
-	var mds, statics, others []srcFile // others: candidates for page bundles
-	cfgAbs, _ := filepath.Abs(o.ConfigFile)
-	contentAbs, _ := filepath.Abs(o.ContentDir) // once: Abs of a relative path stats the working directory
-	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if p != o.ContentDir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(o.ContentDir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		isStatic := strings.HasPrefix(rel, "static/")
-		isMD := !isStatic && strings.HasSuffix(name, ".md")
-		if !isStatic && !isMD && !strings.Contains(rel, "/") {
-			return nil // beside site.toml: never part of a bundle
-		}
-		if filepath.Join(contentAbs, filepath.FromSlash(rel)) == cfgAbs {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		f := srcFile{abs: p, rel: rel, mtime: info.ModTime().UnixNano(), size: info.Size()}
-		switch {
-		case isStatic:
-			statics = append(statics, f)
-		case isMD:
-			mds = append(mds, f)
-		default:
-			others = append(others, f)
-		}
-		return nil
-	})
+	files, err := source.Scan(o.ContentDir, o.ConfigFile)
 	if err != nil {
 		return nil, err
 	}
+	mds, statics, others := files.Markdown, files.Static, files.Other
 
 	res.phase("scan", &t0)
 
@@ -500,8 +448,8 @@ func (b *Builder) Build() (*Result, error) {
 	var todo []int
 	seen := make(map[string]bool, len(mds))
 	for i, f := range mds {
-		seen[f.rel] = true
-		if c := b.cache[f.rel]; c != nil && c.mtime == f.mtime && c.size == f.size && c.page.Permalink == cfg.BaseURL+c.page.URL {
+		seen[f.Rel] = true
+		if c := b.cache[f.Rel]; c != nil && c.mtime == f.Mtime && c.size == f.Size && c.page.Permalink == cfg.BaseURL+c.page.URL {
 			all[i] = c.page
 			continue
 		}
@@ -514,7 +462,7 @@ func (b *Builder) Build() (*Result, error) {
 	}
 	paths := make([]string, len(todo))
 	for j, i := range todo {
-		paths[j] = mds[i].abs
+		paths[j] = mds[i].Path
 	}
 	disk.Prefetch(paths)
 	err = pool.Run(len(todo), o.Workers, func(j int) error {
@@ -527,7 +475,7 @@ func (b *Builder) Build() (*Result, error) {
 		return nil, err
 	}
 	for _, i := range todo {
-		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
+		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i]}
 	}
 	res.Parsed = len(todo)
 	assignBundles(mds, all, others)
@@ -543,28 +491,28 @@ func (b *Builder) Build() (*Result, error) {
 		if p.Draft && !o.Drafts {
 			continue
 		}
-		slugPos := func() (int, int) { return p.fm.locate("slug") }
+		slugPos := func() (int, int) { return p.fm.Locate("slug") }
 		if p.Kind == "post" {
 			if q := bySlug[p.Slug]; q != nil {
 				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
+				errs = append(errs, source.ErrorAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
 				continue
 			}
 			bySlug[p.Slug] = p
 			if p.Date.IsZero() {
-				errs = append(errs, errAt(p.File, p.fm.startLine, 1, "missing date: set created_date (or date)"))
+				errs = append(errs, source.ErrorAt(p.File, p.fm.FirstLine(), 1, "missing date: set created_date (or date)"))
 				continue
 			}
 			posts = append(posts, p)
 		} else {
 			if reserved[p.Slug] {
 				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
+				errs = append(errs, source.ErrorAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
 				continue
 			}
 			if q := byURL[p.URL]; q != nil {
 				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
+				errs = append(errs, source.ErrorAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
 				continue
 			}
 			byURL[p.URL] = p
@@ -669,7 +617,7 @@ func staticBytes(b []byte) func(*bytes.Buffer) error {
 }
 
 // plan lists every output file with its incremental key and generator.
-func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) ([]output, error) {
+func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.File) ([]output, error) {
 	cfg := site.Config
 	var outs []output
 	add := func(p, origin string, key uint64, gen func(*bytes.Buffer) error) {
@@ -772,8 +720,8 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 		for _, a := range p.Aliases {
 			u := a
 			if !strings.HasPrefix(u, "/") || strings.Contains(u, "..") || strings.ContainsAny(u, "?#") {
-				line, col := p.fm.locate("aliases")
-				return nil, errAt(p.File, line, col, "alias %q must be a site path starting with /", a)
+				line, col := p.fm.Locate("aliases")
+				return nil, source.ErrorAt(p.File, line, col, "alias %q must be a site path starting with /", a)
 			}
 			if !strings.HasSuffix(u, "/") && !strings.HasSuffix(u, ".html") && !strings.HasSuffix(u, ".htm") {
 				u += "/"
@@ -800,19 +748,19 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) (
 	}
 	for _, f := range statics {
 		f := f
-		rel := strings.TrimPrefix(f.rel, "static/")
-		k := b.newKey().s("static").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-		add(rel, b.display(f.rel), k, copyFile(f.abs))
+		rel := strings.TrimPrefix(f.Rel, "static/")
+		k := b.newKey().s("static").s(f.Path).u(uint64(f.Mtime)).u(uint64(f.Size)).sum()
+		add(rel, f.Path, k, copyFile(f.Path))
 	}
 	// Page bundles: a page's files go to its directory. Drafts that are not
 	// rendered are not in posts or site.Pages, so their files are left out too.
 	for _, p := range site.rendered() {
 		for _, f := range p.bundle {
 			if f.path == "index.html" {
-				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", b.display(f.rel), p.File, urlFile(p.URL))
+				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, urlFile(p.URL))
 			}
-			k := b.newKey().s("bundle").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-			add(strings.TrimPrefix(p.URL, "/")+f.path, b.display(f.rel), k, copyFile(f.abs))
+			k := b.newKey().s("bundle").s(f.Path).u(uint64(f.Mtime)).u(uint64(f.Size)).sum()
+			add(strings.TrimPrefix(p.URL, "/")+f.path, f.Path, k, copyFile(f.Path))
 		}
 	}
 	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {

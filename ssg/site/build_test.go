@@ -879,3 +879,35 @@ func TestRerunUsesSums(t *testing.T) {
 	}
 	diffTrees(t, readTree(t, fresh), readTree(t, out))
 }
+
+func TestFrontMatterWarningsInBuild(t *testing.T) {
+	dir := t.TempDir()
+	files := sampleFiles()
+	files["content/blog/typo.md"] = "---\ntitle = \"Typo\"\ndate = \"2022-01-01\"\ntag = [\"go\"]\n---\n\n[gone](/nope/)\n"
+	files["content/blog/draft2.md"] = "---\ntitle: Draft\ndraft: true\ndate: 2022-01-01\nslugg: d\n---\n"
+	writeTree(t, dir, files)
+	var warn bytes.Buffer
+	b := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "public"), Warn: &warn})
+	c := filepath.Join(dir, "content", "blog")
+	want := []string{
+		filepath.Join(c, "draft2.md") + `:5:1: warning: unknown front-matter key "slugg" (did you mean "slug"?)`,
+		filepath.Join(c, "typo.md") + `:4:1: warning: unknown front-matter key "tag" (did you mean "tags"?)`,
+		filepath.Join(c, "typo.md") + `: warning: broken internal link /nope/`,
+	}
+	for i := range 2 { // the second build re-parses nothing and warns again
+		warn.Reset()
+		res, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && res.Parsed != 0 {
+			t.Errorf("rebuild parsed %d sources", res.Parsed)
+		}
+		if got := strings.Join(res.Warnings, "\n"); got != strings.Join(want, "\n") {
+			t.Errorf("build %d: warnings:\n%s\nwant:\n%s", i+1, got, strings.Join(want, "\n"))
+		}
+		if warn.String() != strings.Join(want, "\n")+"\n" {
+			t.Errorf("build %d: Warn got:\n%s", i+1, warn.String())
+		}
+	}
+}
