@@ -5,28 +5,25 @@ package site
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"html/template"
 	"io"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	toml "github.com/pelletier/go-toml/v2"
 
 	"wasmsite/ssg/config"
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
+	"wasmsite/ssg/page"
 	"wasmsite/ssg/pool"
 	"wasmsite/ssg/source"
 )
@@ -45,148 +42,6 @@ type Options struct {
 	// per request.
 	Gzip bool
 	Warn io.Writer
-}
-
-// TagRef is a tag as attached to a page.
-type TagRef struct{ Name, Slug, URL string }
-
-// Page is a rendered post or standalone page.
-type Page struct {
-	Kind        string // "post" or "page"
-	File        string // source path as shown in messages
-	Title       string
-	Slug        string
-	Description string
-	URL         string // site path, e.g. /blog/hello/
-	Permalink   string // absolute URL
-	Date        time.Time
-	Lastmod     time.Time
-	Draft       bool
-	Tags        []TagRef
-	Aliases     []string
-	Extra       map[string]any
-	ShowTOC     bool
-	TOC         []markdown.TOCItem
-	Content     template.HTML
-	Words       int
-	ReadingTime int   // minutes
-	Prev, Next  *Page // older and newer post
-	// Card is the post's "card" template output, as shown in lists.
-	Card template.HTML
-
-	cardKey uint64
-
-	bundle []bundleFile // files beside an index.md, set by every build
-	fm     *source.FrontMatter
-	links  []string
-	key    uint64
-}
-
-// Tag groups the posts carrying one tag.
-type Tag struct {
-	Name, Slug, URL string
-	Pages           []*Page
-}
-
-// Paginator describes one page of a paginated post list (home, blog, a tag):
-// page Number of Total, at URL. PrevURL (newer posts) and NextURL (older
-// posts) are empty on the first and last page.
-type Paginator struct {
-	Number, Total     int
-	URL               string
-	PrevURL, NextURL  string
-	FirstURL, LastURL string
-}
-
-// listPage is one page of a paginated post list.
-type listPage struct {
-	Posts     []*Page
-	Paginator *Paginator
-}
-
-// pagerURL is the URL of page n of the list at base: base itself for the
-// first page, then base/page/n/.
-func pagerURL(base string, n int) string {
-	if n == 1 {
-		return base
-	}
-	return base + "page/" + strconv.Itoa(n) + "/"
-}
-
-// paginate splits posts into pages of per posts for the list at base ("/",
-// "/blog/", "/tags/go/"). There is always at least one page, empty when
-// there are no posts.
-func paginate(posts []*Page, per int, base string) []listPage {
-	total := max(1, (len(posts)+per-1)/per)
-	lps := make([]listPage, total)
-	for n := 1; n <= total; n++ {
-		pg := &Paginator{Number: n, Total: total, URL: pagerURL(base, n), FirstURL: base, LastURL: pagerURL(base, total)}
-		if n > 1 {
-			pg.PrevURL = pagerURL(base, n-1)
-		}
-		if n < total {
-			pg.NextURL = pagerURL(base, n+1)
-		}
-		lps[n-1] = listPage{Posts: posts[min((n-1)*per, len(posts)):min(n*per, len(posts))], Paginator: pg}
-	}
-	return lps
-}
-
-// pagedTitle is the title of page n of a list titled title: "Blog",
-// "Blog, page 2"; the untitled home's later pages are "Page 2".
-func pagedTitle(title string, n int) string {
-	switch {
-	case n == 1:
-		return title
-	case title == "":
-		return "Page " + strconv.Itoa(n)
-	}
-	return title + ", page " + strconv.Itoa(n)
-}
-
-// SiteData is .Site in templates.
-type SiteData struct {
-	// The settings of site.toml, as .Site.Title and so on. They are copies of
-	// Config's fields rather than an embedded Config: text/template looks a
-	// field up by name at every use, and a name promoted from an embedded
-	// struct costs reflect a search that allocates (2% of a build).
-	Title, Author, BaseURL, Description, Language string
-	Paginate, FeedLimit                           int
-	Extra                                         map[string]any
-
-	Config config.Config
-	Posts  []*Page
-	Pages  []*Page
-	Tags   []*Tag
-}
-
-func newSiteData(cfg config.Config, posts, pages []*Page, tags []*Tag) *SiteData {
-	return &SiteData{
-		Title: cfg.Title, Author: cfg.Author, BaseURL: cfg.BaseURL, Description: cfg.Description,
-		Language: cfg.Language, Paginate: cfg.Paginate, FeedLimit: cfg.FeedLimit, Extra: cfg.Extra,
-		Config: cfg, Posts: posts, Pages: pages, Tags: tags,
-	}
-}
-
-// rendered returns the posts, then the standalone pages.
-func (s *SiteData) rendered() []*Page {
-	return append(append(make([]*Page, 0, len(s.Posts)+len(s.Pages)), s.Posts...), s.Pages...)
-}
-
-// PageData is the value templates execute with.
-type PageData struct {
-	Site        *SiteData
-	Kind        string // home, blog, tag, tags, post, page, 404, alias
-	Title       string
-	Heading     string
-	Description string
-	URL         string
-	Permalink   string
-	Page        *Page
-	Pages       []*Page
-	Tags        []*Tag
-	Tag         *Tag
-	Paginator   *Paginator
 }
 
 // Result summarises a build.
@@ -228,7 +83,7 @@ type Builder struct {
 
 type cacheEntry struct {
 	mtime, size int64
-	page        *Page
+	page        *page.Page
 }
 
 // NewBuilder returns a Builder with defaults filled in.
@@ -273,39 +128,6 @@ func (k *keyer) u(v uint64) *keyer {
 }
 func (k *keyer) sum() uint64 { return k.h.Sum64() | 1 } // never 0
 
-// bundleFile is a file of a page bundle: a file that is not markdown in the
-// directory of an index.md or below it, published next to the page.
-type bundleFile struct {
-	source.File
-	path string // slash path relative to the bundle directory
-}
-
-// assignBundles gives every page parsed from an index.md the other files of
-// its directory and subdirectories, each going to the nearest index.md above
-// it (a subdirectory with its own index.md is its own bundle). Files beside
-// other markdown files, and beside an index.md at the top of the content
-// directory, belong to no bundle and are ignored.
-func assignBundles(mds []source.File, all []*Page, others []source.File) {
-	dirs := map[string]*Page{}
-	for i, f := range mds {
-		all[i].bundle = nil
-		if d := path.Dir(f.Rel); path.Base(f.Rel) == "index.md" && d != "." {
-			dirs[d] = all[i]
-		}
-	}
-	if len(dirs) == 0 {
-		return
-	}
-	for _, f := range others {
-		for d := path.Dir(f.Rel); d != "."; d = path.Dir(d) {
-			if p := dirs[d]; p != nil {
-				p.bundle = append(p.bundle, bundleFile{File: f, path: f.Rel[len(d)+1:]})
-				break
-			}
-		}
-	}
-}
-
 // output is one file of the generated site.
 type output struct {
 	path   string // slash-separated, relative to the output root
@@ -314,84 +136,27 @@ type output struct {
 	gen    func(w *bytes.Buffer) error
 }
 
-var slugRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]*$`)
-
-// Slugify lowercases s and replaces runs of non-alphanumerics by '-'.
-func Slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
-}
-
 // parse reads and renders one markdown source.
-func (b *Builder) parse(f source.File, baseURL string) (*Page, error) {
+func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
 	src, err := f.Read()
 	if err != nil {
 		return nil, err
 	}
-	file := f.Path
-	fm, body, err := source.ParseFrontMatter(file, src)
+	fm, body, err := source.ParseFrontMatter(f.Path, src)
 	if err != nil {
 		return nil, err
 	}
 	r, err := markdown.Render(body)
 	if err != nil {
-		return nil, fmt.Errorf("%s:1:1: markdown: %v", file, err)
+		return nil, fmt.Errorf("%s:1:1: markdown: %v", f.Path, err)
 	}
-	p := &Page{
-		Kind: "post", File: file, Title: fm.Title, Description: fm.Description,
-		Date: fm.Date, Lastmod: fm.Lastmod, Draft: fm.Draft, Aliases: fm.Aliases,
-		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
-		ReadingTime: max(1, (r.Words+199)/200), fm: fm, links: r.Links,
-	}
-	if strings.HasPrefix(f.Rel, "pages/") {
-		p.Kind = "page"
-	}
-	p.Slug = fm.Slug
-	if p.Slug == "" {
-		base := strings.TrimSuffix(path.Base(f.Rel), ".md")
-		if base == "index" && path.Dir(f.Rel) != "." {
-			base = path.Base(path.Dir(f.Rel))
-		}
-		p.Slug = Slugify(base)
-	} else if !slugRe.MatchString(p.Slug) {
-		line, col := fm.Locate("slug")
-		return nil, source.ErrorAt(file, line, col, "slug %q: use letters, digits, '.', '_', '~' and '-' only", p.Slug)
-	}
-	if p.Title == "" {
-		p.Title = p.Slug
-	}
-	if p.Kind == "post" {
-		p.URL = "/blog/" + p.Slug + "/"
-	} else {
-		p.URL = "/" + p.Slug + "/"
-	}
-	p.Permalink = baseURL + p.URL
-	if p.Lastmod.IsZero() {
-		p.Lastmod = p.Date
-	}
-	for _, t := range fm.Tags {
-		s := Slugify(t)
-		if s == "" {
-			line, col := fm.Locate("tags")
-			return nil, source.ErrorAt(file, line, col, "tag %q has no letters or digits", t)
-		}
-		p.Tags = append(p.Tags, TagRef{Name: t, Slug: s, URL: "/tags/" + s + "/"})
+	p, err := page.New(f, fm, r, baseURL)
+	if err != nil {
+		return nil, err
 	}
 	h := b.newKey().s(f.Rel).s(baseURL)
 	h.h.Write(src)
-	p.key = h.sum()
+	p.Key = h.sum()
 	return p, nil
 }
 
@@ -444,7 +209,7 @@ func (b *Builder) Build() (*Result, error) {
 	res.phase("scan", &t0)
 
 	// Parse new and changed sources in parallel.
-	all := make([]*Page, len(mds))
+	all := make([]*page.Page, len(mds))
 	var todo []int
 	seen := make(map[string]bool, len(mds))
 	for i, f := range mds {
@@ -478,81 +243,17 @@ func (b *Builder) Build() (*Result, error) {
 		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i]}
 	}
 	res.Parsed = len(todo)
-	assignBundles(mds, all, others)
+	page.AssignBundles(mds, all, others)
 	res.phase("parse", &t0)
 
 	// Select, validate and order.
-	var posts, pages []*Page
-	bySlug := map[string]*Page{}
-	byURL := map[string]*Page{}
-	reserved := map[string]bool{"blog": true, "tags": true, "page": true, "assets": true}
-	var errs []error
-	for _, p := range all { // all is in path order
-		if p.Draft && !o.Drafts {
-			continue
-		}
-		slugPos := func() (int, int) { return p.fm.Locate("slug") }
-		if p.Kind == "post" {
-			if q := bySlug[p.Slug]; q != nil {
-				line, col := slugPos()
-				errs = append(errs, source.ErrorAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
-				continue
-			}
-			bySlug[p.Slug] = p
-			if p.Date.IsZero() {
-				errs = append(errs, source.ErrorAt(p.File, p.fm.FirstLine(), 1, "missing date: set created_date (or date)"))
-				continue
-			}
-			posts = append(posts, p)
-		} else {
-			if reserved[p.Slug] {
-				line, col := slugPos()
-				errs = append(errs, source.ErrorAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
-				continue
-			}
-			if q := byURL[p.URL]; q != nil {
-				line, col := slugPos()
-				errs = append(errs, source.ErrorAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
-				continue
-			}
-			byURL[p.URL] = p
-			pages = append(pages, p)
-		}
+	posts, pages, err := page.Select(all, o.Drafts)
+	if err != nil {
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	sort.SliceStable(posts, func(i, j int) bool {
-		if !posts[i].Date.Equal(posts[j].Date) {
-			return posts[i].Date.After(posts[j].Date)
-		}
-		return posts[i].Slug < posts[j].Slug
-	})
-	sort.SliceStable(pages, func(i, j int) bool { return pages[i].Slug < pages[j].Slug })
-	for i, p := range posts {
-		p.Prev, p.Next = nil, nil
-		if i+1 < len(posts) {
-			p.Prev = posts[i+1]
-		}
-		if i > 0 {
-			p.Next = posts[i-1]
-		}
-	}
-	tagMap := map[string]*Tag{}
-	var tags []*Tag
-	for _, p := range posts {
-		for _, t := range p.Tags {
-			tg := tagMap[t.Slug]
-			if tg == nil {
-				tg = &Tag{Name: t.Name, Slug: t.Slug, URL: t.URL}
-				tagMap[t.Slug] = tg
-				tags = append(tags, tg)
-			}
-			tg.Pages = append(tg.Pages, p)
-		}
-	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Slug < tags[j].Slug })
-	site := newSiteData(cfg, posts, pages, tags)
+	page.Order(posts, pages)
+	tags := page.Tags(posts)
+	site := page.NewSite(cfg, posts, pages, tags)
 	res.Posts, res.Pages = len(posts), len(pages)
 
 	res.phase("order", &t0)
@@ -563,9 +264,7 @@ func (b *Builder) Build() (*Result, error) {
 	res.phase("plan", &t0)
 	// Front-matter warnings of every source, drafts included, in path order;
 	// then broken links.
-	for _, p := range all {
-		res.Warnings = append(res.Warnings, p.fm.Warnings...)
-	}
+	res.Warnings = page.Warnings(all)
 	res.Warnings = append(res.Warnings, checkLinks(site, outs)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(o.Warn, w)
@@ -582,7 +281,7 @@ func (b *Builder) Build() (*Result, error) {
 	return res, nil
 }
 
-func (b *Builder) render(t *Theme, name string, d *PageData) func(*bytes.Buffer) error {
+func (b *Builder) render(t *Theme, name string, d *page.Data) func(*bytes.Buffer) error {
 	return func(w *bytes.Buffer) error {
 		if err := t.pages[name].ExecuteTemplate(w, name, d); err != nil {
 			return fmt.Errorf("template %s (%s): %w", name, d.URL, err)
@@ -617,21 +316,21 @@ func staticBytes(b []byte) func(*bytes.Buffer) error {
 }
 
 // plan lists every output file with its incremental key and generator.
-func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.File) ([]output, error) {
+func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.File) ([]output, error) {
 	cfg := site.Config
 	var outs []output
 	add := func(p, origin string, key uint64, gen func(*bytes.Buffer) error) {
 		outs = append(outs, output{path: p, origin: origin, key: key, gen: gen})
 	}
-	data := func(kind, title, u string) *PageData {
-		return &PageData{Site: site, Kind: kind, Title: title, URL: u, Permalink: cfg.BaseURL + u}
+	data := func(kind, title, u string) *page.Data {
+		return &page.Data{Site: site, Kind: kind, Title: title, URL: u, Permalink: cfg.BaseURL + u}
 	}
 	posts := site.Posts
 	// Cards are rendered once per post and reused by every list page.
-	var stale []*Page
+	var stale []*page.Page
 	for _, p := range posts {
-		if k := b.newKey().u(gk).u(p.key).sum(); p.cardKey != k {
-			p.cardKey = k
+		if k := b.newKey().u(gk).u(p.Key).sum(); p.CardKey != k {
+			p.CardKey = k
 			stale = append(stale, p)
 		}
 	}
@@ -639,7 +338,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	err := pool.Run(len(stale), b.opts.Workers, func(i int) error {
 		var w strings.Builder
 		if err := cardTmpl.ExecuteTemplate(&w, "card", stale[i]); err != nil {
-			stale[i].cardKey = 0
+			stale[i].CardKey = 0
 			return fmt.Errorf("template card (%s): %w", stale[i].URL, err)
 		}
 		stale[i].Card = template.HTML(w.String())
@@ -656,12 +355,12 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	}
 	hk := nav.sum()
 	for _, p := range posts {
-		k := b.newKey().u(hk).s("post").u(p.key)
+		k := b.newKey().u(hk).s("post").u(p.Key)
 		if p.Prev != nil {
-			k.u(p.Prev.key)
+			k.u(p.Prev.Key)
 		}
 		if p.Next != nil {
-			k.u(p.Next.key)
+			k.u(p.Next.Key)
 		}
 		d := data("post", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
@@ -670,19 +369,19 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	for _, p := range site.Pages {
 		d := data("page", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
+		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.Key).sum(), b.render(t, "page.html", d))
 	}
 	// Paginated lists: home, blog and one per tag. A list page's key covers
 	// what it shows: its posts, its number and the number of pages.
-	list := func(kind, origin, base, title, heading, desc string, posts []*Page) []listPage {
-		lps := paginate(posts, cfg.Paginate, base)
+	list := func(kind, origin, base, title, heading, desc string, posts []*page.Page) []page.List {
+		lps := page.Paginate(posts, cfg.Paginate, base)
 		for _, lp := range lps {
 			pg := lp.Paginator
 			k := b.newKey().u(hk).s("list").s(kind).s(base).s(title).s(heading).s(desc).u(uint64(pg.Number)).u(uint64(pg.Total))
 			for _, p := range lp.Posts {
-				k.u(p.key)
+				k.u(p.Key)
 			}
-			d := data(kind, pagedTitle(title, pg.Number), pg.URL)
+			d := data(kind, page.PagedTitle(title, pg.Number), pg.URL)
 			d.Heading, d.Description, d.Pages, d.Paginator = heading, desc, lp.Posts, pg
 			o := origin
 			if pg.Number > 1 {
@@ -694,16 +393,16 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	}
 	home := list("home", "home page", "/", "", "", cfg.Description, posts)
 	blog := list("blog", "blog list", "/blog/", "Blog", "All posts", cfg.Description, posts)
-	tagLists := make([][]listPage, len(site.Tags))
+	tagLists := make([][]page.List, len(site.Tags))
 	for i, tg := range site.Tags {
 		tagLists[i] = list("tag", "tag "+tg.Name, tg.URL, "Tag: "+tg.Name, "Posts tagged “"+tg.Name+"”", "", tg.Pages)
 	}
 	allKey := b.newKey().u(gk)
 	for _, p := range posts {
-		allKey.u(p.key)
+		allKey.u(p.Key)
 	}
 	for _, p := range site.Pages {
-		allKey.u(p.key)
+		allKey.u(p.Key)
 	}
 	ak := allKey.sum()
 	tk := b.newKey().u(gk).s("tags")
@@ -716,25 +415,21 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	d = data("404", "Page not found", "/404.html")
 	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
 	// Aliases.
-	for _, p := range site.rendered() {
+	for _, p := range site.Rendered() {
 		for _, a := range p.Aliases {
-			u := a
-			if !strings.HasPrefix(u, "/") || strings.Contains(u, "..") || strings.ContainsAny(u, "?#") {
-				line, col := p.fm.Locate("aliases")
-				return nil, source.ErrorAt(p.File, line, col, "alias %q must be a site path starting with /", a)
-			}
-			if !strings.HasSuffix(u, "/") && !strings.HasSuffix(u, ".html") && !strings.HasSuffix(u, ".htm") {
-				u += "/"
+			u, err := page.AliasURL(p, a)
+			if err != nil {
+				return nil, err
 			}
 			d := data("alias", p.Title, p.URL)
-			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.key).sum(), b.render(t, "alias.html", d))
+			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.Key).sum(), b.render(t, "alias.html", d))
 		}
 	}
 	// Feeds, sitemap, robots.
 	n := min(cfg.FeedLimit, len(posts))
 	fk := b.newKey().u(gk).s("feed")
 	for _, p := range posts[:n] {
-		fk.u(p.key)
+		fk.u(p.Key)
 	}
 	feedKey := fk.sum()
 	add("feed.xml", "RSS feed", feedKey, func(w *bytes.Buffer) error { return writeRSS(w, site, posts[:n]) })
@@ -754,13 +449,13 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 	}
 	// Page bundles: a page's files go to its directory. Drafts that are not
 	// rendered are not in posts or site.Pages, so their files are left out too.
-	for _, p := range site.rendered() {
-		for _, f := range p.bundle {
-			if f.path == "index.html" {
+	for _, p := range site.Rendered() {
+		for _, f := range p.Bundle {
+			if f.Dest == "index.html" {
 				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, urlFile(p.URL))
 			}
 			k := b.newKey().s("bundle").s(f.Path).u(uint64(f.Mtime)).u(uint64(f.Size)).sum()
-			add(strings.TrimPrefix(p.URL, "/")+f.path, f.Path, k, copyFile(f.Path))
+			add(strings.TrimPrefix(p.URL, "/")+f.Dest, f.Path, k, copyFile(f.Path))
 		}
 	}
 	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {
@@ -794,7 +489,7 @@ func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []source.Fil
 // ones (/blog/x/) and relative ones (photo.jpg, ../x/), resolved against the
 // linking page's URL. Links with a scheme or a host, and fragment- or
 // query-only links, are not checked.
-func checkLinks(site *SiteData, outs []output) []string {
+func checkLinks(site *page.Site, outs []output) []string {
 	known := make(map[string]bool, len(outs)*2)
 	for _, o := range outs {
 		known["/"+o.path] = true
@@ -805,9 +500,9 @@ func checkLinks(site *SiteData, outs []output) []string {
 		}
 	}
 	var warns []string
-	for _, p := range site.rendered() {
+	for _, p := range site.Rendered() {
 		base := &url.URL{Path: p.URL}
-		for _, l := range p.links {
+		for _, l := range p.Links {
 			if l == "" || l[0] == '#' || l[0] == '?' || strings.HasPrefix(l, "//") {
 				continue
 			}

@@ -8,14 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"wasmsite/ssg/config"
 )
 
 // writeTree creates files (slash paths) under dir.
@@ -592,30 +589,6 @@ func TestTemplateOverride(t *testing.T) {
 	}
 	if !strings.Contains(readTree(t, filepath.Join(dir, "public"))["404.html"], `<p class="custom">Lost? Keep going</p>`) {
 		t.Error("template override or site extra not applied")
-	}
-}
-
-// TestSiteSettingsInTemplates checks that .Site offers every setting of
-// site.toml under its Config field name, with its value (SiteData copies
-// them rather than embedding Config).
-func TestSiteSettingsInTemplates(t *testing.T) {
-	cfg := config.Config{Title: "T", Author: "A", BaseURL: "https://b.example", Description: "D",
-		Language: "fr", Paginate: 7, FeedLimit: 9, TemplatesDir: "tpl", Extra: map[string]any{"k": "v"}}
-	site := reflect.ValueOf(newSiteData(cfg, nil, nil, nil)).Elem()
-	ct := reflect.TypeOf(cfg)
-	for i := range ct.NumField() {
-		name := ct.Field(i).Name
-		if name == "TemplatesDir" { // where templates come from, not for them
-			continue
-		}
-		f := site.FieldByName(name)
-		if !f.IsValid() {
-			t.Errorf(".Site.%s: no such field", name)
-			continue
-		}
-		if want := reflect.ValueOf(cfg).Field(i).Interface(); !reflect.DeepEqual(f.Interface(), want) {
-			t.Errorf(".Site.%s = %v, want %v", name, f.Interface(), want)
-		}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/page"
 )
 
 func bundleFiles() map[string]string {
@@ -239,7 +241,7 @@ func TestRelativeLinkWarnings(t *testing.T) {
 }
 
 func TestFeedContentLinksAbsolute(t *testing.T) {
-	p := &Page{Permalink: "https://example.org/blog/trip/", Content: `<p><img src="photo.jpg" alt="x"> <a href="../day2/">d</a> ` +
+	p := &page.Page{Permalink: "https://example.org/blog/trip/", Content: `<p><img src="photo.jpg" alt="x"> <a href="../day2/">d</a> ` +
 		`<a href="/tags/go/">t</a> <a href="#fn:1">1</a> <a href="img/m%61p.svg?a=1&amp;b=2">m</a> <a href="https://x.org/a">e</a> ` +
 		`<a href="//cdn.example/x">c</a> <a href="mailto:a@b.c">m</a> <a href="">empty</a></p><pre><code>href=&quot;x&quot;</code></pre>`}
 	got := absContent("https://example.org", p)

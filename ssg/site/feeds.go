@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"wasmsite/ssg/page"
 )
 
 var urlAttrRe = regexp.MustCompile(`\b(?:href|src)="([^"]*)"`)
@@ -17,7 +19,7 @@ var urlAttrRe = regexp.MustCompile(`\b(?:href|src)="([^"]*)"`)
 // links get the base URL; relative ones, such as a page bundle's photo.jpg,
 // are resolved against the post's permalink. Links with a scheme or host and
 // fragment-only links are left as they are.
-func absContent(baseURL string, p *Page) string {
+func absContent(baseURL string, p *page.Page) string {
 	var base *url.URL
 	return urlAttrRe.ReplaceAllStringFunc(string(p.Content), func(m string) string {
 		q := strings.IndexByte(m, '"')
@@ -81,7 +83,7 @@ type rssItem struct {
 	Description string   `xml:"description"`
 }
 
-func newest(posts []*Page) time.Time {
+func newest(posts []*page.Page) time.Time {
 	var t time.Time
 	for _, p := range posts {
 		if p.Lastmod.After(t) {
@@ -91,7 +93,7 @@ func newest(posts []*Page) time.Time {
 	return t
 }
 
-func writeRSS(w *bytes.Buffer, site *SiteData, posts []*Page) error {
+func writeRSS(w *bytes.Buffer, site *page.Site, posts []*page.Page) error {
 	cfg := site.Config
 	desc := cfg.Description
 	if desc == "" {
@@ -162,7 +164,7 @@ type atomEntry struct {
 	Content    atomText       `xml:"content"`
 }
 
-func writeAtom(w *bytes.Buffer, site *SiteData, posts []*Page) error {
+func writeAtom(w *bytes.Buffer, site *page.Site, posts []*page.Page) error {
 	cfg := site.Config
 	author := cfg.Author
 	if author == "" {
@@ -207,10 +209,10 @@ type sitemapEntry struct {
 // sitemapEntries lists every HTML page but the 404 page and aliases: each page
 // of the paginated lists (home, blog, tags, in tag order), the tag index, posts
 // and pages. A list page's lastmod is the newest of the posts it shows.
-func sitemapEntries(site *SiteData, home, blog []listPage, tags [][]listPage) []sitemapEntry {
+func sitemapEntries(site *page.Site, home, blog []page.List, tags [][]page.List) []sitemapEntry {
 	posts := site.Posts
 	var es []sitemapEntry
-	addList := func(lps []listPage) {
+	addList := func(lps []page.List) {
 		for _, lp := range lps {
 			es = append(es, sitemapEntry{lp.Paginator.URL, newest(lp.Posts)})
 		}

@@ -7,49 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-func TestPaginate(t *testing.T) {
-	posts := make([]*Page, 7)
-	for i := range posts {
-		posts[i] = &Page{Slug: fmt.Sprint(i)}
-	}
-	for _, c := range []struct {
-		n, per int
-		sizes  []int
-	}{
-		{0, 3, []int{0}},
-		{1, 3, []int{1}},
-		{3, 3, []int{3}},
-		{4, 3, []int{3, 1}},
-		{6, 3, []int{3, 3}},
-		{7, 3, []int{3, 3, 1}},
-		{7, 1, []int{1, 1, 1, 1, 1, 1, 1}},
-	} {
-		lps := paginate(posts[:c.n], c.per, "/x/")
-		var sizes []int
-		for i, lp := range lps {
-			sizes = append(sizes, len(lp.Posts))
-			pg := lp.Paginator
-			if pg.Number != i+1 || pg.Total != len(lps) || pg.URL != pagerURL("/x/", i+1) ||
-				pg.FirstURL != "/x/" || pg.LastURL != pagerURL("/x/", len(lps)) {
-				t.Errorf("%d posts, %d per page: page %d paginator %+v", c.n, c.per, i+1, pg)
-			}
-			if len(lp.Posts) > 0 && lp.Posts[0] != posts[i*c.per] {
-				t.Errorf("%d posts, %d per page: page %d starts with post %s", c.n, c.per, i+1, lp.Posts[0].Slug)
-			}
-		}
-		if fmt.Sprint(sizes) != fmt.Sprint(c.sizes) {
-			t.Errorf("%d posts, %d per page: pages of %v, want %v", c.n, c.per, sizes, c.sizes)
-		}
-	}
-	if u := pagerURL("/", 1); u != "/" {
-		t.Errorf("pagerURL(/, 1) = %s", u)
-	}
-	if u := pagerURL("/tags/go/", 3); u != "/tags/go/page/3/" {
-		t.Errorf("pagerURL(/tags/go/, 3) = %s", u)
-	}
-}
+	"wasmsite/ssg/page"
+)
 
 // paginatedFiles is a site of five posts tagged "go" (newest first: p5 … p1)
 // with paginate = 2; "pair" has exactly two posts and "solo" one.
@@ -99,7 +59,7 @@ func TestPaginatedLists(t *testing.T) {
 	} {
 		total := len(l.want)
 		for n := 1; n <= total+1; n++ {
-			u := pagerURL(l.base, n)
+			u := page.PagerURL(l.base, n)
 			html, ok := out[urlFile(u)]
 			if n > total {
 				if ok {
@@ -117,7 +77,7 @@ func TestPaginatedLists(t *testing.T) {
 			if want := `<link rel="canonical" href="https://example.org` + u + `">`; !strings.Contains(html, want) {
 				t.Errorf("%s lacks %s", u, want)
 			}
-			title := pagedTitle(l.title, n)
+			title := page.PagedTitle(l.title, n)
 			if title != "" {
 				title += " · "
 			}
@@ -134,11 +94,11 @@ func TestPaginatedLists(t *testing.T) {
 			if !strings.Contains(nav, fmt.Sprintf("<span>Page %d of %d</span>", n, total)) {
 				t.Errorf("%s: pagination lacks Page %d of %d:\n%s", u, n, total, nav)
 			}
-			prev := `<a rel="prev" href="` + pagerURL(l.base, max(1, n-1)) + `">`
+			prev := `<a rel="prev" href="` + page.PagerURL(l.base, max(1, n-1)) + `">`
 			if n > 1 != strings.Contains(nav, prev) || (n == 1 && strings.Contains(nav, `rel="prev"`)) {
 				t.Errorf("%s: prev link wrong (want %s: %v):\n%s", u, prev, n > 1, nav)
 			}
-			next := `<a rel="next" href="` + pagerURL(l.base, n+1) + `">`
+			next := `<a rel="next" href="` + page.PagerURL(l.base, n+1) + `">`
 			if n < total != strings.Contains(nav, next) || (n == total && strings.Contains(nav, `rel="next"`)) {
 				t.Errorf("%s: next link wrong (want %s: %v):\n%s", u, next, n < total, nav)
 			}
