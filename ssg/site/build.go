@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
-	"html/template"
 	"io"
 	"net/url"
 	"os"
@@ -26,6 +25,7 @@ import (
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/pool"
 	"wasmsite/ssg/source"
+	"wasmsite/ssg/theme"
 )
 
 // Options configure a build.
@@ -187,7 +187,7 @@ func (b *Builder) Build() (*Result, error) {
 		tdir = filepath.Join(root, tdir)
 	}
 	b.tdir = tdir
-	theme, err := LoadTheme(tdir, cfg.BaseURL)
+	th, err := theme.Load(tdir, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (b *Builder) Build() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	gk := b.newKey().s(string(cfgBytes)).s(string(theme.hash)).s(strconv.FormatBool(o.Drafts)).sum()
+	gk := b.newKey().s(string(cfgBytes)).s(string(th.Hash())).s(strconv.FormatBool(o.Drafts)).sum()
 
 	res.phase("config+theme", &t0)
 
@@ -257,7 +257,7 @@ func (b *Builder) Build() (*Result, error) {
 	res.Posts, res.Pages = len(posts), len(pages)
 
 	res.phase("order", &t0)
-	outs, err := b.plan(site, theme, gk, statics)
+	outs, err := b.plan(site, th, gk, statics)
 	if err != nil {
 		return nil, err
 	}
@@ -279,15 +279,6 @@ func (b *Builder) Build() (*Result, error) {
 	res.Written, res.ReadBack = counts.written, counts.readBack
 	res.phase("render+publish", &t0)
 	return res, nil
-}
-
-func (b *Builder) render(t *Theme, name string, d *page.Data) func(*bytes.Buffer) error {
-	return func(w *bytes.Buffer) error {
-		if err := t.pages[name].ExecuteTemplate(w, name, d); err != nil {
-			return fmt.Errorf("template %s (%s): %w", name, d.URL, err)
-		}
-		return nil
-	}
 }
 
 func urlFile(u string) string {
@@ -316,7 +307,7 @@ func staticBytes(b []byte) func(*bytes.Buffer) error {
 }
 
 // plan lists every output file with its incremental key and generator.
-func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.File) ([]output, error) {
+func (b *Builder) plan(site *page.Site, t *theme.Theme, gk uint64, statics []source.File) ([]output, error) {
 	cfg := site.Config
 	var outs []output
 	add := func(p, origin string, key uint64, gen func(*bytes.Buffer) error) {
@@ -334,14 +325,13 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 			stale = append(stale, p)
 		}
 	}
-	cardTmpl := t.pages["list.html"]
 	err := pool.Run(len(stale), b.opts.Workers, func(i int) error {
-		var w strings.Builder
-		if err := cardTmpl.ExecuteTemplate(&w, "card", stale[i]); err != nil {
+		card, err := t.Card(stale[i])
+		if err != nil {
 			stale[i].CardKey = 0
-			return fmt.Errorf("template card (%s): %w", stale[i].URL, err)
+			return err
 		}
-		stale[i].Card = template.HTML(w.String())
+		stale[i].Card = card
 		return nil
 	})
 	if err != nil {
@@ -364,12 +354,12 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 		}
 		d := data("post", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, k.sum(), b.render(t, "post.html", d))
+		add(urlFile(p.URL), p.File, k.sum(), t.Render("post.html", d))
 	}
 	for _, p := range site.Pages {
 		d := data("page", p.Title, p.URL)
 		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.Key).sum(), b.render(t, "page.html", d))
+		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.Key).sum(), t.Render("page.html", d))
 	}
 	// Paginated lists: home, blog and one per tag. A list page's key covers
 	// what it shows: its posts, its number and the number of pages.
@@ -387,7 +377,7 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 			if pg.Number > 1 {
 				o += " page " + strconv.Itoa(pg.Number)
 			}
-			add(urlFile(pg.URL), o, k.sum(), b.render(t, "list.html", d))
+			add(urlFile(pg.URL), o, k.sum(), t.Render("list.html", d))
 		}
 		return lps
 	}
@@ -411,9 +401,9 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 	}
 	d := data("tags", "Tags", "/tags/")
 	d.Tags = site.Tags
-	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
+	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), t.Render("tags.html", d))
 	d = data("404", "Page not found", "/404.html")
-	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
+	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), t.Render("404.html", d))
 	// Aliases.
 	for _, p := range site.Rendered() {
 		for _, a := range p.Aliases {
@@ -422,7 +412,7 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 				return nil, err
 			}
 			d := data("alias", p.Title, p.URL)
-			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.Key).sum(), b.render(t, "alias.html", d))
+			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.Key).sum(), t.Render("alias.html", d))
 		}
 	}
 	// Feeds, sitemap, robots.
@@ -438,7 +428,7 @@ func (b *Builder) plan(site *page.Site, t *Theme, gk uint64, statics []source.Fi
 		fmt.Fprintf(w, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n", cfg.BaseURL)
 		return nil
 	})
-	for name, content := range t.assets {
+	for name, content := range t.Assets() {
 		add(name, "theme", b.newKey().u(gk).s(name).sum(), staticBytes(content))
 	}
 	for _, f := range statics {
