@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/output"
 )
 
 // writeTree creates files (slash paths) under dir.
@@ -258,7 +260,7 @@ func sitemapLocs(t *testing.T, data string, out map[string]string) map[string]st
 		if _, err := time.Parse("2006-01-02", u.Lastmod); err != nil {
 			t.Errorf("sitemap lastmod %q for %s: %v", u.Lastmod, u.Loc, err)
 		}
-		f := urlFile(strings.TrimPrefix(u.Loc, "https://example.org"))
+		f := output.URLFile(strings.TrimPrefix(u.Loc, "https://example.org"))
 		if _, ok := out[f]; !ok {
 			t.Errorf("sitemap lists %s but %s was not generated", u.Loc, f)
 		}

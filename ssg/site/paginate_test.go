@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"wasmsite/ssg/output"
 	"wasmsite/ssg/page"
 )
 
@@ -60,7 +61,7 @@ func TestPaginatedLists(t *testing.T) {
 		total := len(l.want)
 		for n := 1; n <= total+1; n++ {
 			u := page.PagerURL(l.base, n)
-			html, ok := out[urlFile(u)]
+			html, ok := out[output.URLFile(u)]
 			if n > total {
 				if ok {
 					t.Errorf("%s exists: %s has only %d pages", u, l.base, total)

@@ -15,6 +15,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 
 	"wasmsite/ssg/disk"
+	"wasmsite/ssg/output"
 	"wasmsite/ssg/pool"
 )
 
@@ -28,10 +29,6 @@ func PrevDir(out string) string {
 	out = filepath.Clean(out)
 	return filepath.Join(filepath.Dir(out), ".cache", "ssg", filepath.Base(out)+".prev")
 }
-
-// unknownKey marks a file of a reused generation whose content is unknown:
-// it is always rewritten.
-const unknownKey = 0
 
 // claimStaging returns a staging directory next to out: the previous
 // generation renamed to <out>.tmp-XXXX when there is one, else a new empty
@@ -73,7 +70,7 @@ func (b *Builder) claimStaging(out string) (target string, have map[string]uint6
 }
 
 // listFiles maps the files under root (relative, slash-separated paths) to
-// unknownKey. It reads up to 32 directories at a time: a generation has a
+// output.UnknownKey. It reads up to 32 directories at a time: a generation has a
 // directory per page, and when they are not cached, reading them one after
 // the other waited for the disk 13,908 times (1.4 s for 10,000 posts).
 func listFiles(root string) (map[string]uint64, error) {
@@ -102,7 +99,7 @@ func listFiles(root string) (map[string]uint64, error) {
 				wg.Add(1)
 				go visit(p)
 			} else {
-				files[p] = unknownKey
+				files[p] = output.UnknownKey
 			}
 		}
 	}
@@ -163,7 +160,7 @@ type publishCounts struct {
 // publish writes outs into the staging directory of c and swaps it in for
 // the output atomically. A file whose key shows it is already up to date in
 // the staging directory is not rewritten.
-func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
+func (b *Builder) publish(outs []output.File, c *claim) (publishCounts, error) {
 	out := c.out
 	<-c.done
 	target, have, sums, err := c.target, c.have, c.sums, c.err
@@ -187,12 +184,12 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 
 	newKeys := make(map[string]uint64, len(outs))
 	for _, o := range outs {
-		newKeys[o.path] = o.key
-		if b.opts.Gzip && gzippable(o.path) {
+		newKeys[o.Path] = o.Key
+		if b.opts.Gzip && gzippable(o.Path) {
 			// The sibling's key is the source's: both change together. It may be
 			// absent when the source is under GzipMinSize; a stale one is then removed
 			// by the write below.
-			newKeys[o.path+".gz"] = o.key
+			newKeys[o.Path+".gz"] = o.Key
 		}
 	}
 	// Remove what the reused generation has and this one does not first:
@@ -228,8 +225,8 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 	}
 	var todo []int
 	for i, o := range outs {
-		if k, ok := have[o.path]; ok && k != unknownKey && k == o.key {
-			if !b.opts.Gzip || !gzippable(o.path) || have[o.path+".gz"] == o.key {
+		if k, ok := have[o.Path]; ok && k != output.UnknownKey && k == o.Key {
+			if !b.opts.Gzip || !gzippable(o.Path) || have[o.Path+".gz"] == o.Key {
 				continue
 			}
 		}
@@ -240,9 +237,9 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 	// needed.
 	var reread []string
 	for _, i := range todo {
-		if _, ok := have[outs[i].path]; ok {
-			if _, ok := sums.lookup(outs[i].path); !ok {
-				reread = append(reread, filepath.Join(target, filepath.FromSlash(outs[i].path)))
+		if _, ok := have[outs[i].Path]; ok {
+			if _, ok := sums.lookup(outs[i].Path); !ok {
+				reread = append(reread, filepath.Join(target, filepath.FromSlash(outs[i].Path)))
 			}
 		}
 	}
@@ -252,7 +249,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 	entries := make([]fileSum, len(outs))
 	known := make([]bool, len(outs))
 	for i, o := range outs {
-		entries[i], known[i] = sums.lookup(o.path)
+		entries[i], known[i] = sums.lookup(o.Path)
 	}
 	// File creation is dominated by file-system latency, not CPU: more
 	// goroutines than cores keep the disk busy.
@@ -264,20 +261,20 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		buf := bufPool.Get().(*bytes.Buffer)
 		buf.Reset()
 		defer bufPool.Put(buf)
-		if err := o.gen(buf); err != nil {
-			return fmt.Errorf("%s: %w", o.origin, err)
+		if err := o.Generate(buf); err != nil {
+			return fmt.Errorf("%s: %w", o.Origin, err)
 		}
-		dst := filepath.Join(target, filepath.FromSlash(o.path))
-		zip := b.opts.Gzip && gzippable(o.path)
+		dst := filepath.Join(target, filepath.FromSlash(o.Path))
+		zip := b.opts.Gzip && gzippable(o.Path)
 		sum := xxhash.Sum64(buf.Bytes())
-		if _, ok := have[o.path]; ok {
+		if _, ok := have[o.Path]; ok {
 			// The reused generation has this file, with content unknown to this
 			// process or changed inputs. Checking it is far cheaper than
 			// rewriting it: truncating and refilling a file makes the file
 			// system free and allocate its blocks again.
-			_, hasGz := have[o.path+".gz"]
+			_, hasGz := have[o.Path+".gz"]
 			if !zip || hasGz == (buf.Len() >= GzipMinSize) {
-				e, same, read := sums.unchanged(dst, o.path, buf.Bytes(), sum)
+				e, same, read := sums.unchanged(dst, o.Path, buf.Bytes(), sum)
 				if read {
 					readBack.Add(1)
 				}
@@ -287,7 +284,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 					return nil
 				}
 			}
-		} else if err := mkdir(path.Dir(o.path)); err != nil {
+		} else if err := mkdir(path.Dir(o.Path)); err != nil {
 			return err
 		}
 		// The .gz sibling first: a file whose content is current then always
@@ -350,7 +347,7 @@ func (b *Builder) publish(outs []output, c *claim) (publishCounts, error) {
 		g := &genSums{dir: ino, files: make(map[string]fileSum, len(outs))}
 		for i, o := range outs {
 			if known[i] {
-				g.files[o.path] = entries[i]
+				g.files[o.Path] = entries[i]
 			}
 		}
 		_ = g.write(outSums) // without sums the next build reads files back
