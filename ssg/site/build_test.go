@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"wasmsite/ssg/output"
+	"wasmsite/ssg/publisher"
 )
 
 // writeTree creates files (slash paths) under dir.
@@ -636,7 +637,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			t.Fatalf("step %d: incremental output differs from a full build", i)
 		}
 	}
-	if inc.spareKeys == nil {
+	if !inc.publisher.PrevKnown() {
 		t.Error("builder does not know the keys of the previous generation")
 	}
 	// A failing incremental build keeps the output.
@@ -679,7 +680,7 @@ func TestGzipSiblings(t *testing.T) {
 	for p, data := range a {
 		gz, ok := a[p+".gz"]
 		switch {
-		case !gzippable(p) || len(data) < GzipMinSize:
+		case !publisher.Gzippable(p) || len(data) < publisher.GzipMinSize:
 			if ok {
 				t.Errorf("%s: unexpected .gz sibling", p)
 			}
@@ -737,7 +738,7 @@ func TestRerunWritesOnlyChanges(t *testing.T) {
 	// A post edit, and a previous generation that lost a .gz sibling (as after
 	// a build without -gzip) and holds a corrupted file.
 	writeTree(t, dir, map[string]string{"content/blog/two.md": "---\ntitle = \"Two again\"\ncreated_date = \"2022-07-01\"\n---\nNew text.\n"})
-	prev := PrevDir(filepath.Join(dir, "public"))
+	prev := publisher.PrevDir(filepath.Join(dir, "public"))
 	if err := os.Remove(filepath.Join(prev, "assets", "style.css.gz")); err != nil {
 		t.Fatal(err)
 	}
@@ -798,20 +799,20 @@ func TestRerunUsesSums(t *testing.T) {
 	if _, err := buildIn(t, dir, Options{}); err == nil {
 		t.Fatal("a post with an invalid date built")
 	}
-	if _, err := os.Stat(sumsFile(out, true)); err != nil {
+	if _, err := os.Stat(publisher.SumsFile(out, true)); err != nil {
 		t.Errorf("after a failed build: %v", err)
 	}
 	writeTree(t, dir, map[string]string{"content/blog/two.md": string(good)})
 	rerun("re-run after a failed build", false)
 
-	if err := os.Remove(sumsFile(out, true)); err != nil {
+	if err := os.Remove(publisher.SumsFile(out, true)); err != nil {
 		t.Fatal(err)
 	}
 	rerun("re-run without the previous generation's sums", true)
 
 	// A copy of the previous generation in its place: same files, same
 	// stamps, another directory. Its sums describe the original.
-	prev := PrevDir(out)
+	prev := publisher.PrevDir(out)
 	if err := os.Rename(prev, prev+".orig"); err != nil {
 		t.Fatal(err)
 	}
@@ -837,7 +838,7 @@ func TestRerunUsesSums(t *testing.T) {
 
 	// A file of the previous generation changed behind ssg's back is read
 	// back and rewritten.
-	victim := filepath.Join(PrevDir(out), "index.html")
+	victim := filepath.Join(publisher.PrevDir(out), "index.html")
 	if err := os.WriteFile(victim, []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -178,20 +178,20 @@ func TestBundleIncremental(t *testing.T) {
 		{"no-op", func() {}, nil},
 	}
 	for _, st := range steps {
-		before := b.outKeys
+		before := b.publisher.Keys()
 		st.do()
 		res, err := b.Build()
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		for _, p := range st.changed {
-			if before[p] == b.outKeys[p] {
+			if before[p] == b.publisher.Keys()[p] {
 				t.Errorf("%s: key of %s unchanged", st.name, p)
 			}
 		}
 		if st.name == "edit photo" || st.name == "touch photo" {
 			for p, k := range before {
-				if b.outKeys[p] != k && p != "blog/road-trip/photo.jpg" {
+				if b.publisher.Keys()[p] != k && p != "blog/road-trip/photo.jpg" {
 					t.Errorf("%s: %s re-rendered", st.name, p)
 				}
 			}

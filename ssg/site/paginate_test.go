@@ -135,13 +135,13 @@ func TestPaginatedListKeys(t *testing.T) {
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
 	}
-	before := b.outKeys
+	before := b.publisher.Keys()
 	// Edit the text of p1, the oldest post: only the last page of each list shows it.
 	writeTree(t, dir, map[string]string{"content/blog/p1.md": post("p1", "2024-01-01", "tags = [\"go\"]\n") + "\nMore text.\n"})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
 	}
-	changed := func(p string) bool { return before[p] != b.outKeys[p] }
+	changed := func(p string) bool { return before[p] != b.publisher.Keys()[p] }
 	for _, p := range []string{"page/3/index.html", "blog/page/3/index.html", "tags/go/page/3/index.html", "blog/p1/index.html"} {
 		if !changed(p) {
 			t.Errorf("%s not re-rendered after an edit of a post it shows", p)
@@ -156,7 +156,7 @@ func TestPaginatedListKeys(t *testing.T) {
 		}
 	}
 	// A new post shifts every page: all of them change, and a page is added.
-	before = b.outKeys
+	before = b.publisher.Keys()
 	writeTree(t, dir, map[string]string{"content/blog/p6.md": post("p6", "2024-01-06", "tags = [\"go\"]\n")})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
@@ -166,11 +166,11 @@ func TestPaginatedListKeys(t *testing.T) {
 			t.Errorf("%s not re-rendered after a new post shifted it", p)
 		}
 	}
-	if _, ok := b.outKeys["blog/page/3/index.html"]; !ok {
+	if _, ok := b.publisher.Keys()["blog/page/3/index.html"]; !ok {
 		t.Error("6 posts, 2 per page: blog/page/3 missing")
 	}
 	// An untagged seventh post adds a blog page but leaves the tag's pages alone.
-	before = b.outKeys
+	before = b.publisher.Keys()
 	writeTree(t, dir, map[string]string{"content/blog/p7.md": post("p7", "2024-01-07", "")})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestPaginatedListKeys(t *testing.T) {
 	if changed("tags/go/index.html") || changed("tags/go/page/3/index.html") {
 		t.Error("an untagged post re-rendered the pages of tag go")
 	}
-	if _, ok := b.outKeys["blog/page/4/index.html"]; !ok {
+	if _, ok := b.publisher.Keys()["blog/page/4/index.html"]; !ok {
 		t.Error("7 posts, 2 per page: blog/page/4 missing")
 	}
 }

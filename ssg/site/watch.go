@@ -50,7 +50,7 @@ func (b *Builder) Watch(ctx context.Context, interval time.Duration, report func
 	// The previous generation (<out>.prev) has unknown content after the
 	// first build of a process; a second build brings it up to date so that
 	// the first edit is already an incremental rebuild.
-	if b.spareKeys == nil && b.outKeys != nil {
+	if !b.publisher.PrevKnown() && b.publisher.Keys() != nil {
 		build()
 	}
 	t := time.NewTicker(interval)

@@ -1,4 +1,4 @@
-package site
+package publisher
 
 import "golang.org/x/sys/unix"
 

@@ -1,13 +1,13 @@
 //go:build !linux
 
-package site
+package publisher
 
 import (
 	"errors"
 	"os"
 )
 
-// exchange is unavailable: publish falls back to two renames.
+// exchange is unavailable: swap falls back to two renames.
 func exchange(a, b string) error { return errors.New("rename exchange unsupported") }
 
 // renameOverEmpty renames directory a onto the empty directory b.

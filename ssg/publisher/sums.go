@@ -1,4 +1,4 @@
-package site
+package publisher
 
 import (
 	"bufio"
@@ -39,11 +39,12 @@ type genSums struct {
 	files map[string]fileSum // by output path (slash-separated, relative)
 }
 
+// sumsHeader starts a sums file, followed by the directory's inode.
 const sumsHeader = "ssg-sums 1"
 
-// sumsFile is where the sums of the generation at out (prev false) or at
-// PrevDir(out) (prev true) are kept.
-func sumsFile(out string, prev bool) string {
+// SumsFile returns where the sums of the generation at out (prev false) or
+// at PrevDir(out) (prev true) are kept (see above).
+func SumsFile(out string, prev bool) string {
 	p := PrevDir(out)
 	if !prev {
 		p = strings.TrimSuffix(p, ".prev")
@@ -129,10 +130,18 @@ func (g *genSums) unchanged(dst, rel string, data []byte, sum uint64) (e fileSum
 	return fileSum{st, sum}, err == nil, true
 }
 
+// lookup returns the entry of the file at rel; false when there is none or
+// g is nil.
 func (g *genSums) lookup(rel string) (fileSum, bool) {
 	if g == nil {
 		return fileSum{}, false
 	}
 	e, ok := g.files[rel]
 	return e, ok
+}
+
+// sameContent reports whether the file at path holds exactly data.
+func sameContent(path string, data []byte) bool {
+	got, err := disk.ReadFile(path, int64(len(data)))
+	return err == nil && bytes.Equal(got, data)
 }
