@@ -12,9 +12,10 @@ import (
 	"wasmsite/ssg/pool"
 )
 
-// tags and words are what posts are made of.
+// tags are the tags posts take, two each.
 var tags = []string{"go", "wasm", "web", "notes", "rust", "tooling", "design", "css", "http", "testing", "perf", "linux"}
 
+// words are the words paragraphs, titles and descriptions are made of.
 var words = strings.Fields(`component host module guest memory request response stream
 table index render template cache worker buffer parser token lexer syntax
 markdown static site feed sitemap atom archive draft author reader button

@@ -57,6 +57,7 @@ func Stat(path string) (Stamp, uint64, error) {
 	return stampOf(&st), uint64(st.Ino), nil
 }
 
+// stampOf returns the stamp of a stat(2) result.
 func stampOf(st *unix.Stat_t) Stamp {
 	return Stamp{Size: st.Size, Mtime: st.Mtim.Nano()}
 }
@@ -110,6 +111,7 @@ func MkdirAll(dir string) error {
 	return &fs.PathError{Op: "mkdir", Path: dir, Err: err}
 }
 
+// retryEINTR calls f until it fails with another error than EINTR.
 func retryEINTR(f func() (int, error)) (int, error) {
 	for {
 		fd, err := f()

@@ -27,6 +27,8 @@ func classOf(t chroma.TokenType) string {
 	return chroma.StandardTypes[t]
 }
 
+// tokenClass is the class of a token type, as classOf, from a table for the
+// standard types.
 func tokenClass(t chroma.TokenType) string {
 	if cls, ok := tokenClasses[t]; ok {
 		return cls

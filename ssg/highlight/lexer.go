@@ -18,6 +18,8 @@ import (
 // that times out counts as not matching, in both.
 const chromaMatchTimeout = 250 * time.Millisecond
 
+// fastRule is one of a state's compiled rules with what ruleLexer needs to
+// skip it.
 type fastRule struct {
 	*chroma.CompiledRule
 	ruleFilter
@@ -134,6 +136,8 @@ func newRuleLexer(l *chroma.RegexLexer) (*ruleLexer, error) {
 	return &ruleLexer{RegexLexer: l, compiled: compiled, rules: rules}, nil
 }
 
+// firstLexerMutator returns a rule of rules that mutates the lexer (an
+// include or a combined state) and where it is; nil when there is none.
 func firstLexerMutator(rules chroma.CompiledRules) (string, int, chroma.LexerMutator) {
 	for state, crs := range rules {
 		for i, cr := range crs {
@@ -213,6 +217,8 @@ func (r *lexRun) drain() (chroma.Token, bool) {
 	return chroma.Token{}, false
 }
 
+// next returns the next token, chroma.EOF at the end: the iterator
+// Tokenise returns.
 func (r *lexRun) next() chroma.Token {
 	ls := r.ls
 	for ls.Pos < r.end && len(ls.Stack) > 0 {

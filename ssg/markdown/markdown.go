@@ -38,11 +38,14 @@ var mdPool = sync.Pool{New: func() any {
 	return &markdownConverter{newGoldmark(), bufio.NewWriterSize(nil, 4096)}
 }}
 
+// markdownConverter is a goldmark converter and the writer it renders
+// through, used by one Render at a time.
 type markdownConverter struct {
 	md goldmark.Markdown
 	w  *bufio.Writer
 }
 
+// bufPool holds the buffers documents are rendered into.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render converts a markdown body to HTML and collects its headings, links
@@ -84,6 +87,8 @@ func Render(src []byte) (Rendered, error) {
 	return r, nil
 }
 
+// plainText returns the text of n's inline content, without markup, HTML
+// entities decoded: a heading as the table of contents shows it.
 func plainText(n ast.Node, src []byte) string {
 	var b strings.Builder
 	var walk func(ast.Node)
@@ -108,6 +113,7 @@ func plainText(n ast.Node, src []byte) string {
 	return stdhtml.UnescapeString(b.String())
 }
 
+// countWords counts the runs of bytes other than ASCII blanks in src.
 func countWords(src []byte) int {
 	n, in := 0, false
 	for _, c := range src {

@@ -20,6 +20,8 @@ func (codeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindHeading, renderHeading)
 }
 
+// renderHeading renders a heading as goldmark does, with an anchor link to
+// it when it has an ID.
 func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	n := node.(*ast.Heading)
 	if entering {
@@ -42,6 +44,8 @@ func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (
 	return ast.WalkContinue, nil
 }
 
+// renderFenced renders a fenced code block highlighted, or as escaped
+// plain text in the same <pre class="chroma"> when highlight declines it.
 func renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkSkipChildren, nil

@@ -8,6 +8,8 @@ import (
 	"wasmsite/ssg/page"
 )
 
+// atomFeed and the atom types it holds are the Atom (RFC 4287) elements
+// the feed has, as encoding/xml writes them.
 type atomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr,omitempty"`

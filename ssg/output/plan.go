@@ -69,6 +69,7 @@ func Plan(in Input) ([]File, error) {
 	return pl.files, nil
 }
 
+// add appends a file to the plan.
 func (pl *planner) add(path, origin string, key uint64, gen func(*bytes.Buffer) error) {
 	pl.files = append(pl.files, File{Path: path, Origin: origin, Key: key, Generate: gen})
 }
@@ -79,6 +80,7 @@ func (pl *planner) data(kind, title, u string) *page.Data {
 	return &page.Data{Site: pl.Site, Kind: kind, Title: title, URL: u, Permalink: pl.Site.Config.BaseURL + u}
 }
 
+// navigationKey returns navKey (see planner).
 func (pl *planner) navigationKey() uint64 {
 	k := pl.Keys.New().Number(pl.SiteKey).Text("nav")
 	for _, p := range pl.Site.Pages {
@@ -87,6 +89,7 @@ func (pl *planner) navigationKey() uint64 {
 	return k.Key()
 }
 
+// allContentKey returns contentKey (see planner).
 func (pl *planner) allContentKey() uint64 {
 	k := pl.Keys.New().Number(pl.SiteKey)
 	for _, p := range pl.Site.Posts {
@@ -98,6 +101,7 @@ func (pl *planner) allContentKey() uint64 {
 	return k.Key()
 }
 
+// allTagsKey returns tagsKey (see planner).
 func (pl *planner) allTagsKey() uint64 {
 	k := pl.Keys.New().Number(pl.SiteKey).Text("tags")
 	for _, tg := range pl.Site.Tags {

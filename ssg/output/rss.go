@@ -8,6 +8,8 @@ import (
 	"wasmsite/ssg/page"
 )
 
+// rssFeed and the rss types it holds are the RSS 2.0 elements the feed
+// has, as encoding/xml writes them.
 type rssFeed struct {
 	XMLName xml.Name   `xml:"rss"`
 	Version string     `xml:"version,attr"`

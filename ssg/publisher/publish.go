@@ -86,6 +86,8 @@ type generation struct {
 	unchanged, readBack atomic.Int64
 }
 
+// generation starts publishing files into s: their keys, and the sums
+// entries s has for them.
 func (s *Stage) generation(files []output.File) *generation {
 	g := &generation{Stage: s, files: files, keys: make(map[string]uint64, len(files))}
 	for _, f := range files {

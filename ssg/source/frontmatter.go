@@ -71,6 +71,9 @@ func splitFrontMatter(file string, src []byte) (delim string, fm, body []byte, b
 	return "", nil, nil, 0, ErrorAt(file, 1, 1, "front matter opened with %q is never closed", d)
 }
 
+// detectFormat returns the format of front matter text fm opened by delim:
+// TOML between "+++", else TOML when its first line that is neither blank
+// nor a comment looks like TOML (or there is none), else YAML.
 func detectFormat(delim string, fm []byte) string {
 	if delim == "+++" {
 		return "toml+++"
