@@ -7,75 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/corpus"
+	"wasmsite/ssg/disk"
+	"wasmsite/ssg/pool"
 )
-
-var benchTags = []string{"go", "wasm", "web", "notes", "rust", "tooling", "design", "css", "http", "testing", "perf", "linux"}
-
-var benchWords = strings.Fields(`component host module guest memory request response stream
-table index render template cache worker buffer parser token lexer syntax
-markdown static site feed sitemap atom archive draft author reader button
-count cookie origin browser server runtime compile link binary archive`)
-
-// writeCorpus generates n varied posts of about 600 words each.
-func writeCorpus(tb testing.TB, dir string, n int) {
-	tb.Helper()
-	must := func(err error) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-	must(os.MkdirAll(filepath.Join(dir, "blog"), 0o755))
-	must(os.WriteFile(filepath.Join(dir, "site.toml"), []byte("title = \"Bench\"\nbase_url = \"https://bench.example\"\n"), 0o644))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			must(os.WriteFile(filepath.Join(dir, "blog", fmt.Sprintf("post-%05d.md", i)), corpusPost(i, n), 0o644))
-		}()
-	}
-	wg.Wait()
-}
-
-func corpusPost(i, n int) []byte {
-	var b strings.Builder
-	w := func(k int) string { return benchWords[(i*7+k*13)%len(benchWords)] }
-	para := func(seed, words int) {
-		for k := range words {
-			if k > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(w(seed + k))
-		}
-		b.WriteString(".\n\n")
-	}
-	day := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 6 * time.Hour)
-	fmt.Fprintf(&b, "---\nslug = \"post-%d\"\ntitle = \"Post %d about %s\"\ndescription = \"Notes on %s and %s\"\n", i, i, w(1), w(2), w(3))
-	fmt.Fprintf(&b, "created_date = %q\ntags = [%q, %q]\n---\n\n", day.Format(time.RFC3339), benchTags[i%len(benchTags)], benchTags[(i/3)%len(benchTags)])
-	para(0, 80)
-	fmt.Fprintf(&b, "## Background %d\n\n", i)
-	para(5, 90)
-	b.WriteString("- first " + w(1) + " item with **bold** text\n- second item with `code`\n- third item linking [another post](/blog/post-" + fmt.Sprint((i+1)%n) + "/)\n\n")
-	fmt.Fprintf(&b, "```go\nfunc handler%d(w http.ResponseWriter, r *http.Request) {\n\tn := %d\n\tfmt.Fprintf(w, \"%s %%d\", n)\n}\n```\n\n", i, i, w(4))
-	para(9, 100)
-	b.WriteString("| Name | Value | Note |\n|------|-------|------|\n")
-	for r := range 4 {
-		fmt.Fprintf(&b, "| %s | %d | %s |\n", w(r), i*r, w(r+3))
-	}
-	b.WriteString("\n### Details\n\n")
-	para(11, 120)
-	b.WriteString("> A quote about " + w(7) + " and _emphasis_.\n\n")
-	para(17, 100)
-	b.WriteString("## Wrapping up\n\n")
-	para(23, 90)
-	return []byte(b.String())
-}
 
 // peakSampler records the highest HeapInuse seen while running.
 type peakSampler struct {
@@ -201,7 +140,9 @@ func BenchmarkBuild(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		dir := benchDir(b)
 		content := filepath.Join(dir, "content")
-		writeCorpus(b, content, n)
+		if err := corpus.Write(content, n); err != nil {
+			b.Fatal(err)
+		}
 		var sources []string
 		_ = filepath.WalkDir(content, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
@@ -225,7 +166,9 @@ func BenchmarkBuild(b *testing.B) {
 						out = filepath.Join(dir, fmt.Sprintf("%s-%d", mode, i))
 					}
 					if mode == "cold-uncached" { // as in a first build: the sources are not in the page cache
-						evict(b, sources)
+						if err := disk.Evict(sources); err != nil {
+							b.Fatal(err)
+						}
 					}
 					r := runSSG(b, bin, content, out)
 					total += r.wall
@@ -276,13 +219,13 @@ func BenchmarkBuild(b *testing.B) {
 				root := filepath.Join(dir, fmt.Sprintf("files-%d", i))
 				syncDisks()
 				start, cpu0 := time.Now(), cpuTime()
-				err := parallel(len(files), 8, func(j int) error {
+				err := pool.Run(len(files), 8, func(j int) error {
 					f := files[j]
 					dst := filepath.Join(root, f.path)
-					if err := mkdirAll(filepath.Dir(dst)); err != nil {
+					if err := disk.MkdirAll(filepath.Dir(dst)); err != nil {
 						return err
 					}
-					_, err := writeFile(dst, data[:min(f.size, len(data))])
+					_, err := disk.WriteFile(dst, data[:min(f.size, len(data))])
 					return err
 				})
 				total += time.Since(start)

@@ -1,911 +1,129 @@
-// Package site is the wasmsite static site generator: it renders the
-// markdown content directory into a static site.
 package site
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/maphash"
-	"html/template"
-	"io"
-	"io/fs"
-	"net/url"
-	"os"
-	"path"
 	"path/filepath"
-	"regexp"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-	"unicode"
 
 	toml "github.com/pelletier/go-toml/v2"
+
+	"wasmsite/ssg/config"
+	"wasmsite/ssg/output"
+	"wasmsite/ssg/page"
+	"wasmsite/ssg/source"
+	"wasmsite/ssg/theme"
 )
 
-// Options configure a build.
-type Options struct {
-	ContentDir string // default "content"
-	OutDir     string // default "public"
-	ConfigFile string // default <ContentDir>/site.toml
-	Drafts     bool   // render drafts too
-	BaseURL    string // overrides site.toml base_url when set
-	Workers    int    // default GOMAXPROCS
-	// Gzip also writes a gzip-compressed sibling (name.gz, best compression, no name or
-	// mtime in the header, so builds stay byte-identical) of every text output of at
-	// least GzipMinSize bytes, which the static component serves instead of compressing
-	// per request.
-	Gzip bool
-	Warn io.Writer
-}
-
-// TagRef is a tag as attached to a page.
-type TagRef struct{ Name, Slug, URL string }
-
-// Page is a rendered post or standalone page.
-type Page struct {
-	Kind        string // "post" or "page"
-	File        string // source path as shown in messages
-	Title       string
-	Slug        string
-	Description string
-	URL         string // site path, e.g. /blog/hello/
-	Permalink   string // absolute URL
-	Date        time.Time
-	Lastmod     time.Time
-	Draft       bool
-	Tags        []TagRef
-	Aliases     []string
-	Extra       map[string]any
-	ShowTOC     bool
-	TOC         []TOCItem
-	Content     template.HTML
-	Words       int
-	ReadingTime int   // minutes
-	Prev, Next  *Page // older and newer post
-	// Card is the post's "card" template output, as shown in lists.
-	Card template.HTML
-
-	cardKey uint64
-
-	bundle []bundleFile // files beside an index.md, set by every build
-	fm     *FrontMatter
-	links  []string
-	key    uint64
-}
-
-// Tag groups the posts carrying one tag.
-type Tag struct {
-	Name, Slug, URL string
-	Pages           []*Page
-}
-
-// Paginator describes one page of a paginated post list (home, blog, a tag):
-// page Number of Total, at URL. PrevURL (newer posts) and NextURL (older
-// posts) are empty on the first and last page.
-type Paginator struct {
-	Number, Total     int
-	URL               string
-	PrevURL, NextURL  string
-	FirstURL, LastURL string
-}
-
-// listPage is one page of a paginated post list.
-type listPage struct {
-	Posts     []*Page
-	Paginator *Paginator
-}
-
-// pagerURL is the URL of page n of the list at base: base itself for the
-// first page, then base/page/n/.
-func pagerURL(base string, n int) string {
-	if n == 1 {
-		return base
-	}
-	return base + "page/" + strconv.Itoa(n) + "/"
-}
-
-// paginate splits posts into pages of per posts for the list at base ("/",
-// "/blog/", "/tags/go/"). There is always at least one page, empty when
-// there are no posts.
-func paginate(posts []*Page, per int, base string) []listPage {
-	total := max(1, (len(posts)+per-1)/per)
-	lps := make([]listPage, total)
-	for n := 1; n <= total; n++ {
-		pg := &Paginator{Number: n, Total: total, URL: pagerURL(base, n), FirstURL: base, LastURL: pagerURL(base, total)}
-		if n > 1 {
-			pg.PrevURL = pagerURL(base, n-1)
-		}
-		if n < total {
-			pg.NextURL = pagerURL(base, n+1)
-		}
-		lps[n-1] = listPage{Posts: posts[min((n-1)*per, len(posts)):min(n*per, len(posts))], Paginator: pg}
-	}
-	return lps
-}
-
-// pagedTitle is the title of page n of a list titled title: "Blog",
-// "Blog, page 2"; the untitled home's later pages are "Page 2".
-func pagedTitle(title string, n int) string {
-	switch {
-	case n == 1:
-		return title
-	case title == "":
-		return "Page " + strconv.Itoa(n)
-	}
-	return title + ", page " + strconv.Itoa(n)
-}
-
-// SiteData is .Site in templates.
-type SiteData struct {
-	// The settings of site.toml, as .Site.Title and so on. They are copies of
-	// Config's fields rather than an embedded Config: text/template looks a
-	// field up by name at every use, and a name promoted from an embedded
-	// struct costs reflect a search that allocates (2% of a build).
-	Title, Author, BaseURL, Description, Language string
-	Paginate, FeedLimit                           int
-	Extra                                         map[string]any
-
-	Config Config
-	Posts  []*Page
-	Pages  []*Page
-	Tags   []*Tag
-}
-
-func newSiteData(cfg Config, posts, pages []*Page, tags []*Tag) *SiteData {
-	return &SiteData{
-		Title: cfg.Title, Author: cfg.Author, BaseURL: cfg.BaseURL, Description: cfg.Description,
-		Language: cfg.Language, Paginate: cfg.Paginate, FeedLimit: cfg.FeedLimit, Extra: cfg.Extra,
-		Config: cfg, Posts: posts, Pages: pages, Tags: tags,
-	}
-}
-
-// rendered returns the posts, then the standalone pages.
-func (s *SiteData) rendered() []*Page {
-	return append(append(make([]*Page, 0, len(s.Posts)+len(s.Pages)), s.Posts...), s.Pages...)
-}
-
-// PageData is the value templates execute with.
-type PageData struct {
-	Site        *SiteData
-	Kind        string // home, blog, tag, tags, post, page, 404, alias
-	Title       string
-	Heading     string
-	Description string
-	URL         string
-	Permalink   string
-	Page        *Page
-	Pages       []*Page
-	Tags        []*Tag
-	Tag         *Tag
-	Paginator   *Paginator
-}
-
-// Result summarises a build.
-type Result struct {
-	Posts, Pages int // rendered posts and standalone pages
-	Files        int // files in the output
-	Parsed       int // sources parsed in this build
-	Written      int // files written in this build
-	// ReadBack counts files of the reused previous generation that were read
-	// back to compare, for want of a usable sums entry (see sums.go).
-	ReadBack int
-	Warnings []string
-	// Phases records how long each step took, for -watch logs and tuning.
-	Phases []Phase
-}
-
-// Phase is one timed step of a build.
-type Phase struct {
-	Name string
-	Time time.Duration
-}
-
-func (r *Result) phase(name string, start *time.Time) {
-	now := time.Now()
-	r.Phases = append(r.Phases, Phase{name, now.Sub(*start)})
-	*start = now
-}
-
-// Builder renders a site; it keeps parsed pages between builds so that
-// repeated Build calls only redo what changed. Not safe for concurrent use.
-type Builder struct {
-	opts      Options
-	seed      maphash.Seed
-	cache     map[string]*cacheEntry
-	outKeys   map[string]uint64 // keys of the live output
-	spareKeys map[string]uint64 // keys of <out>.prev when known
-	tdir      string            // templates directory of the last build
-}
-
-type cacheEntry struct {
-	mtime, size int64
-	page        *Page
-}
-
-// NewBuilder returns a Builder with defaults filled in.
-func NewBuilder(o Options) *Builder {
-	if o.ContentDir == "" {
-		o.ContentDir = "content"
-	}
-	if o.OutDir == "" {
-		o.OutDir = "public"
-	}
-	if o.ConfigFile == "" {
-		o.ConfigFile = filepath.Join(o.ContentDir, "site.toml")
-	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.Warn == nil {
-		o.Warn = io.Discard
-	}
-	return &Builder{opts: o, seed: maphash.MakeSeed(), cache: map[string]*cacheEntry{}}
-}
-
-// Build renders the site once into opts.OutDir.
-func Build(o Options) (*Result, error) {
-	return NewBuilder(o).Build()
-}
-
-// keyer builds incremental-build keys.
-type keyer struct{ h maphash.Hash }
-
-func (b *Builder) newKey() *keyer {
-	k := &keyer{}
-	k.h.SetSeed(b.seed)
-	return k
-}
-func (k *keyer) s(s string) *keyer { k.h.WriteString(s); k.h.WriteByte(0); return k }
-func (k *keyer) u(v uint64) *keyer {
-	var a [8]byte
-	binary.LittleEndian.PutUint64(a[:], v)
-	k.h.Write(a[:])
-	return k
-}
-func (k *keyer) sum() uint64 { return k.h.Sum64() | 1 } // never 0
-
-type srcFile struct {
-	abs, rel    string
-	mtime, size int64
-}
-
-// bundleFile is a file of a page bundle: a file that is not markdown in the
-// directory of an index.md or below it, published next to the page.
-type bundleFile struct {
-	srcFile
-	path string // slash path relative to the bundle directory
-}
-
-// assignBundles gives every page parsed from an index.md the other files of
-// its directory and subdirectories, each going to the nearest index.md above
-// it (a subdirectory with its own index.md is its own bundle). Files beside
-// other markdown files, and beside an index.md at the top of the content
-// directory, belong to no bundle and are ignored.
-func assignBundles(mds []srcFile, all []*Page, others []srcFile) {
-	dirs := map[string]*Page{}
-	for i, f := range mds {
-		all[i].bundle = nil
-		if d := path.Dir(f.rel); path.Base(f.rel) == "index.md" && d != "." {
-			dirs[d] = all[i]
-		}
-	}
-	if len(dirs) == 0 {
-		return
-	}
-	for _, f := range others {
-		for d := path.Dir(f.rel); d != "."; d = path.Dir(d) {
-			if p := dirs[d]; p != nil {
-				p.bundle = append(p.bundle, bundleFile{srcFile: f, path: f.rel[len(d)+1:]})
-				break
-			}
-		}
-	}
-}
-
-// output is one file of the generated site.
-type output struct {
-	path   string // slash-separated, relative to the output root
-	origin string
-	key    uint64
-	gen    func(w *bytes.Buffer) error
-}
-
-// parallel runs fn(0..n-1) on workers goroutines and joins the errors in
-// index order.
-func parallel(n, workers int, fn func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	if workers > n {
-		workers = n
-	}
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				errs[i] = fn(i)
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-var slugRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]*$`)
-
-// Slugify lowercases s and replaces runs of non-alphanumerics by '-'.
-func Slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
-}
-
-func (b *Builder) display(rel string) string {
-	return filepath.Join(b.opts.ContentDir, filepath.FromSlash(rel))
-}
-
-// parse reads and renders one markdown source.
-func (b *Builder) parse(f srcFile, baseURL string) (*Page, error) {
-	src, err := readFile(f.abs, f.size)
-	if err != nil {
-		return nil, err
-	}
-	file := b.display(f.rel)
-	fm, body, err := ParseFrontMatter(file, src)
-	if err != nil {
-		return nil, err
-	}
-	r, err := RenderMarkdown(body)
-	if err != nil {
-		return nil, fmt.Errorf("%s:1:1: markdown: %v", file, err)
-	}
-	p := &Page{
-		Kind: "post", File: file, Title: fm.Title, Description: fm.Description,
-		Date: fm.Date, Lastmod: fm.Lastmod, Draft: fm.Draft, Aliases: fm.Aliases,
-		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
-		ReadingTime: max(1, (r.Words+199)/200), fm: fm, links: r.Links,
-	}
-	if strings.HasPrefix(f.rel, "pages/") {
-		p.Kind = "page"
-	}
-	p.Slug = fm.Slug
-	if p.Slug == "" {
-		base := strings.TrimSuffix(path.Base(f.rel), ".md")
-		if base == "index" && path.Dir(f.rel) != "." {
-			base = path.Base(path.Dir(f.rel))
-		}
-		p.Slug = Slugify(base)
-	} else if !slugRe.MatchString(p.Slug) {
-		line, col := fm.locate("slug")
-		return nil, errAt(file, line, col, "slug %q: use letters, digits, '.', '_', '~' and '-' only", p.Slug)
-	}
-	if p.Title == "" {
-		p.Title = p.Slug
-	}
-	if p.Kind == "post" {
-		p.URL = "/blog/" + p.Slug + "/"
-	} else {
-		p.URL = "/" + p.Slug + "/"
-	}
-	p.Permalink = baseURL + p.URL
-	if p.Lastmod.IsZero() {
-		p.Lastmod = p.Date
-	}
-	for _, t := range fm.Tags {
-		s := Slugify(t)
-		if s == "" {
-			line, col := fm.locate("tags")
-			return nil, errAt(file, line, col, "tag %q has no letters or digits", t)
-		}
-		p.Tags = append(p.Tags, TagRef{Name: t, Slug: s, URL: "/tags/" + s + "/"})
-	}
-	h := b.newKey().s(f.rel).s(baseURL)
-	h.h.Write(src)
-	p.key = h.sum()
-	return p, nil
-}
-
-// Build renders the site. On error the previous output is left untouched.
+// Build renders the site, redoing only what changed since the Builder's
+// last build. On error the previous output is left untouched.
 func (b *Builder) Build() (*Result, error) {
-	o := b.opts
 	res := &Result{}
-	t0 := time.Now()
-	claim := b.startClaim()
-	published := false
-	defer func() {
-		if !published {
-			b.release(claim)
-		}
-	}()
-	cfg, err := LoadConfig(o.ConfigFile)
+	start := time.Now()
+	// Claimed in the background while the build reads and parses.
+	stage := b.publisher.Stage()
+	defer stage.Release()
+	set, err := b.loadSettings()
 	if err != nil {
 		return nil, err
 	}
-	if o.BaseURL != "" {
-		cfg.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	}
-	root := filepath.Dir(filepath.Clean(o.ContentDir))
-	tdir := cfg.TemplatesDir
-	if tdir == "" {
-		tdir = filepath.Join(root, "templates")
-	} else if !filepath.IsAbs(tdir) {
-		tdir = filepath.Join(root, tdir)
-	}
-	b.tdir = tdir
-	theme, err := LoadTheme(tdir, cfg.BaseURL)
+	res.phase("config+theme", &start)
+	files, err := source.Scan(b.opts.ContentDir, b.opts.ConfigFile)
 	if err != nil {
 		return nil, err
 	}
-	cfgBytes, err := toml.Marshal(cfg)
+	res.phase("scan", &start)
+	all, parsed, err := b.parseChanged(files.Markdown, set.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	gk := b.newKey().s(string(cfgBytes)).s(string(theme.hash)).s(strconv.FormatBool(o.Drafts)).sum()
-
-	res.phase("config+theme", &t0)
-
-	// Scan the content directory.
-	var mds, statics, others []srcFile // others: candidates for page bundles
-	cfgAbs, _ := filepath.Abs(o.ConfigFile)
-	contentAbs, _ := filepath.Abs(o.ContentDir) // once: Abs of a relative path stats the working directory
-	err = filepath.WalkDir(o.ContentDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if p != o.ContentDir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(o.ContentDir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		isStatic := strings.HasPrefix(rel, "static/")
-		isMD := !isStatic && strings.HasSuffix(name, ".md")
-		if !isStatic && !isMD && !strings.Contains(rel, "/") {
-			return nil // beside site.toml: never part of a bundle
-		}
-		if filepath.Join(contentAbs, filepath.FromSlash(rel)) == cfgAbs {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		f := srcFile{abs: p, rel: rel, mtime: info.ModTime().UnixNano(), size: info.Size()}
-		switch {
-		case isStatic:
-			statics = append(statics, f)
-		case isMD:
-			mds = append(mds, f)
-		default:
-			others = append(others, f)
-		}
-		return nil
-	})
+	res.Parsed = parsed
+	page.AssignBundles(files.Markdown, all, files.Other)
+	res.phase("parse", &start)
+	posts, pages, err := page.Select(all, b.opts.Drafts)
 	if err != nil {
 		return nil, err
 	}
-
-	res.phase("scan", &t0)
-
-	// Parse new and changed sources in parallel.
-	all := make([]*Page, len(mds))
-	var todo []int
-	seen := make(map[string]bool, len(mds))
-	for i, f := range mds {
-		seen[f.rel] = true
-		if c := b.cache[f.rel]; c != nil && c.mtime == f.mtime && c.size == f.size && c.page.Permalink == cfg.BaseURL+c.page.URL {
-			all[i] = c.page
-			continue
-		}
-		todo = append(todo, i)
-	}
-	for rel := range b.cache {
-		if !seen[rel] {
-			delete(b.cache, rel)
-		}
-	}
-	paths := make([]string, len(todo))
-	for j, i := range todo {
-		paths[j] = mds[i].abs
-	}
-	prefetch(paths)
-	err = parallel(len(todo), o.Workers, func(j int) error {
-		i := todo[j]
-		p, err := b.parse(mds[i], cfg.BaseURL)
-		all[i] = p
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, i := range todo {
-		b.cache[mds[i].rel] = &cacheEntry{mtime: mds[i].mtime, size: mds[i].size, page: all[i]}
-	}
-	res.Parsed = len(todo)
-	assignBundles(mds, all, others)
-	res.phase("parse", &t0)
-
-	// Select, validate and order.
-	var posts, pages []*Page
-	bySlug := map[string]*Page{}
-	byURL := map[string]*Page{}
-	reserved := map[string]bool{"blog": true, "tags": true, "page": true, "assets": true}
-	var errs []error
-	for _, p := range all { // all is in path order
-		if p.Draft && !o.Drafts {
-			continue
-		}
-		slugPos := func() (int, int) { return p.fm.locate("slug") }
-		if p.Kind == "post" {
-			if q := bySlug[p.Slug]; q != nil {
-				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
-				continue
-			}
-			bySlug[p.Slug] = p
-			if p.Date.IsZero() {
-				errs = append(errs, errAt(p.File, p.fm.startLine, 1, "missing date: set created_date (or date)"))
-				continue
-			}
-			posts = append(posts, p)
-		} else {
-			if reserved[p.Slug] {
-				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "slug %q is reserved for generated pages", p.Slug))
-				continue
-			}
-			if q := byURL[p.URL]; q != nil {
-				line, col := slugPos()
-				errs = append(errs, errAt(p.File, line, col, "duplicate slug %q (already used by %s)", p.Slug, q.File))
-				continue
-			}
-			byURL[p.URL] = p
-			pages = append(pages, p)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	sort.SliceStable(posts, func(i, j int) bool {
-		if !posts[i].Date.Equal(posts[j].Date) {
-			return posts[i].Date.After(posts[j].Date)
-		}
-		return posts[i].Slug < posts[j].Slug
-	})
-	sort.SliceStable(pages, func(i, j int) bool { return pages[i].Slug < pages[j].Slug })
-	for i, p := range posts {
-		p.Prev, p.Next = nil, nil
-		if i+1 < len(posts) {
-			p.Prev = posts[i+1]
-		}
-		if i > 0 {
-			p.Next = posts[i-1]
-		}
-	}
-	tagMap := map[string]*Tag{}
-	var tags []*Tag
-	for _, p := range posts {
-		for _, t := range p.Tags {
-			tg := tagMap[t.Slug]
-			if tg == nil {
-				tg = &Tag{Name: t.Name, Slug: t.Slug, URL: t.URL}
-				tagMap[t.Slug] = tg
-				tags = append(tags, tg)
-			}
-			tg.Pages = append(tg.Pages, p)
-		}
-	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Slug < tags[j].Slug })
-	site := newSiteData(cfg, posts, pages, tags)
+	page.Order(posts, pages)
+	site := page.NewSite(set.cfg, posts, pages, page.Tags(posts))
 	res.Posts, res.Pages = len(posts), len(pages)
-
-	res.phase("order", &t0)
-	outs, err := b.plan(site, theme, gk, statics)
+	res.phase("order", &start)
+	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
+		return nil, err
+	}
+	outs, err := output.Plan(output.Input{
+		Site: site, Theme: set.theme, Statics: files.Static,
+		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir,
+	})
 	if err != nil {
 		return nil, err
 	}
-	res.phase("plan", &t0)
-	// Front-matter warnings of every source, drafts included, in path order;
-	// then broken links.
-	for _, p := range all {
-		res.Warnings = append(res.Warnings, p.fm.Warnings...)
-	}
-	res.Warnings = append(res.Warnings, checkLinks(site, outs)...)
-	for _, w := range res.Warnings {
-		fmt.Fprintln(o.Warn, w)
-	}
+	res.phase("plan", &start)
+	b.warn(res, all, site, outs)
 	res.Files = len(outs)
-	res.phase("links", &t0)
-	published = true
-	counts, err := b.publish(outs, claim)
+	res.phase("links", &start)
+	counts, err := stage.Publish(outs)
 	if err != nil {
 		return nil, err
 	}
-	res.Written, res.ReadBack = counts.written, counts.readBack
-	res.phase("render+publish", &t0)
+	res.Written, res.ReadBack = counts.Written, counts.ReadBack
+	res.phase("render+publish", &start)
 	return res, nil
 }
 
-func (b *Builder) render(t *Theme, name string, d *PageData) func(*bytes.Buffer) error {
-	return func(w *bytes.Buffer) error {
-		if err := t.pages[name].ExecuteTemplate(w, name, d); err != nil {
-			return fmt.Errorf("template %s (%s): %w", name, d.URL, err)
-		}
-		return nil
-	}
+// settings are what every output depends on.
+type settings struct {
+	cfg   config.Config
+	theme *theme.Theme
+	// siteKey covers cfg, the theme's sources and the drafts option.
+	siteKey uint64
 }
 
-func urlFile(u string) string {
-	u = strings.TrimPrefix(u, "/")
-	if u == "" || strings.HasSuffix(u, "/") {
-		return u + "index.html"
-	}
-	return u
-}
-
-// copyFile generates an output by copying the file at abs.
-func copyFile(abs string) func(*bytes.Buffer) error {
-	return func(w *bytes.Buffer) error {
-		fh, err := os.Open(abs)
-		if err != nil {
-			return err
-		}
-		defer fh.Close()
-		_, err = w.ReadFrom(fh)
-		return err
-	}
-}
-
-func staticBytes(b []byte) func(*bytes.Buffer) error {
-	return func(w *bytes.Buffer) error { w.Write(b); return nil }
-}
-
-// plan lists every output file with its incremental key and generator.
-func (b *Builder) plan(site *SiteData, t *Theme, gk uint64, statics []srcFile) ([]output, error) {
-	cfg := site.Config
-	var outs []output
-	add := func(p, origin string, key uint64, gen func(*bytes.Buffer) error) {
-		outs = append(outs, output{path: p, origin: origin, key: key, gen: gen})
-	}
-	data := func(kind, title, u string) *PageData {
-		return &PageData{Site: site, Kind: kind, Title: title, URL: u, Permalink: cfg.BaseURL + u}
-	}
-	posts := site.Posts
-	// Cards are rendered once per post and reused by every list page.
-	var stale []*Page
-	for _, p := range posts {
-		if k := b.newKey().u(gk).u(p.key).sum(); p.cardKey != k {
-			p.cardKey = k
-			stale = append(stale, p)
-		}
-	}
-	cardTmpl := t.pages["list.html"]
-	err := parallel(len(stale), b.opts.Workers, func(i int) error {
-		var w strings.Builder
-		if err := cardTmpl.ExecuteTemplate(&w, "card", stale[i]); err != nil {
-			stale[i].cardKey = 0
-			return fmt.Errorf("template card (%s): %w", stale[i].URL, err)
-		}
-		stale[i].Card = template.HTML(w.String())
-		return nil
-	})
+// loadSettings reads the settings file, with the base URL option applied,
+// and the theme, with the templates directory's overrides.
+func (b *Builder) loadSettings() (settings, error) {
+	cfg, err := config.Load(b.opts.ConfigFile)
 	if err != nil {
-		return nil, err
+		return settings{}, err
 	}
-	// Every page built on base.html shows the main navigation, which lists the
-	// standalone pages: hk covers their URLs and titles on top of gk.
-	nav := b.newKey().u(gk).s("nav")
-	for _, p := range site.Pages {
-		nav.s(p.URL).s(p.Title)
+	if b.opts.BaseURL != "" {
+		cfg.BaseURL = strings.TrimRight(b.opts.BaseURL, "/")
 	}
-	hk := nav.sum()
-	for _, p := range posts {
-		k := b.newKey().u(hk).s("post").u(p.key)
-		if p.Prev != nil {
-			k.u(p.Prev.key)
-		}
-		if p.Next != nil {
-			k.u(p.Next.key)
-		}
-		d := data("post", p.Title, p.URL)
-		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, k.sum(), b.render(t, "post.html", d))
+	b.tdir = templatesDir(b.opts.ContentDir, cfg.TemplatesDir)
+	th, err := theme.Load(b.tdir, cfg.BaseURL)
+	if err != nil {
+		return settings{}, err
 	}
-	for _, p := range site.Pages {
-		d := data("page", p.Title, p.URL)
-		d.Page, d.Description = p, p.Description
-		add(urlFile(p.URL), p.File, b.newKey().u(hk).s("page").u(p.key).sum(), b.render(t, "page.html", d))
+	cfgBytes, err := toml.Marshal(cfg)
+	if err != nil {
+		return settings{}, err
 	}
-	// Paginated lists: home, blog and one per tag. A list page's key covers
-	// what it shows: its posts, its number and the number of pages.
-	list := func(kind, origin, base, title, heading, desc string, posts []*Page) []listPage {
-		lps := paginate(posts, cfg.Paginate, base)
-		for _, lp := range lps {
-			pg := lp.Paginator
-			k := b.newKey().u(hk).s("list").s(kind).s(base).s(title).s(heading).s(desc).u(uint64(pg.Number)).u(uint64(pg.Total))
-			for _, p := range lp.Posts {
-				k.u(p.key)
-			}
-			d := data(kind, pagedTitle(title, pg.Number), pg.URL)
-			d.Heading, d.Description, d.Pages, d.Paginator = heading, desc, lp.Posts, pg
-			o := origin
-			if pg.Number > 1 {
-				o += " page " + strconv.Itoa(pg.Number)
-			}
-			add(urlFile(pg.URL), o, k.sum(), b.render(t, "list.html", d))
-		}
-		return lps
-	}
-	home := list("home", "home page", "/", "", "", cfg.Description, posts)
-	blog := list("blog", "blog list", "/blog/", "Blog", "All posts", cfg.Description, posts)
-	tagLists := make([][]listPage, len(site.Tags))
-	for i, tg := range site.Tags {
-		tagLists[i] = list("tag", "tag "+tg.Name, tg.URL, "Tag: "+tg.Name, "Posts tagged “"+tg.Name+"”", "", tg.Pages)
-	}
-	allKey := b.newKey().u(gk)
-	for _, p := range posts {
-		allKey.u(p.key)
-	}
-	for _, p := range site.Pages {
-		allKey.u(p.key)
-	}
-	ak := allKey.sum()
-	tk := b.newKey().u(gk).s("tags")
-	for _, tg := range site.Tags {
-		tk.s(tg.Slug).s(tg.Name).u(uint64(len(tg.Pages)))
-	}
-	d := data("tags", "Tags", "/tags/")
-	d.Tags = site.Tags
-	add("tags/index.html", "tag index", b.newKey().u(tk.sum()).u(ak).sum(), b.render(t, "tags.html", d))
-	d = data("404", "Page not found", "/404.html")
-	add("404.html", "404 page", b.newKey().u(gk).s("404").u(ak).sum(), b.render(t, "404.html", d))
-	// Aliases.
-	for _, p := range site.rendered() {
-		for _, a := range p.Aliases {
-			u := a
-			if !strings.HasPrefix(u, "/") || strings.Contains(u, "..") || strings.ContainsAny(u, "?#") {
-				line, col := p.fm.locate("aliases")
-				return nil, errAt(p.File, line, col, "alias %q must be a site path starting with /", a)
-			}
-			if !strings.HasSuffix(u, "/") && !strings.HasSuffix(u, ".html") && !strings.HasSuffix(u, ".htm") {
-				u += "/"
-			}
-			d := data("alias", p.Title, p.URL)
-			add(urlFile(u), p.File+" (alias "+a+")", b.newKey().u(gk).s("alias").s(u).u(p.key).sum(), b.render(t, "alias.html", d))
-		}
-	}
-	// Feeds, sitemap, robots.
-	n := min(cfg.FeedLimit, len(posts))
-	fk := b.newKey().u(gk).s("feed")
-	for _, p := range posts[:n] {
-		fk.u(p.key)
-	}
-	feedKey := fk.sum()
-	add("feed.xml", "RSS feed", feedKey, func(w *bytes.Buffer) error { return writeRSS(w, site, posts[:n]) })
-	add("atom.xml", "Atom feed", feedKey, func(w *bytes.Buffer) error { return writeAtom(w, site, posts[:n]) })
-	add("robots.txt", "robots.txt", b.newKey().u(gk).s("robots").sum(), func(w *bytes.Buffer) error {
-		fmt.Fprintf(w, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n", cfg.BaseURL)
-		return nil
-	})
-	for name, content := range t.assets {
-		add(name, "theme", b.newKey().u(gk).s(name).sum(), staticBytes(content))
-	}
-	for _, f := range statics {
-		f := f
-		rel := strings.TrimPrefix(f.rel, "static/")
-		k := b.newKey().s("static").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-		add(rel, b.display(f.rel), k, copyFile(f.abs))
-	}
-	// Page bundles: a page's files go to its directory. Drafts that are not
-	// rendered are not in posts or site.Pages, so their files are left out too.
-	for _, p := range site.rendered() {
-		for _, f := range p.bundle {
-			if f.path == "index.html" {
-				return nil, fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", b.display(f.rel), p.File, urlFile(p.URL))
-			}
-			k := b.newKey().s("bundle").s(f.abs).u(uint64(f.mtime)).u(uint64(f.size)).sum()
-			add(strings.TrimPrefix(p.URL, "/")+f.path, b.display(f.rel), k, copyFile(f.abs))
-		}
-	}
-	if _, err := os.Stat(filepath.Join(b.opts.OutDir, ".gitkeep")); err == nil {
-		add(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil })
-	}
-	// Sitemap covers every HTML page except 404 and aliases; computed from
-	// the plan so that it cannot drift.
-	sort.Slice(outs, func(i, j int) bool {
-		if outs[i].path != outs[j].path {
-			return outs[i].path < outs[j].path
-		}
-		return outs[i].origin < outs[j].origin // conflict errors name the same file each time
-	})
-	for i := 1; i < len(outs); i++ {
-		if outs[i].path == outs[i-1].path {
-			return nil, fmt.Errorf("%s: output /%s conflicts with %s", outs[i].origin, outs[i].path, outs[i-1].origin)
-		}
-	}
-	entries := sitemapEntries(site, home, blog, tagLists)
-	sk := b.newKey().u(ak).u(tk.sum()).s("sitemap").sum()
-	smOut := output{path: "sitemap.xml", origin: "sitemap", key: sk, gen: func(w *bytes.Buffer) error { return writeSitemap(w, cfg.BaseURL, entries) }}
-	i := sort.Search(len(outs), func(i int) bool { return outs[i].path >= "sitemap.xml" })
-	if i < len(outs) && outs[i].path == "sitemap.xml" {
-		return nil, fmt.Errorf("%s: output /sitemap.xml conflicts with the generated sitemap", outs[i].origin)
-	}
-	outs = append(outs[:i], append([]output{smOut}, outs[i:]...)...)
-	return outs, nil
+	k := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Key()
+	return settings{cfg: cfg, theme: th, siteKey: k}, nil
 }
 
-// checkLinks warns about internal links that match no output: site-absolute
-// ones (/blog/x/) and relative ones (photo.jpg, ../x/), resolved against the
-// linking page's URL. Links with a scheme or a host, and fragment- or
-// query-only links, are not checked.
-func checkLinks(site *SiteData, outs []output) []string {
-	known := make(map[string]bool, len(outs)*2)
-	for _, o := range outs {
-		known["/"+o.path] = true
-		if o.path == "index.html" {
-			known["/"] = true
-		} else if strings.HasSuffix(o.path, "/index.html") {
-			known["/"+strings.TrimSuffix(o.path, "index.html")] = true
-		}
+// templatesDir returns the theme override directory: dir (templates_dir)
+// resolved against the directory holding the content directory, where
+// "templates" is the default.
+func templatesDir(contentDir, dir string) string {
+	root := filepath.Dir(filepath.Clean(contentDir))
+	switch {
+	case dir == "":
+		return filepath.Join(root, "templates")
+	case filepath.IsAbs(dir):
+		return dir
 	}
-	var warns []string
-	for _, p := range site.rendered() {
-		base := &url.URL{Path: p.URL}
-		for _, l := range p.links {
-			if l == "" || l[0] == '#' || l[0] == '?' || strings.HasPrefix(l, "//") {
-				continue
-			}
-			u, err := url.Parse(l)
-			if err != nil {
-				warns = append(warns, fmt.Sprintf("%s: warning: malformed link %q", p.File, l))
-				continue
-			}
-			if u.Scheme != "" || u.Host != "" || u.Opaque != "" {
-				continue
-			}
-			pth := u.Path
-			if !strings.HasPrefix(l, "/") {
-				pth = base.ResolveReference(u).Path
-			}
-			if known[pth] || (!strings.HasSuffix(pth, "/") && known[pth+"/"]) {
-				continue
-			}
-			if pth != u.Path {
-				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s (%s)", p.File, l, pth))
-			} else {
-				warns = append(warns, fmt.Sprintf("%s: warning: broken internal link %s", p.File, l))
-			}
-		}
+	return filepath.Join(root, dir)
+}
+
+// warn sets the build's warnings, the front-matter warnings of every source
+// (drafts included) in path order, then broken links, and writes them to
+// Warn.
+func (b *Builder) warn(res *Result, all []*page.Page, site *page.Site, files []output.File) {
+	res.Warnings = page.Warnings(all)
+	res.Warnings = append(res.Warnings, output.BrokenLinks(site, files)...)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(b.opts.Warn, w)
 	}
-	sort.Strings(warns)
-	return warns
 }

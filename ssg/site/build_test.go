@@ -8,12 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/output"
+	"wasmsite/ssg/publisher"
 )
 
 // writeTree creates files (slash paths) under dir.
@@ -259,7 +261,7 @@ func sitemapLocs(t *testing.T, data string, out map[string]string) map[string]st
 		if _, err := time.Parse("2006-01-02", u.Lastmod); err != nil {
 			t.Errorf("sitemap lastmod %q for %s: %v", u.Lastmod, u.Loc, err)
 		}
-		f := urlFile(strings.TrimPrefix(u.Loc, "https://example.org"))
+		f := output.URLFile(strings.TrimPrefix(u.Loc, "https://example.org"))
 		if _, ok := out[f]; !ok {
 			t.Errorf("sitemap lists %s but %s was not generated", u.Loc, f)
 		}
@@ -593,30 +595,6 @@ func TestTemplateOverride(t *testing.T) {
 	}
 }
 
-// TestSiteSettingsInTemplates checks that .Site offers every setting of
-// site.toml under its Config field name, with its value (SiteData copies
-// them rather than embedding Config).
-func TestSiteSettingsInTemplates(t *testing.T) {
-	cfg := Config{Title: "T", Author: "A", BaseURL: "https://b.example", Description: "D",
-		Language: "fr", Paginate: 7, FeedLimit: 9, TemplatesDir: "tpl", Extra: map[string]any{"k": "v"}}
-	site := reflect.ValueOf(newSiteData(cfg, nil, nil, nil)).Elem()
-	ct := reflect.TypeOf(cfg)
-	for i := range ct.NumField() {
-		name := ct.Field(i).Name
-		if name == "TemplatesDir" { // where templates come from, not for them
-			continue
-		}
-		f := site.FieldByName(name)
-		if !f.IsValid() {
-			t.Errorf(".Site.%s: no such field", name)
-			continue
-		}
-		if want := reflect.ValueOf(cfg).Field(i).Interface(); !reflect.DeepEqual(f.Interface(), want) {
-			t.Errorf(".Site.%s = %v, want %v", name, f.Interface(), want)
-		}
-	}
-}
-
 func TestIncrementalMatchesFull(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, sampleFiles())
@@ -659,7 +637,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			t.Fatalf("step %d: incremental output differs from a full build", i)
 		}
 	}
-	if inc.spareKeys == nil {
+	if !inc.publisher.PrevKnown() {
 		t.Error("builder does not know the keys of the previous generation")
 	}
 	// A failing incremental build keeps the output.
@@ -702,7 +680,7 @@ func TestGzipSiblings(t *testing.T) {
 	for p, data := range a {
 		gz, ok := a[p+".gz"]
 		switch {
-		case !gzippable(p) || len(data) < GzipMinSize:
+		case !publisher.Gzippable(p) || len(data) < publisher.GzipMinSize:
 			if ok {
 				t.Errorf("%s: unexpected .gz sibling", p)
 			}
@@ -760,7 +738,7 @@ func TestRerunWritesOnlyChanges(t *testing.T) {
 	// A post edit, and a previous generation that lost a .gz sibling (as after
 	// a build without -gzip) and holds a corrupted file.
 	writeTree(t, dir, map[string]string{"content/blog/two.md": "---\ntitle = \"Two again\"\ncreated_date = \"2022-07-01\"\n---\nNew text.\n"})
-	prev := PrevDir(filepath.Join(dir, "public"))
+	prev := publisher.PrevDir(filepath.Join(dir, "public"))
 	if err := os.Remove(filepath.Join(prev, "assets", "style.css.gz")); err != nil {
 		t.Fatal(err)
 	}
@@ -821,20 +799,20 @@ func TestRerunUsesSums(t *testing.T) {
 	if _, err := buildIn(t, dir, Options{}); err == nil {
 		t.Fatal("a post with an invalid date built")
 	}
-	if _, err := os.Stat(sumsFile(out, true)); err != nil {
+	if _, err := os.Stat(publisher.SumsFile(out, true)); err != nil {
 		t.Errorf("after a failed build: %v", err)
 	}
 	writeTree(t, dir, map[string]string{"content/blog/two.md": string(good)})
 	rerun("re-run after a failed build", false)
 
-	if err := os.Remove(sumsFile(out, true)); err != nil {
+	if err := os.Remove(publisher.SumsFile(out, true)); err != nil {
 		t.Fatal(err)
 	}
 	rerun("re-run without the previous generation's sums", true)
 
 	// A copy of the previous generation in its place: same files, same
 	// stamps, another directory. Its sums describe the original.
-	prev := PrevDir(out)
+	prev := publisher.PrevDir(out)
 	if err := os.Rename(prev, prev+".orig"); err != nil {
 		t.Fatal(err)
 	}
@@ -860,7 +838,7 @@ func TestRerunUsesSums(t *testing.T) {
 
 	// A file of the previous generation changed behind ssg's back is read
 	// back and rewritten.
-	victim := filepath.Join(PrevDir(out), "index.html")
+	victim := filepath.Join(publisher.PrevDir(out), "index.html")
 	if err := os.WriteFile(victim, []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -876,4 +854,36 @@ func TestRerunUsesSums(t *testing.T) {
 		t.Fatal(err)
 	}
 	diffTrees(t, readTree(t, fresh), readTree(t, out))
+}
+
+func TestFrontMatterWarningsInBuild(t *testing.T) {
+	dir := t.TempDir()
+	files := sampleFiles()
+	files["content/blog/typo.md"] = "---\ntitle = \"Typo\"\ndate = \"2022-01-01\"\ntag = [\"go\"]\n---\n\n[gone](/nope/)\n"
+	files["content/blog/draft2.md"] = "---\ntitle: Draft\ndraft: true\ndate: 2022-01-01\nslugg: d\n---\n"
+	writeTree(t, dir, files)
+	var warn bytes.Buffer
+	b := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "public"), Warn: &warn})
+	c := filepath.Join(dir, "content", "blog")
+	want := []string{
+		filepath.Join(c, "draft2.md") + `:5:1: warning: unknown front-matter key "slugg" (did you mean "slug"?)`,
+		filepath.Join(c, "typo.md") + `:4:1: warning: unknown front-matter key "tag" (did you mean "tags"?)`,
+		filepath.Join(c, "typo.md") + `: warning: broken internal link /nope/`,
+	}
+	for i := range 2 { // the second build re-parses nothing and warns again
+		warn.Reset()
+		res, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && res.Parsed != 0 {
+			t.Errorf("rebuild parsed %d sources", res.Parsed)
+		}
+		if got := strings.Join(res.Warnings, "\n"); got != strings.Join(want, "\n") {
+			t.Errorf("build %d: warnings:\n%s\nwant:\n%s", i+1, got, strings.Join(want, "\n"))
+		}
+		if warn.String() != strings.Join(want, "\n")+"\n" {
+			t.Errorf("build %d: Warn got:\n%s", i+1, warn.String())
+		}
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"wasmsite/ssg/corpus"
 )
 
 // hugoLayouts are minimal Hugo templates producing what ssg's theme produces for the
@@ -38,7 +40,9 @@ func BenchmarkVsHugo(b *testing.B) {
 	const n = 10000
 	root := benchDir(b)
 	content := filepath.Join(root, "ssg")
-	writeCorpus(b, content, n)
+	if err := corpus.Write(content, n); err != nil {
+		b.Fatal(err)
+	}
 	// The same posts for Hugo: TOML front matter between +++ (Hugo reads --- as YAML).
 	hsite := filepath.Join(root, "hugo")
 	for name, text := range hugoLayouts {
@@ -48,7 +52,7 @@ func BenchmarkVsHugo(b *testing.B) {
 	}
 	os.MkdirAll(filepath.Join(hsite, "content", "blog"), 0o755)
 	for i := range n {
-		post := corpusPost(i, n)
+		post := corpus.Post(i, n)
 		post = bytes.Replace(post, []byte("---\n"), []byte("+++\n"), 2)
 		os.WriteFile(filepath.Join(hsite, "content", "blog", fmt.Sprintf("post-%05d.md", i)), post, 0o644)
 	}

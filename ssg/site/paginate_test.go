@@ -7,49 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-func TestPaginate(t *testing.T) {
-	posts := make([]*Page, 7)
-	for i := range posts {
-		posts[i] = &Page{Slug: fmt.Sprint(i)}
-	}
-	for _, c := range []struct {
-		n, per int
-		sizes  []int
-	}{
-		{0, 3, []int{0}},
-		{1, 3, []int{1}},
-		{3, 3, []int{3}},
-		{4, 3, []int{3, 1}},
-		{6, 3, []int{3, 3}},
-		{7, 3, []int{3, 3, 1}},
-		{7, 1, []int{1, 1, 1, 1, 1, 1, 1}},
-	} {
-		lps := paginate(posts[:c.n], c.per, "/x/")
-		var sizes []int
-		for i, lp := range lps {
-			sizes = append(sizes, len(lp.Posts))
-			pg := lp.Paginator
-			if pg.Number != i+1 || pg.Total != len(lps) || pg.URL != pagerURL("/x/", i+1) ||
-				pg.FirstURL != "/x/" || pg.LastURL != pagerURL("/x/", len(lps)) {
-				t.Errorf("%d posts, %d per page: page %d paginator %+v", c.n, c.per, i+1, pg)
-			}
-			if len(lp.Posts) > 0 && lp.Posts[0] != posts[i*c.per] {
-				t.Errorf("%d posts, %d per page: page %d starts with post %s", c.n, c.per, i+1, lp.Posts[0].Slug)
-			}
-		}
-		if fmt.Sprint(sizes) != fmt.Sprint(c.sizes) {
-			t.Errorf("%d posts, %d per page: pages of %v, want %v", c.n, c.per, sizes, c.sizes)
-		}
-	}
-	if u := pagerURL("/", 1); u != "/" {
-		t.Errorf("pagerURL(/, 1) = %s", u)
-	}
-	if u := pagerURL("/tags/go/", 3); u != "/tags/go/page/3/" {
-		t.Errorf("pagerURL(/tags/go/, 3) = %s", u)
-	}
-}
+	"wasmsite/ssg/output"
+	"wasmsite/ssg/page"
+)
 
 // paginatedFiles is a site of five posts tagged "go" (newest first: p5 … p1)
 // with paginate = 2; "pair" has exactly two posts and "solo" one.
@@ -99,8 +60,8 @@ func TestPaginatedLists(t *testing.T) {
 	} {
 		total := len(l.want)
 		for n := 1; n <= total+1; n++ {
-			u := pagerURL(l.base, n)
-			html, ok := out[urlFile(u)]
+			u := page.PagerURL(l.base, n)
+			html, ok := out[output.URLFile(u)]
 			if n > total {
 				if ok {
 					t.Errorf("%s exists: %s has only %d pages", u, l.base, total)
@@ -117,7 +78,7 @@ func TestPaginatedLists(t *testing.T) {
 			if want := `<link rel="canonical" href="https://example.org` + u + `">`; !strings.Contains(html, want) {
 				t.Errorf("%s lacks %s", u, want)
 			}
-			title := pagedTitle(l.title, n)
+			title := page.PagedTitle(l.title, n)
 			if title != "" {
 				title += " · "
 			}
@@ -134,11 +95,11 @@ func TestPaginatedLists(t *testing.T) {
 			if !strings.Contains(nav, fmt.Sprintf("<span>Page %d of %d</span>", n, total)) {
 				t.Errorf("%s: pagination lacks Page %d of %d:\n%s", u, n, total, nav)
 			}
-			prev := `<a rel="prev" href="` + pagerURL(l.base, max(1, n-1)) + `">`
+			prev := `<a rel="prev" href="` + page.PagerURL(l.base, max(1, n-1)) + `">`
 			if n > 1 != strings.Contains(nav, prev) || (n == 1 && strings.Contains(nav, `rel="prev"`)) {
 				t.Errorf("%s: prev link wrong (want %s: %v):\n%s", u, prev, n > 1, nav)
 			}
-			next := `<a rel="next" href="` + pagerURL(l.base, n+1) + `">`
+			next := `<a rel="next" href="` + page.PagerURL(l.base, n+1) + `">`
 			if n < total != strings.Contains(nav, next) || (n == total && strings.Contains(nav, `rel="next"`)) {
 				t.Errorf("%s: next link wrong (want %s: %v):\n%s", u, next, n < total, nav)
 			}
@@ -174,13 +135,13 @@ func TestPaginatedListKeys(t *testing.T) {
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
 	}
-	before := b.outKeys
+	before := b.publisher.Keys()
 	// Edit the text of p1, the oldest post: only the last page of each list shows it.
 	writeTree(t, dir, map[string]string{"content/blog/p1.md": post("p1", "2024-01-01", "tags = [\"go\"]\n") + "\nMore text.\n"})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
 	}
-	changed := func(p string) bool { return before[p] != b.outKeys[p] }
+	changed := func(p string) bool { return before[p] != b.publisher.Keys()[p] }
 	for _, p := range []string{"page/3/index.html", "blog/page/3/index.html", "tags/go/page/3/index.html", "blog/p1/index.html"} {
 		if !changed(p) {
 			t.Errorf("%s not re-rendered after an edit of a post it shows", p)
@@ -195,7 +156,7 @@ func TestPaginatedListKeys(t *testing.T) {
 		}
 	}
 	// A new post shifts every page: all of them change, and a page is added.
-	before = b.outKeys
+	before = b.publisher.Keys()
 	writeTree(t, dir, map[string]string{"content/blog/p6.md": post("p6", "2024-01-06", "tags = [\"go\"]\n")})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
@@ -205,11 +166,11 @@ func TestPaginatedListKeys(t *testing.T) {
 			t.Errorf("%s not re-rendered after a new post shifted it", p)
 		}
 	}
-	if _, ok := b.outKeys["blog/page/3/index.html"]; !ok {
+	if _, ok := b.publisher.Keys()["blog/page/3/index.html"]; !ok {
 		t.Error("6 posts, 2 per page: blog/page/3 missing")
 	}
 	// An untagged seventh post adds a blog page but leaves the tag's pages alone.
-	before = b.outKeys
+	before = b.publisher.Keys()
 	writeTree(t, dir, map[string]string{"content/blog/p7.md": post("p7", "2024-01-07", "")})
 	if _, err := b.Build(); err != nil {
 		t.Fatal(err)
@@ -217,7 +178,7 @@ func TestPaginatedListKeys(t *testing.T) {
 	if changed("tags/go/index.html") || changed("tags/go/page/3/index.html") {
 		t.Error("an untagged post re-rendered the pages of tag go")
 	}
-	if _, ok := b.outKeys["blog/page/4/index.html"]; !ok {
+	if _, ok := b.publisher.Keys()["blog/page/4/index.html"]; !ok {
 		t.Error("7 posts, 2 per page: blog/page/4 missing")
 	}
 }

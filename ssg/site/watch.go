@@ -2,18 +2,17 @@ package site
 
 import (
 	"context"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
-// signature summarises names, sizes and mtimes of every input.
+// signature summarises the names, sizes and modification times of every
+// input: the content directory, the settings file and the templates
+// directory of the last build.
 func (b *Builder) signature() uint64 {
-	var h maphash.Hash
-	h.SetSeed(b.seed)
+	h := b.keys.New()
 	walk := func(root string) {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -23,20 +22,18 @@ func (b *Builder) signature() uint64 {
 			if err != nil {
 				return nil
 			}
-			h.WriteString(p)
-			h.WriteString(strconv.FormatInt(info.ModTime().UnixNano(), 36))
-			h.WriteString(strconv.FormatInt(info.Size(), 36))
+			h.Text(p).Number(uint64(info.ModTime().UnixNano())).Number(uint64(info.Size()))
 			return nil
 		})
 	}
 	walk(b.opts.ContentDir)
 	if st, err := os.Stat(b.opts.ConfigFile); err == nil {
-		h.WriteString(st.ModTime().String() + strconv.FormatInt(st.Size(), 10))
+		h.Number(uint64(st.ModTime().UnixNano())).Number(uint64(st.Size()))
 	}
 	if b.tdir != "" {
 		walk(b.tdir)
 	}
-	return h.Sum64()
+	return h.Key()
 }
 
 // Watch builds, then polls the inputs every interval and rebuilds
@@ -53,7 +50,7 @@ func (b *Builder) Watch(ctx context.Context, interval time.Duration, report func
 	// The previous generation (<out>.prev) has unknown content after the
 	// first build of a process; a second build brings it up to date so that
 	// the first edit is already an incremental rebuild.
-	if b.spareKeys == nil && b.outKeys != nil {
+	if !b.publisher.PrevKnown() && b.publisher.Keys() != nil {
 		build()
 	}
 	t := time.NewTicker(interval)

@@ -1,0 +1,71 @@
+// Package site is the wasmsite static site generator: it renders the
+// markdown content directory into a static site. A Builder runs the stages
+// in order (see Build): source finds and decodes the inputs, markdown renders
+// them, page models the site, theme renders it, output plans its files and
+// publisher writes them.
+package site
+
+import (
+	"io"
+	"path/filepath"
+	"runtime"
+
+	"wasmsite/ssg/output"
+	"wasmsite/ssg/publisher"
+)
+
+// Options configure a build.
+type Options struct {
+	ContentDir string // default "content"
+	OutDir     string // default "public"
+	ConfigFile string // default <ContentDir>/site.toml
+	Drafts     bool   // render drafts too
+	BaseURL    string // overrides site.toml base_url when set
+	Workers    int    // default GOMAXPROCS
+	// Gzip also writes a gzip-compressed sibling (name.gz, best compression, no name or
+	// mtime in the header, so builds stay byte-identical) of every text output of at
+	// least publisher.GzipMinSize bytes, which the static component serves instead of
+	// compressing per request.
+	Gzip bool
+	Warn io.Writer
+}
+
+// Builder renders a site; it keeps parsed pages between builds so that
+// repeated Build calls only redo what changed. Not safe for concurrent use.
+type Builder struct {
+	opts      Options
+	keys      output.Keys
+	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
+	publisher *publisher.Publisher
+	tdir      string // templates directory of the last build, watched by Watch
+}
+
+// NewBuilder returns a Builder with defaults filled in.
+func NewBuilder(o Options) *Builder {
+	if o.ContentDir == "" {
+		o.ContentDir = "content"
+	}
+	if o.OutDir == "" {
+		o.OutDir = "public"
+	}
+	if o.ConfigFile == "" {
+		o.ConfigFile = filepath.Join(o.ContentDir, "site.toml")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Warn == nil {
+		o.Warn = io.Discard
+	}
+	return &Builder{
+		opts:      o,
+		keys:      output.NewKeys(),
+		cache:     map[string]*cacheEntry{},
+		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
+	}
+}
+
+// Build renders the site once into o.OutDir.
+func Build(o Options) (*Result, error) {
+	return NewBuilder(o).Build()
+}

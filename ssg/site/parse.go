@@ -1,0 +1,80 @@
+package site
+
+import (
+	"fmt"
+
+	"wasmsite/ssg/disk"
+	"wasmsite/ssg/markdown"
+	"wasmsite/ssg/page"
+	"wasmsite/ssg/pool"
+	"wasmsite/ssg/source"
+)
+
+// cacheEntry is a page as parsed from a source of this size and
+// modification time (ns).
+type cacheEntry struct {
+	mtime, size int64
+	page        *page.Page
+}
+
+// parseChanged returns the pages of mds, in order: the cached page of an
+// unchanged source (same stamp, same base URL), else a new one, parsed in
+// parallel; and how many it parsed. Sources that are gone leave the cache.
+func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page, int, error) {
+	all := make([]*page.Page, len(mds))
+	var todo []int
+	seen := make(map[string]bool, len(mds))
+	for i, f := range mds {
+		seen[f.Rel] = true
+		if c := b.cache[f.Rel]; c != nil && c.mtime == f.Mtime && c.size == f.Size && c.page.Permalink == baseURL+c.page.URL {
+			all[i] = c.page
+			continue
+		}
+		todo = append(todo, i)
+	}
+	for rel := range b.cache {
+		if !seen[rel] {
+			delete(b.cache, rel)
+		}
+	}
+	paths := make([]string, len(todo))
+	for j, i := range todo {
+		paths[j] = mds[i].Path
+	}
+	disk.Prefetch(paths)
+	err := pool.Run(len(todo), b.opts.Workers, func(j int) error {
+		i := todo[j]
+		p, err := b.parse(mds[i], baseURL)
+		all[i] = p
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, i := range todo {
+		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i]}
+	}
+	return all, len(todo), nil
+}
+
+// parse reads and renders the markdown source f into its page.
+func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
+	src, err := f.Read()
+	if err != nil {
+		return nil, err
+	}
+	fm, body, err := source.ParseFrontMatter(f.Path, src)
+	if err != nil {
+		return nil, err
+	}
+	r, err := markdown.Render(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1:1: markdown: %v", f.Path, err)
+	}
+	p, err := page.New(f, fm, r, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	p.Key = b.keys.New().Text(f.Rel).Text(baseURL).Bytes(src).Key()
+	return p, nil
+}

@@ -1,0 +1,21 @@
+// Package source finds the inputs in a content directory and decodes the
+// front matter of markdown sources. Its errors about a source's content are
+// *Error, located by line and column.
+package source
+
+import "wasmsite/ssg/disk"
+
+// File is a file of the content directory as Scan found it.
+type File struct {
+	// Path is the file's path as opened and as shown in messages: the
+	// content directory joined with Rel.
+	Path string
+	// Rel is the slash-separated path relative to the content directory.
+	Rel string
+	// Mtime (ns since the Unix epoch) and Size (bytes) are the file's
+	// modification time and size at the scan.
+	Mtime, Size int64
+}
+
+// Read returns the file's content.
+func (f File) Read() ([]byte, error) { return disk.ReadFile(f.Path, f.Size) }
