@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"io"
 	"io/fs"
-	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -18,212 +14,126 @@ import (
 	"wasmsite/functions/sdk/spinhttp"
 )
 
-// Server serves files from FS (rooted at the component's guest "/").
+// Server serves the files of FS (rooted at the component's guest "/").
 type Server struct {
-	FS     fs.FS
-	Getenv func(string) string
+	FS fs.FS
+	// CacheControl is sent with files served with 200 ("" : "max-age=60").
+	CacheControl string
+	// Fallback names the file served with 200 when a request matches nothing ("":
+	// none; single-page applications set their index).
+	Fallback string
+	// NotFound names the file served with 404 ("": a plain 404).
+	NotFound string
 }
 
-func (s *Server) env(key, def string) string {
-	if s.Getenv != nil {
-		if v := s.Getenv(key); v != "" {
+// NewServer reads the settings from the component's environment (see the package doc).
+func NewServer(fsys fs.FS, getenv func(string) string) *Server {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
 			return v
 		}
+		return def
 	}
-	return def
+	return &Server{FS: fsys, CacheControl: env("CACHE_CONTROL", "max-age=60"),
+		Fallback: env("FALLBACK_PATH", ""), NotFound: env("CUSTOM_404_PATH", "/404.html")}
 }
 
-// errBadPath marks request paths that must never reach the file system.
-var errBadPath = errors.New("bad path")
+// reply is a response being built.
+type reply struct {
+	spinhttp.Response
+}
 
-// CleanPath turns a raw spin-path-info value into an fs.FS name ("" is the root) and
-// reports whether the request named a directory (trailing slash or root). It decodes
-// percent-escapes exactly once and rejects NUL bytes, backslashes and ".." segments
-// both before and after decoding, so no request can escape the root.
-func CleanPath(raw string) (name string, dirSlash bool, err error) {
-	if strings.ContainsAny(raw, "\x00\\") {
-		return "", false, errBadPath
-	}
-	dec, err := url.PathUnescape(raw)
-	if err != nil {
-		return "", false, errBadPath
-	}
-	if strings.ContainsAny(dec, "\x00\\") {
-		return "", false, errBadPath
-	}
-	for _, seg := range strings.Split(raw, "/") {
-		if seg == ".." {
-			return "", false, errBadPath
+// set replaces the header name (canonical form) or adds it.
+func (r *reply) set(name, value string) {
+	for i := range r.Headers {
+		if r.Headers[i].Name == name {
+			r.Headers[i].Value = value
+			return
 		}
 	}
-	for _, seg := range strings.Split(dec, "/") {
-		if seg == ".." {
-			return "", false, errBadPath
+	r.Headers = append(r.Headers, spinhttp.Pair{Name: name, Value: value})
+}
+
+// del removes the header name (canonical form).
+func (r *reply) del(name string) {
+	kept := r.Headers[:0]
+	for _, p := range r.Headers {
+		if p.Name != name {
+			kept = append(kept, p)
 		}
 	}
-	dirSlash = dec == "" || strings.HasSuffix(dec, "/")
-	clean := path.Clean("/" + dec)
-	name = strings.TrimPrefix(clean, "/")
-	if name != "" && !fs.ValidPath(name) {
-		return "", false, errBadPath
-	}
-	return name, dirSlash, nil
+	r.Headers = kept
 }
 
-var typeTable = map[string]string{
-	".html":        "text/html; charset=utf-8",
-	".htm":         "text/html; charset=utf-8",
-	".css":         "text/css; charset=utf-8",
-	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
-	".svg":         "image/svg+xml",
-	".xml":         "application/xml; charset=utf-8",
-	".atom":        "application/atom+xml; charset=utf-8",
-	".rss":         "application/rss+xml; charset=utf-8",
-	".json":        "application/json",
-	".map":         "application/json",
-	".webmanifest": "application/manifest+json",
-	".txt":         "text/plain; charset=utf-8",
-	".md":          "text/markdown; charset=utf-8",
-	".woff2":       "font/woff2",
-	".woff":        "font/woff",
-	".png":         "image/png",
-	".jpg":         "image/jpeg",
-	".jpeg":        "image/jpeg",
-	".gif":         "image/gif",
-	".webp":        "image/webp",
-	".avif":        "image/avif",
-	".ico":         "image/x-icon",
-	".wasm":        "application/wasm",
-	".pdf":         "application/pdf",
+func (r *reply) plain(status int, msg string) spinhttp.Response {
+	r.set("Content-Type", "text/plain; charset=utf-8")
+	r.set("Content-Length", strconv.Itoa(len(msg)))
+	r.Status, r.Body = status, []byte(msg)
+	return r.Response
 }
 
-// ContentType returns the Content-Type for a file name.
-func ContentType(name string) string {
-	ext := strings.ToLower(path.Ext(name))
-	if t, ok := typeTable[ext]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		if strings.HasPrefix(t, "text/") && !strings.Contains(t, "charset") {
-			t += "; charset=utf-8"
-		}
-		return t
-	}
-	return "application/octet-stream"
-}
-
-// compressible reports whether a content type is textual.
-func compressible(ct string) bool {
-	mt, _, _ := strings.Cut(ct, ";")
-	mt = strings.TrimSpace(mt)
-	return strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+xml") || strings.HasSuffix(mt, "+json") ||
-		mt == "application/json" || mt == "application/xml" || mt == "application/javascript"
-}
-
-// acceptsGzip parses Accept-Encoding (with q-values) for gzip.
-func acceptsGzip(h http.Header) bool {
-	gz, star := -1.0, -1.0
-	for _, line := range h.Values("Accept-Encoding") {
-		for _, item := range strings.Split(line, ",") {
-			coding, params, _ := strings.Cut(strings.TrimSpace(item), ";")
-			q := 1.0
-			if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-				if err != nil {
-					f = 0
-				}
-				q = f
-			}
-			switch strings.ToLower(strings.TrimSpace(coding)) {
-			case "gzip", "x-gzip":
-				gz = q
-			case "*":
-				star = q
-			}
-		}
-	}
-	if gz >= 0 {
-		return gz > 0
-	}
-	return star > 0
-}
-
-// etagMatch implements If-None-Match (weak comparison, lists and "*").
-func etagMatch(header string, tags ...string) bool {
-	for _, item := range strings.Split(header, ",") {
-		item = strings.TrimPrefix(strings.TrimSpace(item), "W/")
-		if item == "*" {
-			return true
-		}
-		for _, t := range tags {
-			if item == t {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
+// Serve answers one request (a spinhttp.RequestHandler).
+func (s *Server) Serve(r *spinhttp.Request) spinhttp.Response {
+	out := &reply{spinhttp.Response{Headers: make([]spinhttp.Pair, 0, 8)}}
+	out.set("X-Content-Type-Options", "nosniff")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.Set("Allow", "GET, HEAD")
-		plain(w, http.StatusMethodNotAllowed, "Method Not Allowed\n")
-		return
+		out.set("Allow", "GET, HEAD")
+		return out.plain(http.StatusMethodNotAllowed, "Method Not Allowed\n")
 	}
-	raw := r.Header.Get(spinhttp.HeaderPathInfo)
-	if _, ok := r.Header[http.CanonicalHeaderKey(spinhttp.HeaderPathInfo)]; !ok {
-		raw = r.URL.EscapedPath()
-	} else if raw == "" && exactRoute(r) {
-		// An exact route (e.g. route = "/favicon.ico") names the file itself.
-		raw = r.URL.EscapedPath()
+	uriPath, query := splitURI(r.URI)
+	raw, present := r.Lookup(spinhttp.HeaderPathInfo)
+	if !present || (raw == "" && exactRoute(r)) {
+		// Without Spin's header, or on an exact route (route = "/favicon.ico"), the
+		// request path names the file itself.
+		raw = uriPath
 	}
 	name, dirSlash, err := CleanPath(raw)
 	if err != nil {
-		s.notFound(w, r)
-		return
+		return s.notFound(r, out)
 	}
 	f, isDir := s.lookup(name, dirSlash)
 	switch {
 	case isDir:
 		loc := routePrefix(r) + (&url.URL{Path: "/" + name + "/"}).EscapedPath()
-		if r.URL.RawQuery != "" {
-			loc += "?" + r.URL.RawQuery
+		if query != "" {
+			loc += "?" + query
 		}
-		h.Set("Location", loc)
-		plain(w, http.StatusMovedPermanently, "Moved Permanently\n")
+		out.set("Location", loc)
+		return out.plain(http.StatusMovedPermanently, "Moved Permanently\n")
 	case f != nil:
-		s.serve(w, r, f, http.StatusOK)
-	default:
-		if fb := s.env("FALLBACK_PATH", ""); fb != "" {
-			if n, _, err := CleanPath(fb); err == nil && n != "" {
-				if f := s.openRegular(n); f != nil {
-					s.serve(w, r, f, http.StatusOK)
-					return
-				}
-			}
-		}
-		s.notFound(w, r)
+		return s.serve(r, out, f, http.StatusOK)
 	}
+	if n, _, err := CleanPath(s.Fallback); s.Fallback != "" && err == nil && n != "" {
+		if f := s.openRegular(n); f != nil {
+			return s.serve(r, out, f, http.StatusOK)
+		}
+	}
+	return s.notFound(r, out)
 }
 
 // exactRoute reports whether the component was matched by an exact (non-wildcard) route.
-func exactRoute(r *http.Request) bool {
-	m := r.Header.Get(spinhttp.HeaderMatchedRoute)
+func exactRoute(r *spinhttp.Request) bool {
+	m := r.Header(spinhttp.HeaderMatchedRoute)
 	return m != "" && m != "/" && !strings.HasSuffix(m, "/...")
 }
 
 // routePrefix is the public path prefix of the component's route (spin-matched-route
 // without its "/..." wildcard), so redirects work under any route.
-func routePrefix(r *http.Request) string {
-	m := r.Header.Get(spinhttp.HeaderMatchedRoute)
-	m = strings.TrimSuffix(m, "/...")
+func routePrefix(r *spinhttp.Request) string {
+	m := strings.TrimSuffix(r.Header(spinhttp.HeaderMatchedRoute), "/...")
 	if m == "/" || !strings.HasPrefix(m, "/") || strings.HasPrefix(m, "//") {
 		return ""
 	}
 	return strings.TrimSuffix(m, "/")
+}
+
+func (s *Server) notFound(r *spinhttp.Request, out *reply) spinhttp.Response {
+	if n, _, err := CleanPath(s.NotFound); s.NotFound != "" && err == nil && n != "" {
+		if f := s.openRegular(n); f != nil {
+			return s.serve(r, out, f, http.StatusNotFound)
+		}
+	}
+	return out.plain(http.StatusNotFound, "Not Found\n")
 }
 
 // openFile is a regular file opened for one response, with what its stat said.
@@ -271,94 +181,65 @@ func (s *Server) openRegular(name string) *openFile {
 	return &openFile{name: name, f: f, info: info}
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if n, _, err := CleanPath(s.env("CUSTOM_404_PATH", "/404.html")); err == nil && n != "" {
-		if f := s.openRegular(n); f != nil {
-			s.serve(w, r, f, http.StatusNotFound)
-			return
-		}
-	}
-	plain(w, http.StatusNotFound, "Not Found\n")
-}
-
-func plain(w http.ResponseWriter, status int, msg string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(msg)))
-	w.WriteHeader(status)
-	w.Write([]byte(msg))
-}
-
-// serve writes the open file f with status, and closes it. Text types go gzipped to
-// clients that accept it: the stored name.gz sibling when there is one (ssg -gzip writes
-// them; it must be kept in step with the file), else compressed here. A 200 answers
-// If-None-Match with 304. HEAD reads nothing.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, f *openFile, status int) {
-	h := w.Header()
+// serve answers with the open file f and status, and closes it. Text types go gzipped
+// to clients that accept it: the stored name.gz sibling when there is one (ssg -gzip
+// writes them; it must be kept in step with the file), else compressed here.
+func (s *Server) serve(r *spinhttp.Request, out *reply, f *openFile, status int) spinhttp.Response {
 	ct := ContentType(f.name)
-	h.Set("Content-Type", ct)
+	out.set("Content-Type", ct)
 	if status == http.StatusOK {
-		h.Set("Cache-Control", s.env("CACHE_CONTROL", "max-age=60"))
+		out.set("Cache-Control", s.CacheControl)
 	} else {
-		h.Set("Cache-Control", "no-cache")
+		out.set("Cache-Control", "no-cache")
 	}
 	if !compressible(ct) {
-		s.send(w, r, f, status, nil, "")
-		return
+		return s.send(r, out, f, status, nil, "")
 	}
-	h.Add("Vary", "Accept-Encoding")
-	if !acceptsGzip(r.Header) || f.info.Size() == 0 {
-		s.send(w, r, f, status, nil, "")
-		return
+	out.set("Vary", "Accept-Encoding")
+	if !acceptsGzip(r) || f.info.Size() == 0 {
+		return s.send(r, out, f, status, nil, "")
 	}
-	h.Set("Content-Encoding", "gzip")
+	out.set("Content-Encoding", "gzip")
 	if gz := s.openRegular(f.name + ".gz"); gz != nil {
 		f.f.Close()
-		s.send(w, r, gz, status, nil, "-gz")
-		return
+		return s.send(r, out, gz, status, nil, "-gz")
 	}
-	s.send(w, r, f, status, compress, "-gz")
+	return s.send(r, out, f, status, compress, "-gz")
 }
 
-// send finishes a response from f: ETag (from its size and modification time, or its
-// contents when the file system gives no time), 304, Content-Length, body. encode
-// turns the file's bytes into the body (nil: as they are); suffix marks the variant's
-// ETag.
-func (s *Server) send(w http.ResponseWriter, r *http.Request, f *openFile, status int, encode func([]byte) []byte, suffix string) {
+// send finishes a response from f and closes it: ETag (from its size and modification
+// time, or its contents when the file system gives no time), 304 for a matching
+// If-None-Match on a 200, Content-Length, body (not read for HEAD). encode turns the
+// file's bytes into the body (nil: as they are); suffix marks the variant's ETag.
+func (s *Server) send(r *spinhttp.Request, out *reply, f *openFile, status int, encode func([]byte) []byte, suffix string) spinhttp.Response {
 	defer f.f.Close()
-	h := w.Header()
 	var data []byte
 	tag, ok := statTag(f.info, suffix)
 	if !ok || encode != nil || r.Method != http.MethodHead {
 		var err error
 		if data, err = readAll(f.f, f.info.Size()); err != nil {
-			h.Del("Content-Encoding")
-			plain(w, http.StatusInternalServerError, "Internal Server Error\n")
-			return
+			out.del("Content-Encoding")
+			return out.plain(http.StatusInternalServerError, "Internal Server Error\n")
 		}
 		if !ok {
 			tag = contentTag(data, suffix)
 		}
 	}
-	h.Set("ETag", tag)
-	if status == http.StatusOK {
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, tag) {
-			h.Del("Content-Type")
-			h.Del("Content-Encoding")
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
+	out.set("ETag", tag)
+	if inm := r.Header("if-none-match"); status == http.StatusOK && inm != "" && etagMatch(inm, tag) {
+		out.del("Content-Type")
+		out.del("Content-Encoding")
+		out.Status = http.StatusNotModified
+		return out.Response
 	}
 	size := f.info.Size()
 	if encode != nil {
 		data = encode(data)
 		size = int64(len(data))
 	}
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(data)
-	}
+	out.set("Content-Length", strconv.FormatInt(size, 10))
+	out.Status, out.Body = status, data
+	return out.Response
 }
 
 // readAll reads a file of a known size in one read where it can.
@@ -369,23 +250,6 @@ func readAll(f fs.File, size int64) ([]byte, error) {
 		return buf[:n], nil
 	}
 	return buf, err
-}
-
-// statTag is a strong ETag from a file's size and modification time (as nginx makes
-// them): ssg rewrites only files whose bytes changed, so an unchanged page keeps its
-// tag across builds. ok is false without a modification time.
-func statTag(info fs.FileInfo, suffix string) (string, bool) {
-	mod := info.ModTime()
-	if mod.IsZero() {
-		return "", false
-	}
-	return `"` + strconv.FormatInt(info.Size(), 36) + "-" + strconv.FormatInt(mod.UnixNano(), 36) + suffix + `"`, true
-}
-
-// contentTag is an ETag from a file's bytes.
-func contentTag(data []byte, suffix string) string {
-	sum := sha256.Sum256(data)
-	return `"` + hex.EncodeToString(sum[:16]) + suffix + `"`
 }
 
 // compress gzips data (for a text file without a stored .gz sibling).

@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"io/fs"
+	"strconv"
 	"testing"
+	"time"
 	"testing/fstest"
 
 	"wasmsite/functions/sdk/spinhttp"
@@ -44,7 +47,7 @@ func do(t *testing.T, s *Server, method, pathInfo string, hdr ...string) resp {
 	if _, err := url.ParseRequestURI(uri); err != nil {
 		uri = "/"
 	}
-	r := spinhttp.Serve(s, method, uri, headers, nil)
+	r := spinhttp.ServeRequest(s.Serve, method, uri, headers, nil)
 	h := http.Header{}
 	for _, p := range r.Headers {
 		h.Add(p.Name, p.Value)
@@ -53,7 +56,7 @@ func do(t *testing.T, s *Server, method, pathInfo string, hdr ...string) resp {
 }
 
 func srv(env map[string]string) *Server {
-	return &Server{FS: files, Getenv: func(k string) string { return env[k] }}
+	return NewServer(files, func(k string) string { return env[k] })
 }
 
 func TestServeBasics(t *testing.T) {
@@ -201,7 +204,7 @@ func TestContentTypeTable(t *testing.T) {
 
 func TestExactRoute(t *testing.T) {
 	s := srv(nil)
-	resp := spinhttp.Serve(s, "GET", "/css/site.css", []spinhttp.Pair{
+	resp := spinhttp.ServeRequest(s.Serve, "GET", "/css/site.css", []spinhttp.Pair{
 		{Name: spinhttp.HeaderPathInfo, Value: ""},
 		{Name: spinhttp.HeaderMatchedRoute, Value: "/css/site.css"},
 	}, nil)
@@ -221,7 +224,7 @@ func TestPrecompressedSibling(t *testing.T) {
 		"page.html":    {Data: []byte("<h1>plain</h1>")},
 		"page.html.gz": {Data: gz.Bytes()},
 	}
-	s := &Server{FS: fsys, Getenv: func(string) string { return "" }}
+	s := NewServer(fsys, func(string) string { return "" })
 	g := do(t, s, "GET", "/page.html", "Accept-Encoding", "gzip")
 	if g.status != 200 || g.h.Get("Content-Encoding") != "gzip" || g.body != gz.String() {
 		t.Fatalf("gzip variant: %d %v, body from sibling: %v", g.status, g.h, g.body == gz.String())
@@ -234,5 +237,73 @@ func TestPrecompressedSibling(t *testing.T) {
 	}
 	if r := do(t, s, "GET", "/page.html", "Accept-Encoding", "gzip", "If-None-Match", g.h.Get("ETag")); r.status != 304 {
 		t.Errorf("If-None-Match with the gzip ETag: %d", r.status)
+	}
+}
+
+// countingFS counts opens and reads, to check what a response costs in WASI calls.
+type countingFS struct {
+	fstest.MapFS
+	opens, reads map[string]int
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	c.opens[name]++
+	f, err := c.MapFS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &countingFile{File: f, name: name, c: c}, nil
+}
+
+type countingFile struct {
+	fs.File
+	name string
+	c    *countingFS
+}
+
+func (f *countingFile) Read(b []byte) (int, error) {
+	f.c.reads[f.name]++
+	return f.File.Read(b)
+}
+
+// Tags come from size and modification time: the same bytes written again later get a
+// new tag; a file system without times falls back to hashing the contents. HEAD, 304 and
+// the gzip sibling read nothing they do not send, and a path is opened once.
+func TestETagFromStatAndReads(t *testing.T) {
+	t0 := time.Unix(1700000000, 123)
+	c := &countingFS{MapFS: fstest.MapFS{
+		"a.html":    {Data: []byte("<p>a</p>"), ModTime: t0},
+		"a.html.gz": {Data: []byte("gzipped"), ModTime: t0},
+		"b.txt":     {Data: []byte("no time")},
+	}, opens: map[string]int{}, reads: map[string]int{}}
+	s := NewServer(c, func(string) string { return "" })
+	r := do(t, s, "GET", "/a.html")
+	tag := r.h.Get("ETag")
+	if want := `"8-` + strconv.FormatInt(t0.UnixNano(), 36) + `"`; tag != want {
+		t.Errorf("ETag %s, want %s (size and mtime, base 36)", tag, want)
+	}
+	if c.opens["a.html"] != 1 || c.reads["a.html"] == 0 {
+		t.Errorf("GET opened a.html %d times, read it %d times; want one open", c.opens["a.html"], c.reads["a.html"])
+	}
+	c.MapFS["a.html"].ModTime = t0.Add(time.Second)
+	if r2 := do(t, s, "GET", "/a.html"); r2.h.Get("ETag") == tag {
+		t.Error("ETag unchanged after the file was rewritten")
+	}
+	clear(c.reads)
+	if r := do(t, s, "HEAD", "/a.html"); r.status != 200 || c.reads["a.html"] != 0 {
+		t.Errorf("HEAD: %d, %d reads", r.status, c.reads["a.html"])
+	}
+	etag := do(t, s, "GET", "/a.html").h.Get("ETag")
+	clear(c.reads)
+	if r := do(t, s, "GET", "/a.html", "If-None-Match", etag); r.status != 304 {
+		t.Errorf("conditional GET: %d", r.status)
+	}
+	clear(c.reads)
+	if g := do(t, s, "GET", "/a.html", "Accept-Encoding", "gzip"); g.body != "gzipped" || c.reads["a.html"] != 0 {
+		t.Errorf("gzip variant %q read the identity file %d times", g.body, c.reads["a.html"])
+	}
+	notime := do(t, s, "GET", "/b.txt").h.Get("ETag")
+	if len(notime) != 34 { // quoted 32 hex digits
+		t.Errorf("ETag without a modification time %q, want a content hash", notime)
 	}
 }

@@ -42,6 +42,9 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 			return textResponse(http.StatusInternalServerError, "bad request record\n")
 		}
 	}
+	if h := currentRequestHandler(); h != nil {
+		return ServeRequest(h, name, uri, headers, body)
+	}
 	return Serve(currentHandler(), name, uri, headers, body)
 }
 

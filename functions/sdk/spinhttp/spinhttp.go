@@ -95,24 +95,31 @@ func Handle(h http.Handler) {
 	handlerMu.Lock()
 	handler = h
 	handlerMu.Unlock()
-	abi.Ready(warm)
+	readyRuntime(func() {
+		noop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write([]byte("warm"))
+		})
+		Serve(noop, http.MethodGet, "/", warmHeaders(), nil)
+		os.Getenv("PATH")
+	})
 }
 
-// warm serves a request with every Spin header to a handler that writes a header and
-// a body, so that the request path's lazy initialisations happen during `_initialize`
-// (see abi.Ready). The component's handler is not called.
-func warm() {
+// readyRuntime readies the Go runtime for requests (abi.Ready), warm serving a request
+// through the SDK to a handler that is not the component's, so that the request path's
+// lazy initialisations (net/textproto's header table, itabs, os's copy of the
+// environment) happen during `_initialize`.
+func readyRuntime(warm func()) { abi.Ready(warm) }
+
+// warmHeaders are the headers of the warm-up request: every Spin header and a few
+// common ones.
+func warmHeaders() []Pair {
 	headers := []Pair{{"host", "localhost"}, {"accept-encoding", "gzip"}, {"user-agent", "warm"}}
 	for _, name := range []string{HeaderPathInfo, HeaderFullURL, HeaderMatchedRoute, HeaderComponentRoute,
 		HeaderRawComponentRoute, HeaderBasePath, HeaderClientAddr} {
 		headers = append(headers, Pair{name, "/"})
 	}
-	noop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write([]byte("warm"))
-	})
-	Serve(noop, http.MethodGet, "/", headers, nil)
-	os.Getenv("PATH")
+	return headers
 }
 
 // HandleFunc registers an inbound handler function.

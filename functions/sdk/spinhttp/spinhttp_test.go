@@ -111,3 +111,41 @@ func TestOutboundNative(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestHeaders(t *testing.T) {
+	r := &Request{Headers: []Pair{{"accept", "a"}, {"X-Multi", "1"}, {"x-multi", "2"}, {"empty", ""}}}
+	if v, ok := r.Lookup("ACCEPT"); !ok || v != "a" {
+		t.Errorf("Lookup(ACCEPT) = %q, %v", v, ok)
+	}
+	if v, ok := r.Lookup("empty"); !ok || v != "" {
+		t.Errorf("Lookup(empty) = %q, %v: a present empty header", v, ok)
+	}
+	if _, ok := r.Lookup("missing"); ok || r.Header("missing") != "" {
+		t.Error("a missing header was found")
+	}
+	var all []string
+	r.Values("x-MULTI", func(v string) { all = append(all, v) })
+	if !reflect.DeepEqual(all, []string{"1", "2"}) {
+		t.Errorf("Values = %v", all)
+	}
+}
+
+func TestServeRequest(t *testing.T) {
+	h := func(r *Request) Response {
+		if r.URI == "/panic" {
+			panic("boom")
+		}
+		return Response{Headers: []Pair{{"b", "2"}, {"a", "1"}}, Body: []byte(r.Method + " " + r.URI + " " + string(r.Body))}
+	}
+	got := ServeRequest(h, "POST", "/x?y", nil, []byte("body"))
+	want := Response{Status: 200, Headers: []Pair{{"b", "2"}, {"a", "1"}}, Body: []byte("POST /x?y body")}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ServeRequest = %+v, want %+v (status defaulted, headers as given)", got, want)
+	}
+	if got := ServeRequest(h, "HEAD", "/", nil, nil); got.Body != nil || got.Status != 200 {
+		t.Errorf("HEAD kept its body: %+v", got)
+	}
+	if got := ServeRequest(h, "GET", "/panic", nil, nil); got.Status != 500 {
+		t.Errorf("a panicking handler answered %d", got.Status)
+	}
+}

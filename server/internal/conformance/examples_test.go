@@ -127,12 +127,16 @@ func TestExamples(t *testing.T) {
 	t.Run("c", func(t *testing.T) {
 		t.Parallel()
 		dir := exampleApp(t, "c", map[string]string{
-			"http.wasm": buildC(t, "functions/examples/c/http.c", true),
-			"wagi.wasm": buildC(t, "functions/examples/c/wagi.c", false),
+			"http.wasm":  buildC(t, "functions/examples/c/http.c", true),
+			"hello.wasm": buildC(t, "functions/examples/c/hello.c", true),
+			"wagi.wasm":  buildC(t, "functions/examples/c/wagi.c", false),
 		})
 		srv := testenv.Start(t, testenv.Options{Dir: dir})
 		if r := get(t, srv.URL+"/c/"); r.Status != 200 || !strings.Contains(r.Body, "greeting: Hello from the manifest\nhits: 1\n") {
 			t.Errorf("/c/: %d %q", r.Status, r.Body)
+		}
+		if r := get(t, srv.URL+"/c-hello"); r.Status != 200 || r.Body != "hello\n" {
+			t.Errorf("/c-hello: %d %q", r.Status, r.Body)
 		}
 		if r := get(t, srv.URL+"/c-wagi/?status=404"); r.Status != 404 || !strings.Contains(r.Body, "PATH_INFO=/\n") {
 			t.Errorf("/c-wagi/: %d %q", r.Status, r.Body)

@@ -21,9 +21,11 @@ import (
 //     closes it), so a WAGI module, whose every request ends in exit, can be reset and
 //     reused.
 //
-// A listener on fd_close, fd_renumber and fd_fdstat_set_flags marks an instance that
-// changes its standard streams or preopened directory (descriptors 0-3): resetting
-// memory would not undo that, so such an instance is not reused.
+// A listener on fd_close and fd_renumber marks an instance that changes its standard
+// streams or preopened directory (descriptors 0-3): resetting memory would not undo
+// that, so such an instance is not reused. (fd_fdstat_set_flags changes nothing on
+// them: wazero's stdio files are not pollable and the preopen is a directory; Go sets
+// stdio non-blocking at start-up, which every WAGI request repeats.)
 
 // WASI errno values (wasi_snapshot_preview1 errno enum).
 const (
@@ -163,7 +165,7 @@ type descriptorGuard struct{ e *Engine }
 
 func (g descriptorGuard) NewFunctionListener(def api.FunctionDefinition) experimental.FunctionListener {
 	switch def.Name() {
-	case "fd_close", "fd_renumber", "fd_fdstat_set_flags":
+	case "fd_close", "fd_renumber":
 		return g
 	}
 	return nil
