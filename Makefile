@@ -51,12 +51,14 @@ test:
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
 
-# Each benchmark prints its figures beside a baseline measured in the same run:
-# pooled vs naive instances, embedded store vs redis-server, the wasm likes component vs
-# a native Go handler, ssg vs Hugo (when installed).
+# Each benchmark prints its figures beside a baseline measured in the same run: resets
+# per memory mode vs a new instance per request, embedded store vs redis-server, each
+# route through the host under load vs a native Go server doing the same work, ssg vs
+# Hugo (when installed).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 300x ./server/internal/engine ./server/store
-	$(GO) test -run '^$$' -bench Likes -benchtime 3000x ./server/internal/e2e
+	$(GO) test -run '^$$' -bench Reset -benchtime 2000x ./server/internal/engine
+	$(GO) test -run '^$$' -bench . -benchtime 300x ./server/store
+	$(GO) test -run '^$$' -bench Load -benchtime 1x -timeout 30m ./server/internal/e2e
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./ssg/...
 
 bench-ssg:

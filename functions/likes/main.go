@@ -21,26 +21,41 @@ import (
 	"wasmsite/functions/sdk/spinhttp"
 )
 
+// initial is the handler built from the config read during initialisation (the config
+// is fixed for the application's life), or nil when the host gave none then: each
+// request then reads it.
+var initial *likes.Handler
+
 func init() {
+	if h := newHandler(); h.ConfigErr == nil {
+		initial = h
+	}
 	spinhttp.Handle(http.HandlerFunc(serve))
 }
 
 func main() {}
 
-// serve builds the handler per request: a Spin instance serves one request, and config
-// is read through the host each time.
 func serve(w http.ResponseWriter, r *http.Request) {
+	h := initial
+	if h == nil {
+		h = newHandler()
+	}
+	h.ServeHTTP(w, r)
+}
+
+// newHandler reads the config through the host and wires the handler to the host's
+// outbound Redis and HTTP.
+func newHandler() *likes.Handler {
 	cfg, err := likes.LoadConfig(func(key string) (string, bool) {
 		v, err := config.Get(key)
 		return v, err == nil
 	})
-	h := &likes.Handler{
+	return &likes.Handler{
 		Config:    cfg,
 		ConfigErr: err,
 		Store:     redisStore{address: cfg.RedisAddress},
 		Fetcher:   httpFetcher{},
 	}
-	h.ServeHTTP(w, r)
 }
 
 type redisStore struct{ address string }

@@ -71,7 +71,10 @@ func (a *App) loadComponent(ctx context.Context, s componentSpec) (*trigger.Comp
 	if err != nil {
 		return nil, fmt.Errorf("component %q: %w", mc.ID, err)
 	}
-	mod, err := a.engine.Compile(ctx, mc.ID, wasm, settings)
+	// Initialisation (the module's start function, `_initialize`) may read the
+	// component's config, which is fixed for the application's life; nothing else.
+	initCtx := host.WithCall(ctx, &host.Call{Caps: &host.Capabilities{ComponentID: mc.ID, Config: caps.Config}})
+	mod, err := a.engine.Compile(initCtx, mc.ID, wasm, settings)
 	if err != nil {
 		return nil, err
 	}

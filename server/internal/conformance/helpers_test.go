@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,48 +16,9 @@ import (
 	"wasmsite/server/internal/testenv"
 )
 
-var (
-	cMu    sync.Mutex
-	cDir   string
-	cBuilt = map[string]string{}
-)
-
-// buildC compiles a C source (relative to the module root) with clang for wasm32-wasi,
-// once per test process. reactor selects -mexec-model=reactor (Spin components);
-// otherwise it is a command (WAGI). A missing clang is a failure, not a skip.
+// buildC compiles a C test component (see testenv.CComponent).
 func buildC(t testing.TB, src string, reactor bool) string {
-	t.Helper()
-	cMu.Lock()
-	defer cMu.Unlock()
-	key := src
-	if reactor {
-		key += ":reactor"
-	}
-	if p, ok := cBuilt[key]; ok {
-		return p
-	}
-	clang, err := exec.LookPath("clang")
-	if err != nil {
-		t.Fatalf("clang is required to build the C test components (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32): %v", err)
-	}
-	if cDir == "" {
-		if cDir, err = os.MkdirTemp("", "conformance-c-*"); err != nil {
-			t.Fatal(err)
-		}
-		dir := cDir
-		testenv.OnExit(func() { _ = os.RemoveAll(dir) })
-	}
-	out := filepath.Join(cDir, strings.NewReplacer("/", "_", ".c", "").Replace(src)+map[bool]string{true: ".reactor", false: ""}[reactor]+".wasm")
-	args := []string{"--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o", out}
-	if reactor {
-		args = append(args, "-mexec-model=reactor")
-	}
-	args = append(args, filepath.Join(testenv.Root(t), src))
-	if b, err := exec.Command(clang, args...).CombinedOutput(); err != nil {
-		t.Fatalf("clang %s: %v\n%s", src, err, b)
-	}
-	cBuilt[key] = out
-	return out
+	return testenv.CComponent(t, src, reactor)
 }
 
 // copyDir copies a directory tree (no symlinks), skipping *.wasm files.

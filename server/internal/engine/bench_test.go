@@ -43,37 +43,3 @@ func registerNoop(tb testing.TB, e *Engine, module, name string, params int) {
 	}
 	e.Register(module)
 }
-
-// BenchmarkInstantiate compares the per-request cost of fresh instance state for a Go
-// reactor: a new instance running _initialize (the naive way, "initialize"), a new
-// instance restored from the pre-initialised snapshot ("snapshot"), and pooled instances
-// reset to the snapshot ("pooled", the default).
-func BenchmarkInstantiate(b *testing.B) {
-	wasm := buildGuest(b, "reactor")
-	ctx := context.Background()
-	for _, mode := range []struct {
-		name         string
-		noSnap, pool bool
-	}{{"initialize", true, false}, {"pooled", false, true}} {
-		b.Run(mode.name, func(b *testing.B) {
-			e, err := New(ctx, Options{FreshInstances: mode.noSnap})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close(ctx)
-			registerNoop(b, e, "spin-config", "get-config", 3)
-			m, err := e.Compile(ctx, "g", wasm, Settings{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				inst, err := m.Acquire(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				inst.Release(true)
-			}
-		})
-	}
-}

@@ -426,3 +426,49 @@ func TestCallTimeout(t *testing.T) {
 		next.Release(true)
 	}
 }
+
+// tableModule has a two-slot function table [one, two] and exports swap() (table.set
+// of slot 0 to two) and get0() (a call through slot 0: 1 initially).
+func tableModule() []byte {
+	return cat([]byte(wasmHeader),
+		wsection(1, wvec(functype(nil, []byte{tI32}), functype(nil, nil))),
+		wsection(3, wvec([]byte{0}, []byte{0}, []byte{1}, []byte{0})),
+		wsection(4, wvec([]byte{0x70, 0x00, 2})),
+		wsection(7, wvec(export("swap", 0, 2), export("get0", 0, 3))),
+		wsection(9, wvec([]byte{0x00, 0x41, 0, 0x0b, 2, 0, 1})),
+		wsection(10, wvec(
+			body(0x41, 1, 0x0b),
+			body(0x41, 2, 0x0b),
+			body(0x41, 0, 0xd2, 1, 0x26, 0, 0x0b),
+			body(0x41, 0, 0x11, 0, 0, 0x0b),
+		)))
+}
+
+// A module whose code writes tables is not reused (memory and globals resets would not
+// restore the table): every request gets a new instance and sees the initial table.
+func TestTableWritingModuleNotReused(t *testing.T) {
+	for _, mode := range memoryModes(t) {
+		t.Run(string(mode), func(t *testing.T) {
+			e := newEngine(t, Options{Memory: mode})
+			m := compile(t, e, tableModule())
+			if reused, why := m.Reused(); reused || why != "its code writes tables" {
+				t.Fatalf("Reused() = %v, %q", reused, why)
+			}
+			p := newPooling(m)
+			for i := range 20 {
+				inst := acquire(t, m)
+				p.got(t, inst)
+				if got := call1(t, inst, "get0"); got != 1 {
+					t.Fatalf("request %d: table slot 0 calls a function returning %d, want 1", i, got)
+				}
+				if _, err := inst.Function("swap").Call(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := call1(t, inst, "get0"); got != 2 {
+					t.Fatalf("swap did not change the table: %d", got)
+				}
+				p.release(t, inst, true, true, "instance of a table-writing module")
+			}
+		})
+	}
+}

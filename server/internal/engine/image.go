@@ -62,14 +62,17 @@ func newHeapImage(size int, parts []placement) (*image, error) {
 
 // restorePages makes dst equal to src (of the same length), comparing imagePage at a
 // time and writing only pages that differ: for the parts of memory a call may have
-// written when nothing tells which it did.
-func restorePages(dst, src []byte) {
+// written when nothing tells which it did. It returns the pages written.
+func restorePages(dst, src []byte) int {
+	n := 0
 	for off := 0; off < len(src); off += imagePage {
 		end := min(off+imagePage, len(src))
 		if !bytes.Equal(dst[off:end], src[off:end]) {
 			copy(dst[off:end], src[off:end])
+			n++
 		}
 	}
+	return n
 }
 
 // placement is data at an offset of linear memory.

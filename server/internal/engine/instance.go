@@ -150,7 +150,10 @@ func (i *Instance) Release(ok bool) {
 // reset returns the instance to the image: memory contents and size, then globals.
 func (i *Instance) reset() error {
 	if i.slot != nil {
-		if err := i.slot.reset(); err != nil {
+		pages, err := i.slot.reset()
+		i.m.pool.resets.Add(1)
+		i.m.pool.resetPages.Add(uint64(pages))
+		if err != nil {
 			return err
 		}
 		if err := i.shrinkMemory(); err != nil {

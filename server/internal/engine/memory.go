@@ -30,8 +30,9 @@ type backing interface {
 	// view returns the first n bytes (n <= the slot's maximum), growing the backing
 	// when needed; the bytes past the previous length are zero. nil: out of memory.
 	view(n int) []byte
-	// restore makes the first image-size bytes equal to the image.
-	restore() error
+	// restore makes the first image-size bytes equal to the image and returns how many
+	// pages (imagePage) it wrote.
+	restore() (int, error)
 	// release makes [from, to) zero again and gives its memory back where it can.
 	release(from, to int)
 	free()
@@ -90,17 +91,18 @@ func (s *slot) Free() {
 	}
 }
 
-// reset returns memory to the image and gives back what the instance grew. The
-// instance must not be running.
-func (s *slot) reset() error {
-	if err := s.b.restore(); err != nil {
-		return err
+// reset returns memory to the image and gives back what the instance grew; it returns
+// the pages it copied back. The instance must not be running.
+func (s *slot) reset() (int, error) {
+	pages, err := s.b.restore()
+	if err != nil {
+		return pages, err
 	}
 	if s.high > s.img.size {
 		s.b.release(s.img.size, s.high)
 		s.high = s.img.size
 	}
-	return nil
+	return pages, nil
 }
 
 // heapBacking keeps a slot on the Go heap (MemoryHeap).
@@ -123,9 +125,8 @@ func (h *heapBacking) view(n int) []byte {
 	return h.buf[:n:n]
 }
 
-func (h *heapBacking) restore() error {
-	restorePages(h.buf[:h.img.size], h.img.data)
-	return nil
+func (h *heapBacking) restore() (int, error) {
+	return restorePages(h.buf[:h.img.size], h.img.data), nil
 }
 
 // heapSlack is how much allocation past the image a heap slot keeps after a reset;
@@ -144,3 +145,5 @@ func (h *heapBacking) free() { h.buf = nil }
 
 // pagesToBytes converts a count of Wasm pages to bytes.
 func pagesToBytes(pages uint64) int { return int(pages * wasmbin.PageSize) }
+
+func (h *heapBacking) image() *image { return h.img }

@@ -81,7 +81,15 @@ type mmapBacking struct {
 // relearning lets pages that stop being written return to costing nothing.
 const relearnEvery = 16
 
+// trackMinPages is the smallest image (in imagePage pages) whose writes are tracked:
+// comparing a smaller one costs less than the PAGEMAP_SCAN call (a C module's 128 KiB
+// compare in ~3 µs, against ~5 µs for the scan's system call).
+const trackMinPages = 64
+
 func newMmapBacking(img *image, maxBytes int, t *writeTracker) (*mmapBacking, error) {
+	if img.size < trackMinPages*imagePage {
+		t = nil
+	}
 	mem, err := unix.Mmap(-1, 0, max(maxBytes, 1), unix.PROT_READ|unix.PROT_WRITE,
 		unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
 	if err != nil {
@@ -103,21 +111,24 @@ func newMmapBacking(img *image, maxBytes int, t *writeTracker) (*mmapBacking, er
 
 func (b *mmapBacking) view(n int) []byte { return b.mem[:n:n] }
 
-func (b *mmapBacking) restore() error {
+func (b *mmapBacking) restore() (int, error) {
 	region := b.mem[:b.img.size]
 	if b.tracker == nil {
-		restorePages(region, b.img.data)
-		return nil
+		return restorePages(region, b.img.data), nil
 	}
-	copyBack := func(from, to int) { copy(region[from:to], b.img.data[from:to]) }
+	pages := 0
+	copyBack := func(from, to int) {
+		copy(region[from:to], b.img.data[from:to])
+		pages += (to - from) / imagePage
+	}
 	if err := b.tracker.written(region, false, copyBack); err != nil {
-		return err
+		return pages, err
 	}
 	b.resets++
 	if b.resets%relearnEvery == 0 {
-		return b.tracker.written(region, true, func(int, int) {})
+		return pages, b.tracker.written(region, true, func(int, int) {})
 	}
-	return nil
+	return pages, nil
 }
 
 func (b *mmapBacking) release(from, to int) {
@@ -127,3 +138,5 @@ func (b *mmapBacking) release(from, to int) {
 func (b *mmapBacking) free() { unix.Munmap(b.mem) }
 
 func ptrOf(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
+
+func (b *mmapBacking) image() *image { return b.img }

@@ -30,6 +30,7 @@ type pool struct {
 	closed  bool
 
 	created, reused, rejected atomic.Uint64
+	resets, resetPages        atomic.Uint64
 }
 
 // PoolStats describe a module's instances.
@@ -38,6 +39,8 @@ type PoolStats struct {
 	// Created counts instances made, Reused requests served by a reset instance,
 	// Rejected requests refused with ErrOverloaded.
 	Created, Reused, Rejected uint64
+	// Resets counts memory resets and ResetPages the 4 KiB pages they copied back.
+	Resets, ResetPages uint64
 }
 
 func newPool(m *Module, s Settings) (*pool, error) {
@@ -58,6 +61,7 @@ func newPool(m *Module, s Settings) (*pool, error) {
 	if !m.reuse {
 		prewarm = 0
 	}
+	m.pool = p // instances count their resets in it
 	for range min(prewarm, p.max) {
 		inst, err := p.create(context.Background())
 		if err != nil {
@@ -89,7 +93,8 @@ func (m *Module) Stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return PoolStats{Live: p.live, Idle: len(p.idle), Waiting: len(p.waiters), Max: p.max,
-		Created: p.created.Load(), Reused: p.reused.Load(), Rejected: p.rejected.Load()}
+		Created: p.created.Load(), Reused: p.reused.Load(), Rejected: p.rejected.Load(),
+		Resets: p.resets.Load(), ResetPages: p.resetPages.Load()}
 }
 
 func (p *pool) acquire(ctx context.Context) (*Instance, error) {
@@ -235,7 +240,7 @@ func (m *Module) newServingInstance(ctx context.Context) (*Instance, error) {
 		err = inst.bindGlobals()
 		if err == nil && !m.stripped && inst.slot != nil {
 			// Instantiating wrote the data segments over the image: restore it.
-			err = inst.slot.reset()
+			_, err = inst.slot.reset()
 		}
 		if err == nil {
 			err = inst.reset()

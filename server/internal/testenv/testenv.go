@@ -64,6 +64,17 @@ func OnExit(f func()) {
 // build runs `go build` once per process for a key, into a process-wide temp dir.
 func build(tb testing.TB, key, out string, env []string, args ...string) string {
 	tb.Helper()
+	return buildOnce(tb, key, out, func(dst string) *exec.Cmd {
+		cmd := exec.Command("go", append([]string{"build", "-o", dst}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		return cmd
+	})
+}
+
+// buildOnce runs the command command(dst) makes, in the module root, once per process
+// for a key, writing dst in a process-wide temp dir.
+func buildOnce(tb testing.TB, key, out string, command func(dst string) *exec.Cmd) string {
+	tb.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if p, ok := built[key]; ok {
@@ -77,14 +88,33 @@ func build(tb testing.TB, key, out string, env []string, args ...string) string 
 		buildDir = d
 	}
 	dst := filepath.Join(buildDir, out)
-	cmd := exec.Command("go", append([]string{"build", "-o", dst}, args...)...)
+	cmd := command(dst)
 	cmd.Dir = Root(tb)
-	cmd.Env = append(os.Environ(), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build %v: %v\n%s", args, err, b)
+		tb.Fatalf("%v: %v\n%s", cmd.Args, err, b)
 	}
 	built[key] = dst
 	return dst
+}
+
+// CComponent compiles a C source (relative to the module root) with clang for
+// wasm32-wasi, once per process: with reactor, a library-style module
+// (-mexec-model=reactor, Spin components); else a command (WAGI). A missing clang is a
+// failure, not a skip.
+func CComponent(tb testing.TB, src string, reactor bool) string {
+	tb.Helper()
+	clang, err := exec.LookPath("clang")
+	if err != nil {
+		tb.Fatalf("clang is required to build the C test components (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32): %v", err)
+	}
+	kind := map[bool]string{true: ".reactor", false: ".command"}[reactor]
+	return buildOnce(tb, "c:"+src+kind, strings.NewReplacer("/", "_", ".c", "").Replace(src)+kind+".wasm", func(dst string) *exec.Cmd {
+		args := []string{"--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o", dst}
+		if reactor {
+			args = append(args, "-mexec-model=reactor")
+		}
+		return exec.Command(clang, append(args, src)...)
+	})
 }
 
 // ServerBinary builds ./server and returns its path.
@@ -102,6 +132,12 @@ func SSGBinary(tb testing.TB) string {
 func Component(tb testing.TB, pkg string) string {
 	return build(tb, "component:"+pkg, strings.ReplaceAll(pkg, "/", "_")+".wasm",
 		[]string{"GOOS=wasip1", "GOARCH=wasm"}, "-buildmode=c-shared", "./"+pkg)
+}
+
+// NativeCommand builds the Go package pkg (relative to the module root) for this
+// machine and returns the executable's path.
+func NativeCommand(tb testing.TB, pkg string) string {
+	return build(tb, "native:"+pkg, strings.ReplaceAll(pkg, "/", "_")+".native", nil, "./"+pkg)
 }
 
 // Command builds the Go package pkg as a WASI command module (for WAGI).
@@ -160,10 +196,12 @@ type Server struct {
 	Env  []string
 	Dir  string
 
-	tb   testing.TB
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	done chan struct{}
+	tb     testing.TB
+	binary string // the executable (the host's, unless StartCommand)
+	ready  string // path answering once it is up: 200 for the host, any status otherwise
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	done   chan struct{}
 }
 
 // Options for Start.
@@ -186,21 +224,39 @@ func Start(tb testing.TB, o Options) *Server {
 		o.Addr = FreeAddr(tb)
 	}
 	s := &Server{URL: "http://" + o.Addr, Addr: o.Addr, Dir: o.Dir, Env: o.Env,
-		Args: append([]string{"up", "-f", filepath.Join(o.Dir, "spin.toml"), "--listen", o.Addr}, o.Args...), tb: tb}
-	s.start()
-	tb.Cleanup(func() {
-		s.Stop()
-		if tb.Failed() {
-			tb.Logf("server log (%s):\n%s", s.URL, s.Logs())
-		}
-	})
+		Args: append([]string{"up", "-f", filepath.Join(o.Dir, "spin.toml"), "--listen", o.Addr}, o.Args...), tb: tb,
+		binary: ServerBinary(tb), ready: "/.well-known/spin/health"}
+	s.launch()
 	return s
 }
+
+// StartCommand runs binary with args (which make it listen on addr) and waits until it
+// answers HTTP on addr, whatever the status; it is stopped at test cleanup like Start's.
+func StartCommand(tb testing.TB, binary, addr string, args ...string) *Server {
+	tb.Helper()
+	s := &Server{URL: "http://" + addr, Addr: addr, Args: args, tb: tb, binary: binary, ready: "/"}
+	s.launch()
+	return s
+}
+
+func (s *Server) launch() {
+	s.tb.Helper()
+	s.start()
+	s.tb.Cleanup(func() {
+		s.Stop()
+		if s.tb.Failed() {
+			s.tb.Logf("server log (%s):\n%s", s.URL, s.Logs())
+		}
+	})
+}
+
+// Pid is the process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 func (s *Server) start() {
 	s.tb.Helper()
 	s.logs = &syncBuffer{}
-	s.cmd = exec.Command(ServerBinary(s.tb), s.Args...)
+	s.cmd = exec.Command(s.binary, s.Args...)
 	s.cmd.Dir = s.Dir
 	s.cmd.Env = append(os.Environ(), s.Env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -216,10 +272,10 @@ func (s *Server) start() {
 			s.tb.Fatalf("server exited during start-up:\n%s", s.logs.String())
 		default:
 		}
-		resp, err := http.Get(s.URL + "/.well-known/spin/health")
+		resp, err := http.Get(s.URL + s.ready)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 || s.binary != ServerBinary(s.tb) {
 				return
 			}
 		}

@@ -123,4 +123,9 @@ func TestWagiExecutorOutcomes(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "env=REQUEST_METHOD=PROPFIND\n") {
 		t.Errorf("PROPFIND: %d %s", w.Code, w.Body)
 	}
+	// Instances that ended with exit(0) were reset and reused, each request still
+	// seeing its own arguments and environment.
+	if s := srv.Components["cgi"].Module.Stats(); s.Reused == 0 {
+		t.Errorf("no WAGI instance was reused: %+v", s)
+	}
 }

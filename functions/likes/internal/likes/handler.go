@@ -398,11 +398,13 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st, err := h.state(page, reader)
+	// After SADD or SREM the reader's state is known: only the count is asked for.
+	n, err := intResult(h.Store, "SCARD", key)
 	if err != nil {
 		h.storeFailure(w, err)
 		return
 	}
+	st := PageLikes{URL: page, Count: n, Liked: action == "like"}
 	if form {
 		// page is a decoded path: escape it so Location is an ASCII URI reference.
 		w.Header().Set("Location", (&url.URL{Path: page}).EscapedPath())

@@ -140,6 +140,29 @@ func (m *memStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 		return intR(n), nil
 	case "SCARD":
 		return intR(int64(len(m.sets[a[0]]))), nil
+	case "SMISMEMBER":
+		var out []redis.Result
+		for _, v := range a[1:] {
+			n := int64(0)
+			if m.sets[a[0]][v] {
+				n = 1
+			}
+			out = append(out, redis.Result{Kind: redis.KindInt64, Int64: n})
+		}
+		return out, nil
+	case "DEL":
+		var n int64
+		for _, k := range a {
+			_, s := m.strs[k]
+			_, t := m.sets[k]
+			if s || t {
+				n++
+			}
+			delete(m.strs, k)
+			delete(m.sets, k)
+			delete(m.expires, k)
+		}
+		return intR(n), nil
 	case "SISMEMBER":
 		if m.sets[a[0]][a[1]] {
 			return intR(1), nil

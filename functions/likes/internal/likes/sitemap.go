@@ -9,13 +9,18 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"wasmsite/functions/sdk/redis"
 )
 
-// Store keys of the sitemap cache.
+// Store keys of the sitemap cache. The cached sitemaps are sets of paths plus
+// sitemapPresent, so one SMISMEMBER both finds the pages and tells a cached sitemap
+// from none (Redis 6.2 or later).
 const (
-	sitemapKey      = "likes:sitemap"       // newline-separated paths, EX = Sitemap.TTL
-	sitemapStaleKey = "likes:sitemap:stale" // last good copy, used when the site is unreachable
-	sitemapLockKey  = "likes:sitemap:lock"  // + ":<window>": INCR, at most one refetch per RefetchEvery
+	sitemapKey      = "likes:sitemap:pages"       // EX = Sitemap.TTL
+	sitemapStaleKey = "likes:sitemap:pages:stale" // last good copy, used when the site is unreachable
+	sitemapLockKey  = "likes:sitemap:lock"        // + ":<window>": INCR, at most one refetch per RefetchEvery
+	sitemapPresent  = "."                         // a member of every cached sitemap (never a path)
 	staleTTL        = 7 * 24 * time.Hour
 )
 
@@ -57,23 +62,43 @@ type Sitemap struct {
 // ErrSitemapUnavailable: no usable sitemap (fetch failed and no cached copy).
 var ErrSitemapUnavailable = errors.New("sitemap unavailable")
 
-func encodeSet(set map[string]bool) []byte {
-	var b strings.Builder
+// storeSet replaces the set key with set's paths and sitemapPresent, expiring after
+// ttl. Failures are not fatal: the caller has the sitemap and later store calls report
+// store errors.
+func (s *Sitemap) storeSet(key string, set map[string]bool, ttl time.Duration) {
+	members := make([]any, 0, len(set)+2)
+	members = append(members, key, sitemapPresent)
 	for p := range set {
-		b.WriteString(p)
-		b.WriteByte('\n')
+		members = append(members, p)
 	}
-	return []byte(b.String())
+	s.Store.Execute("DEL", key)
+	s.Store.Execute("SADD", members...)
+	s.Store.Execute("EXPIRE", key, secs(ttl))
 }
 
-func decodeSet(data []byte) map[string]bool {
-	set := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		if line != "" {
-			set[line] = true
-		}
+// lookup asks the cached sitemap at key about pages: cached is false when there is
+// none; else known[i] reports pages[i].
+func (s *Sitemap) lookup(key string, pages []string) (known []bool, cached bool, err error) {
+	args := make([]any, 0, len(pages)+2)
+	args = append(args, key, sitemapPresent)
+	for _, p := range pages {
+		args = append(args, p)
 	}
-	return set
+	res, err := s.Store.Execute("SMISMEMBER", args...)
+	if err != nil {
+		return nil, false, storeErr("SMISMEMBER", err)
+	}
+	if len(res) != len(pages)+1 {
+		return nil, false, storeErr("SMISMEMBER", fmt.Errorf("%d replies for %d members", len(res), len(pages)+1))
+	}
+	if res[0].Kind != redis.KindInt64 || res[0].Int64 != 1 {
+		return nil, false, nil
+	}
+	known = make([]bool, len(pages))
+	for i := range pages {
+		known[i] = res[i+1].Kind == redis.KindInt64 && res[i+1].Int64 == 1
+	}
+	return known, true, nil
 }
 
 func secs(d time.Duration) int64 {
@@ -90,16 +115,10 @@ func (s *Sitemap) fetch(ctx context.Context) (map[string]bool, error) {
 	if err == nil {
 		var set map[string]bool
 		if set, err = ParseSitemap(s.Site, data); err == nil {
-			enc := encodeSet(set)
-			// Cache failures are not fatal here; the count operation reports store errors.
-			s.Store.Execute("SET", sitemapKey, enc, "EX", secs(s.TTL))
-			s.Store.Execute("SET", sitemapStaleKey, enc, "EX", secs(staleTTL))
+			s.storeSet(sitemapKey, set, s.TTL)
+			s.storeSet(sitemapStaleKey, set, staleTTL)
 			return set, nil
 		}
-	}
-	// The site is unreachable or serves garbage: fall back to the last good copy.
-	if data, ok, serr := getBytes(s.Store, sitemapStaleKey); serr == nil && ok {
-		return decodeSet(data), nil
 	}
 	return nil, fmt.Errorf("%w: %v", ErrSitemapUnavailable, err)
 }
@@ -109,17 +128,14 @@ func (s *Sitemap) fetch(ctx context.Context) (map[string]bool, error) {
 // per RefetchEvery window (INCR lock), so a new post is likeable as soon as the sitemap
 // lists it. Errors wrap errStore or ErrSitemapUnavailable.
 func (s *Sitemap) Contains(ctx context.Context, pages ...string) ([]bool, error) {
-	out := make([]bool, len(pages))
-	data, ok, err := getBytes(s.Store, sitemapKey)
+	out, cached, err := s.lookup(sitemapKey, pages)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		set := decodeSet(data)
+	if cached {
 		all := true
-		for i, p := range pages {
-			out[i] = set[p]
-			all = all && out[i]
+		for _, known := range out {
+			all = all && known
 		}
 		if all {
 			return out, nil
@@ -145,8 +161,13 @@ func (s *Sitemap) Contains(ctx context.Context, pages ...string) ([]bool, error)
 	}
 	set, err := s.fetch(ctx)
 	if err != nil {
+		// The site is unreachable or serves garbage: the last good copy answers.
+		if stale, cached, serr := s.lookup(sitemapStaleKey, pages); serr == nil && cached {
+			return stale, nil
+		}
 		return nil, err
 	}
+	out = make([]bool, len(pages))
 	for i, p := range pages {
 		out[i] = set[p]
 	}

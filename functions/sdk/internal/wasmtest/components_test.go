@@ -130,6 +130,20 @@ func miniRedis() func(cmd string, args []any) []any {
 				return []any{int64(1)}
 			}
 			return []any{int64(0)}
+		case "SMISMEMBER":
+			var out []any
+			for _, a := range args[1:] {
+				if sets[k][s(a)] {
+					out = append(out, int64(1))
+				} else {
+					out = append(out, int64(0))
+				}
+			}
+			return out
+		case "DEL":
+			delete(strs, k)
+			delete(sets, k)
+			return []any{int64(1)}
 		}
 		return nil
 	}
