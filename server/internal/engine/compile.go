@@ -108,7 +108,7 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 	if err != nil {
 		return nil, fmt.Errorf(": rewriting: %w", err)
 	}
-	cm, err := e.rt.CompileModule(ctx, code)
+	cm, err := e.rt.CompileModule(experimental.WithFunctionListenerFactory(ctx, yieldListener{}), code)
 	if err != nil {
 		return nil, fmt.Errorf(": compiling: %w", err)
 	}
@@ -353,9 +353,11 @@ func (m *Module) instantiate(ctx context.Context) (*Instance, error) {
 	}
 	inst.Module = mod
 	m.e.io.m.Store(mod, inst.io)
-	if inst.flag, _ = mod.ExportedGlobal(wasmbin.InterruptExport).(api.MutableGlobal); inst.flag == nil {
+	inst.flag, _ = mod.ExportedGlobal(wasmbin.InterruptExport).(api.MutableGlobal)
+	inst.fuel, _ = mod.ExportedGlobal(wasmbin.FuelExport).(api.MutableGlobal)
+	if inst.flag == nil || inst.fuel == nil {
 		inst.close()
-		return nil, errors.New("instantiating: the interrupt flag is not exported")
+		return nil, errors.New("instantiating: the interrupt globals are not exported")
 	}
 	if inst.files != nil {
 		inst.baseline = inst.files.n.Load()

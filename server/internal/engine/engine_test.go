@@ -399,19 +399,30 @@ func TestHasExportAndExitCode(t *testing.T) {
 }
 
 // A guest call stops when its context ends (request timeouts); the instance is not
-// reused and the next one is unaffected.
+// reused and the next one is unaffected. While the guest loops, a garbage collection
+// (which stops the world) completes: guests yield.
 func TestCallTimeout(t *testing.T) {
 	e := newEngine(t, Options{})
 	m := compile(t, e, statefulModule())
 	for range 3 {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		inst, err := m.Acquire(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
+		collected := make(chan time.Duration, 1)
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			t0 := time.Now()
+			runtime.GC()
+			collected <- time.Since(t0)
+		}()
 		start := time.Now()
 		_, err = inst.Function("forever").Call(ctx)
 		cancel()
+		if d := <-collected; d > 100*time.Millisecond {
+			t.Errorf("a garbage collection took %s while the guest looped", d)
+		}
 		if err == nil || time.Since(start) > 5*time.Second {
 			t.Fatalf("forever returned %v after %s", err, time.Since(start))
 		}

@@ -29,9 +29,10 @@ type Instance struct {
 	baseline int32
 	funcs    map[string]api.Function
 	globals  []api.MutableGlobal // in the order of Module.globals
-	// flag is the interrupt flag (see wasmbin.Rewrite.Interrupt); wake is closed with
-	// it, ending the guest's sleeps. disarm stops the request's watch of its context.
-	flag        api.MutableGlobal
+	// flag and fuel are the interrupt globals (see wasmbin.Rewrite.Interrupt); wake is
+	// closed with the flag, ending the guest's sleeps. disarm stops the request's watch
+	// of its context.
+	flag, fuel  api.MutableGlobal
 	wake        chan struct{}
 	wakeOnce    sync.Once
 	disarm      func() bool
@@ -53,6 +54,7 @@ func (i *Instance) arm(ctx context.Context) {
 func (i *Instance) interrupt() {
 	i.interrupted.Store(true)
 	i.flag.Set(1)
+	i.fuel.Set(1) // checked at the next loop iteration, not after the fuel is spent
 	i.wakeOnce.Do(func() { close(i.wake) })
 }
 

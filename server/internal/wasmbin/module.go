@@ -35,6 +35,9 @@ type Module struct {
 	// ImportedFuncs and ImportedGlobals count the imports of each kind, which come
 	// first in their index spaces.
 	ImportedFuncs, ImportedGlobals uint32
+	// Types counts the type section's entries and Funcs the function section's (the
+	// defined functions).
+	Types, Funcs uint32
 	// Memory is the module's own memory (nil: none defined).
 	Memory  *Limits
 	Globals []Global // defined globals, in index order after the imported ones
@@ -81,6 +84,10 @@ func (m *Module) decode(s Section) error {
 	r := &reader{b: m.Bytes[:s.End], pos: s.Start}
 	var err error
 	switch s.ID {
+	case SectionType:
+		m.Types, err = r.u32()
+	case SectionFunction:
+		m.Funcs, err = r.u32()
 	case SectionImport:
 		err = m.decodeImports(r)
 	case SectionMemory:

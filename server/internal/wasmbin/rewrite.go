@@ -12,9 +12,16 @@ const (
 	GlobalExportPrefix = "__wasmsite_global_"
 	// StartExport names the export of the start function.
 	StartExport = "__wasmsite_start"
-	// InterruptExport names the exported i32 global that interrupts the code (see
-	// Rewrite.Interrupt).
+	// InterruptExport names the exported i32 global that interrupts the code, and
+	// FuelExport the one that counts down to its next yield (see Rewrite.Interrupt).
 	InterruptExport = "__wasmsite_interrupt"
+	FuelExport      = "__wasmsite_fuel"
+	// YieldExport names the added function the code calls to yield (see
+	// Rewrite.Interrupt): it does nothing, and a host runs Go code on its entry (a
+	// function listener) to let the Go runtime preempt the guest's goroutine, which
+	// compiled code alone never allows: without that, a garbage collection's stop of
+	// the world waits for a looping guest to return.
+	YieldExport = "__wasmsite_yield"
 )
 
 // Rewrite selects the changes Module.Rewrite makes.
@@ -29,11 +36,14 @@ type Rewrite struct {
 	// for a host that supplies the initial memory itself (see ActiveData). An active
 	// segment is dropped once instantiated, so an empty one behaves the same afterwards.
 	EmptyActiveData bool
-	// Interrupt adds a mutable i32 global, exported as InterruptExport, that every loop
-	// (and, in modules with tail calls, every function) checks on entry, trapping with
-	// unreachable when it is not 0: a host stops a running guest by setting it (the
-	// epoch interruption of wasmtime, at the cost of a load and a branch per
-	// iteration, where wazero's own termination check leaves the compiled code).
+	// Interrupt makes the code stoppable and preemptible: every loop (and, in modules
+	// with tail calls, every function) spends one unit of a fuel global on entry, and
+	// every FuelPerYield units calls a yield function and traps with unreachable if the
+	// interrupt global is not 0. The globals and the function are added at the end of
+	// their index spaces (no existing index changes) and exported (FuelExport,
+	// InterruptExport, YieldExport). A host stops a guest by setting the flag, and the
+	// fuel to 1 to be heard at once. This costs a counter per iteration, where wazero's
+	// own termination check leaves the compiled code for Go at every iteration.
 	Interrupt bool
 }
 
@@ -53,10 +63,15 @@ func (m *Module) Rewrite(o Rewrite) ([]byte, error) {
 		replace[SectionData] = m.dataSectionWithoutActive()
 	}
 	if o.Interrupt {
-		if replace[SectionCode], err = m.instrumentedCode(m.interruptGlobal()); err != nil {
+		fuel, flag := m.addedGlobals()
+		if replace[SectionCode], err = m.instrumentedCode(fuel, flag); err != nil {
 			return nil, err
 		}
-		replace[SectionGlobal] = m.globalSectionWith([]byte{I32, 1, 0x41, 0, 0x0b})
+		replace[SectionGlobal] = m.extendedVecSection(SectionGlobal,
+			Cat([]byte{I32, 1, 0x41}, SLEB(FuelPerYield), []byte{0x0b}), []byte{I32, 1, 0x41, 0, 0x0b})
+		_, typ, fn, _ := m.yieldFunc()
+		replace[SectionType] = m.extendedVecSection(SectionType, typ)
+		replace[SectionFunction] = m.extendedVecSection(SectionFunction, fn)
 	}
 	if len(added) > 0 {
 		replace[SectionExport] = m.exportSection(added)
@@ -103,8 +118,12 @@ func (m *Module) MutableGlobals() []uint32 {
 	return out
 }
 
-// interruptGlobal is the index the interrupt flag gets: after every existing global.
-func (m *Module) interruptGlobal() uint32 { return m.ImportedGlobals + uint32(len(m.Globals)) }
+// addedGlobals are the indices the fuel and the interrupt flag get: after every
+// existing global.
+func (m *Module) addedGlobals() (fuel, flag uint32) {
+	n := m.ImportedGlobals + uint32(len(m.Globals))
+	return n, n + 1
+}
 
 func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 	var added [][]byte
@@ -124,8 +143,11 @@ func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 		added = append(added, EncodeExport(StartExport, KindFunc, *m.Start))
 	}
 	if o.Interrupt {
-		names = append(names, InterruptExport)
-		added = append(added, EncodeExport(InterruptExport, KindGlobal, m.interruptGlobal()))
+		fuel, flag := m.addedGlobals()
+		yield, _, _, _ := m.yieldFunc()
+		names = append(names, FuelExport, InterruptExport, YieldExport)
+		added = append(added, EncodeExport(FuelExport, KindGlobal, fuel), EncodeExport(InterruptExport, KindGlobal, flag),
+			EncodeExport(YieldExport, KindFunc, yield))
 	}
 	for _, name := range names {
 		if _, taken := m.ExportNamed(name); taken {
@@ -138,12 +160,6 @@ func (m *Module) addedExports(o Rewrite) ([][]byte, error) {
 // exportSection is the export section with added entries after the existing ones.
 func (m *Module) exportSection(added [][]byte) []byte {
 	return m.extendedVecSection(SectionExport, added...)
-}
-
-// globalSectionWith is the global section with one more global (its type, mutability
-// and initialiser) at the end.
-func (m *Module) globalSectionWith(global []byte) []byte {
-	return m.extendedVecSection(SectionGlobal, global)
 }
 
 // extendedVecSection is the section id (a vector) with items appended, or a new

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // sampleModule has a start function, two mutable globals, an immutable one, one page
@@ -355,7 +358,8 @@ func TestRewriteInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	// The host's listener on the yield function lets the Go scheduler in.
+	ctx := experimental.WithFunctionListenerFactory(context.Background(), yieldListeners{})
 	rt := wazero.NewRuntime(ctx)
 	defer rt.Close(ctx)
 	mod, err := rt.Instantiate(ctx, out)
@@ -366,29 +370,43 @@ func TestRewriteInterrupt(t *testing.T) {
 		t.Fatalf("sum(10) = %v, %v; want 55", res, err)
 	}
 	flag, ok := mod.ExportedGlobal(InterruptExport).(api.MutableGlobal)
-	if !ok || flag.Get() != 0 {
-		t.Fatal("interrupt flag not exported as a mutable global at 0")
+	fuel, ok2 := mod.ExportedGlobal(FuelExport).(api.MutableGlobal)
+	if !ok || !ok2 || flag.Get() != 0 {
+		t.Fatal("interrupt flag and fuel not exported as mutable globals, the flag at 0")
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := mod.ExportedFunction("forever").Call(ctx)
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	flag.Set(1)
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "unreachable") {
-			t.Fatalf("interrupted loop returned %v, want an unreachable trap", err)
+	// A looping guest yields, so a garbage collection (which stops the world) completes
+	// while it runs; the flag stops it.
+	for round := range 20 {
+		flag.Set(0)
+		done := make(chan error, 1)
+		go func() {
+			_, err := mod.ExportedFunction("forever").Call(ctx)
+			done <- err
+		}()
+		time.Sleep(time.Duration(round%4) * time.Millisecond)
+		collected := make(chan struct{})
+		go func() { runtime.GC(); close(collected) }()
+		select {
+		case <-collected:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a garbage collection did not complete while the guest looped")
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("setting the flag did not stop the loop")
+		flag.Set(1)
+		fuel.Set(1)
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "unreachable") {
+				t.Fatalf("interrupted loop returned %v, want an unreachable trap", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("setting the flag did not stop the loop")
+		}
 	}
 }
 
 // With tail calls the check is also at every function's entry; branch depths stay valid.
 func TestInstrumentBodies(t *testing.T) {
-	check := interruptCheck(7)
+	check := interruptCheck(6, 7, 8)
 	body := []byte{0x00, 0x03, 0x40, 0x03, 0x7f, 0x41, 1, 0x0c, 0x00, 0x0b, 0x1a, 0x0b, 0x12, 0x00, 0x0b}
 	var eff Effects
 	scan, err := scanBody(body, &eff)
@@ -403,3 +421,19 @@ func TestInstrumentBodies(t *testing.T) {
 }
 
 func withSize(body []byte) []byte { return Cat(ULEB(uint32(len(body))), body) }
+
+// yieldListeners is what a host does on the yield function (see YieldExport).
+type yieldListeners struct{}
+
+func (yieldListeners) NewFunctionListener(def api.FunctionDefinition) experimental.FunctionListener {
+	if slices.Contains(def.ExportNames(), YieldExport) {
+		return yieldListeners{}
+	}
+	return nil
+}
+
+func (yieldListeners) Before(context.Context, api.Module, api.FunctionDefinition, []uint64, experimental.StackIterator) {
+	runtime.Gosched()
+}
+func (yieldListeners) After(context.Context, api.Module, api.FunctionDefinition, []uint64) {}
+func (yieldListeners) Abort(context.Context, api.Module, api.FunctionDefinition, error)    {}
