@@ -317,8 +317,8 @@ func testErrors(t *testing.T, s *site) {
 	for _, c := range cases {
 		r := a.do(c.method, c.path, c.ct, c.body)
 		wantJSONError(t, c.name, r, c.status)
-		if r.header.Get("Cache-Control") != "no-store" {
-			t.Errorf("%s: Cache-Control %q, want no-store", c.name, r.header.Get("Cache-Control"))
+		if r.header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: Cache-Control %q, want private, no-store", c.name, r.header.Get("Cache-Control"))
 		}
 	}
 	if got := a.state(page); got.Count != 0 {

@@ -23,7 +23,7 @@ const (
 )
 
 // Handler serves the likes API (route /likes). All responses are JSON with
-// Cache-Control: no-store.
+// Cache-Control: private, no-store (per reader: no shared cache may keep them).
 //
 //	GET    /likes?url=U             → 200 {"url","count","liked"}
 //	GET    /likes?url=A&url=B...    → 200 {"likes":[{"url","count","liked"},...]} (≤ MaxBatch)
@@ -86,7 +86,7 @@ func fail(w http.ResponseWriter, status int, msg string) {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Cache-Control", "private, no-store")
 	hdr.Set("Content-Type", "application/json")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	if h.ConfigErr != nil {

@@ -77,7 +77,7 @@ func (e *env) do(method, uri, body string, hdr ...string) result {
 	if strings.HasPrefix(r.body, "{") {
 		json.Unmarshal(resp.Body, &r.json)
 	}
-	if r.h.Get("Cache-Control") != "no-store" || r.h.Get("Content-Type") != "application/json" {
+	if r.h.Get("Cache-Control") != "private, no-store" || r.h.Get("Content-Type") != "application/json" {
 		e.t.Errorf("%s %s: headers %v", method, uri, r.h)
 	}
 	return r

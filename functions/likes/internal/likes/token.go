@@ -68,8 +68,10 @@ func (t *Tokens) Issue(reader string) (string, error) {
 // ErrBadToken wraps every verification failure.
 var ErrBadToken = errors.New("invalid token")
 
-// Verify checks a token (HS256 only, signature under any secret, issuer, exp/nbf/iat
-// with leeway, well-formed subject) and returns the reader id.
+// Verify checks a token (HS256 only, no "crit" header parameter, signature under any
+// secret, issuer, exp/nbf/iat with leeway, well-formed subject) and returns the reader
+// id. A token naming critical extensions is rejected, as RFC 7515 §4.1.11 requires of a
+// recipient that understands none.
 func (t *Tokens) Verify(token string) (string, error) {
 	if len(token) > 4096 {
 		return "", fmt.Errorf("%w: too long", ErrBadToken)
@@ -84,7 +86,13 @@ func (t *Tokens) Verify(token string) (string, error) {
 		return "", fmt.Errorf("%w: no verification secret", ErrBadToken)
 	}
 	var claims jwt.RegisteredClaims
-	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return keys, nil },
+	keyFor := func(tok *jwt.Token) (any, error) {
+		if _, ok := tok.Header["crit"]; ok {
+			return nil, errors.New(`the "crit" header parameter names extensions this verifier does not support`)
+		}
+		return keys, nil
+	}
+	_, err := jwt.ParseWithClaims(token, &claims, keyFor,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(t.Issuer),
 		jwt.WithExpirationRequired(),

@@ -101,12 +101,23 @@ func TestTokenRejections(t *testing.T) {
 	// alg none header with a valid HS256 signature stripped
 	noneHdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	noneMixed := noneHdr + "." + parts[1] + "."
+	// correctly signed under the secret, but naming critical extensions (RFC 7515 §4.1.11)
+	critical := jwt.NewWithClaims(jwt.SigningMethodHS256, claimsAt(now, tk.Issuer))
+	critical.Header["crit"] = []string{"exp"}
+	critTok, _ := critical.SignedString([]byte("s3cret"))
+	emptyCrit := jwt.NewWithClaims(jwt.SigningMethodHS256, claimsAt(now, tk.Issuer))
+	emptyCrit.Header["crit"] = []string{}
+	emptyCritTok, _ := emptyCrit.SignedString([]byte("s3cret"))
+	// an algorithm no library knows, correctly "signed" with HS256 bytes
+	unknownHdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS999","typ":"JWT"}`))
+	unknownAlg := unknownHdr + "." + parts[1] + "." + parts[2]
 
 	for name, tok := range map[string]string{
 		"alg none": none, "none header": noneMixed, "HS384": hs384, "HS512": hs512, "RS256": rs256,
 		"wrong issuer": wrongIss, "no issuer": noIss, "no exp": noExpTok, "bad subject": badSubTok,
 		"other secret": otherSecret, "tampered": tampered, "sig flipped": good[:len(good)-2] + "AA",
 		"malformed": "not.a.jwt", "empty": "", "two parts": parts[0] + "." + parts[1], "long": strings.Repeat("a", 5000),
+		"crit": critTok, "empty crit": emptyCritTok, "unknown alg": unknownAlg,
 	} {
 		if _, err := tk.Verify(tok); !errors.Is(err, ErrBadToken) {
 			t.Errorf("%s: accepted (%v)", name, err)
