@@ -142,7 +142,8 @@ func (t *writeTracker) written(mem []byte, protect bool, fn func(from, to int)) 
 		arg.flags = pmScanWPMatching | pmScanCheckWPAsync
 	}
 	for arg.start < arg.end {
-		n, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(t.pagemap), pagemapScan, uintptr(unsafe.Pointer(&arg)))
+		// A raw system call: the scan takes microseconds, too short to hand the P over.
+		n, _, errno := unix.RawSyscall(unix.SYS_IOCTL, uintptr(t.pagemap), pagemapScan, uintptr(unsafe.Pointer(&arg)))
 		if errno != 0 {
 			return fmt.Errorf("PAGEMAP_SCAN: %w", errno)
 		}
