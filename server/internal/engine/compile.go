@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -24,9 +25,10 @@ type Settings struct {
 	Env map[string]string
 	// FS is the read-only filesystem preopened at guest "/" (nil: none).
 	FS fs.FS
-	// Stdout and Stderr receive the guest's output (nil: discarded). A Call may
-	// redirect stdout.
+	// Stdout and Stderr receive the guest's output (nil: discarded), at most
+	// LogLimit bytes of each per request (0: 1 MiB). A Call may redirect stdout.
 	Stdout, Stderr io.Writer
+	LogLimit       int
 	// MaxInstances caps the module's concurrent instances (0: 4 × GOMAXPROCS).
 	MaxInstances int
 	// MaxQueue caps the requests waiting for an instance when all are busy (0: 8 ×
@@ -37,6 +39,10 @@ type Settings struct {
 	Prewarm int
 }
 
+// DefaultLogLimit is Settings.LogLimit when left 0: bytes of each output stream kept
+// per request.
+const DefaultLogLimit = 1 << 20
+
 // Module is a compiled component ready to serve.
 type Module struct {
 	ID       string
@@ -46,6 +52,8 @@ type Module struct {
 	base     wazero.ModuleConfig
 	fsys     fs.FS
 	stdout   io.Writer
+	stderr   io.Writer
+	logLimit int
 	env      [][]byte
 	reactor  bool
 	// img is the memory instances start from: the captured state when reuse is set,
@@ -116,7 +124,8 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 		cm.Close(ctx)
 		return nil, notProvided(e, parsed, missing)
 	}
-	m := &Module{ID: id, e: e, compiled: cm, exports: ownExports(cm), fsys: s.FS, stdout: s.Stdout,
+	m := &Module{ID: id, e: e, compiled: cm, exports: ownExports(cm), fsys: s.FS, stdout: s.Stdout, stderr: s.Stderr,
+		logLimit: cmp.Or(s.LogLimit, DefaultLogLimit),
 		reuse: plan.reuse, notReused: plan.notReused, stripped: plan.rewrite.EmptyActiveData}
 	_, m.reactor = m.exports["_initialize"]
 	if plan.rewrite.ExportGlobals {
@@ -257,9 +266,6 @@ func baseConfig(s Settings) (wazero.ModuleConfig, [][]byte) {
 		WithStartFunctions().
 		WithSysWalltime().WithSysNanotime().
 		WithRandSource(rand.Reader)
-	if s.Stderr != nil {
-		cfg = cfg.WithStderr(s.Stderr)
-	}
 	keys := make([]string, 0, len(s.Env))
 	for k := range s.Env {
 		keys = append(keys, k)
@@ -331,8 +337,9 @@ func (m *Module) captureGlobalsOnly(ctx context.Context) error {
 // m.img (wazero's own memory when there is no image).
 func (m *Module) instantiate(ctx context.Context) (*Instance, error) {
 	inst := &Instance{m: m, io: &instanceIO{env: m.env}, wake: make(chan struct{})}
-	inst.io.stdout.def = m.stdout
-	cfg := m.base.WithStdin(&inst.io.stdin).WithStdout(&inst.io.stdout).WithNanosleep(inst.sleep)
+	inst.io.stdout.log = logWriter{w: m.stdout, limit: m.logLimit}
+	inst.io.stderr = logWriter{w: m.stderr, limit: m.logLimit}
+	cfg := m.base.WithStdin(&inst.io.stdin).WithStdout(&inst.io.stdout).WithStderr(&inst.io.stderr).WithNanosleep(inst.sleep)
 	if m.fsys != nil {
 		inst.files = &openFiles{fsys: m.fsys}
 		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithFSMount(inst.files, "/"))

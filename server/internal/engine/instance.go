@@ -133,6 +133,7 @@ func (i *Instance) Release(ok bool) {
 	}
 	i.disarm = nil
 	i.io.stdin.r, i.io.stdout.w = nil, nil
+	i.io.stdout.log.written, i.io.stderr.written = 0, 0
 	i.io.args, i.io.env = nil, m.env
 	i.io.exited, i.io.exitCode = false, 0
 	if !ok || !m.reuse || i.IsClosed() || i.interrupted.Load() || i.io.tainted || !i.files.atBaseline(i.baseline) || m.pool.closing() {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
 
@@ -38,6 +39,7 @@ type instanceIO struct {
 	args, env [][]byte // NUL-free; env entries are "KEY=VALUE"
 	stdin     switchReader
 	stdout    switchWriter
+	stderr    logWriter
 	exited    bool
 	exitCode  uint32
 	tainted   bool // changed a descriptor that a reset cannot restore
@@ -53,18 +55,44 @@ func (s *switchReader) Read(p []byte) (int, error) {
 	return s.r.Read(p)
 }
 
-// switchWriter writes to w, swapped per call, else to def (discarded when both are nil).
-type switchWriter struct{ w, def io.Writer }
+// switchWriter writes to w, swapped per call, else to the component's log.
+type switchWriter struct {
+	w   io.Writer
+	log logWriter
+}
 
 func (s *switchWriter) Write(p []byte) (int, error) {
-	w := s.w
-	if w == nil {
-		w = s.def
+	if s.w == nil {
+		return s.log.Write(p)
 	}
-	if w == nil {
+	return s.w.Write(p)
+}
+
+// logWriter passes at most limit bytes per request to w (a component's log), then one
+// line saying the rest was dropped; the guest is told everything was written. So a
+// guest flooding its output costs the host neither disk nor time.
+type logWriter struct {
+	w       io.Writer // nil: discarded
+	limit   int
+	written int
+}
+
+func (l *logWriter) Write(p []byte) (int, error) {
+	if l.w == nil {
 		return len(p), nil
 	}
-	return w.Write(p)
+	room := l.limit - l.written
+	switch {
+	case room <= 0:
+	case len(p) <= room:
+		l.written += len(p)
+		l.w.Write(p)
+	default:
+		l.written = l.limit
+		l.w.Write(p[:room])
+		fmt.Fprintf(l.w, "\n[wasmsite: output over %d bytes in one request dropped]\n", l.limit)
+	}
+	return len(p), nil
 }
 
 // ioRegistry maps each live instance to its instanceIO.
