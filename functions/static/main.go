@@ -7,7 +7,9 @@
 //
 // Environment (component `environment` in the manifest):
 //
-//	CACHE_CONTROL    Cache-Control of served files (default "max-age=60")
+//	CACHE_CONTROL    Cache-Control of served files (default DefaultCacheControl: browsers
+//	                 revalidate every time, by ETag; shared caches, such as the host's,
+//	                 keep a page 60 s, and the host's drops it at once when public/ changes)
 //	FALLBACK_PATH    file served with 200 when the request matches nothing (SPA routers)
 //	CUSTOM_404_PATH  file served with 404 for misses (default "/404.html"; plain 404 if absent)
 //

@@ -17,7 +17,7 @@ import (
 // Server serves the files of FS (rooted at the component's guest "/").
 type Server struct {
 	FS fs.FS
-	// CacheControl is sent with files served with 200 ("" : "max-age=60").
+	// CacheControl is sent with files served with 200.
 	CacheControl string
 	// Fallback names the file served with 200 when a request matches nothing ("":
 	// none; single-page applications set their index).
@@ -25,6 +25,10 @@ type Server struct {
 	// NotFound names the file served with 404 ("": a plain 404).
 	NotFound string
 }
+
+// DefaultCacheControl is the Cache-Control of files served with 200 unless the
+// component's CACHE_CONTROL says otherwise.
+const DefaultCacheControl = "public, max-age=0, s-maxage=60"
 
 // NewServer reads the settings from the component's environment (see the package doc).
 func NewServer(fsys fs.FS, getenv func(string) string) *Server {
@@ -34,7 +38,7 @@ func NewServer(fsys fs.FS, getenv func(string) string) *Server {
 		}
 		return def
 	}
-	return &Server{FS: fsys, CacheControl: env("CACHE_CONTROL", "max-age=60"),
+	return &Server{FS: fsys, CacheControl: env("CACHE_CONTROL", DefaultCacheControl),
 		Fallback: env("FALLBACK_PATH", ""), NotFound: env("CUSTOM_404_PATH", "/404.html")}
 }
 

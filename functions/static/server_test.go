@@ -79,7 +79,7 @@ func TestServeBasics(t *testing.T) {
 		if r.status != 200 || !strings.HasPrefix(r.body, tc.want) || r.h.Get("Content-Type") != tc.ct {
 			t.Errorf("GET %q: %d %q %q", tc.path, r.status, r.h.Get("Content-Type"), r.body)
 		}
-		if r.h.Get("X-Content-Type-Options") != "nosniff" || r.h.Get("Cache-Control") != "max-age=60" {
+		if r.h.Get("X-Content-Type-Options") != "nosniff" || r.h.Get("Cache-Control") != DefaultCacheControl {
 			t.Errorf("GET %q headers %v", tc.path, r.h)
 		}
 		if et := r.h.Get("ETag"); !strings.HasPrefix(et, `"`) || !strings.HasSuffix(et, `"`) || len(et) < 10 {
