@@ -28,7 +28,7 @@ var (
 type call struct{ a, b, c, d uint32 }
 
 type fakeGuest struct {
-	t       *testing.T
+	t       testing.TB
 	mem     api.Memory
 	next    uint32                                       // bump pointer
 	allocs  []call                                       // realloc calls (old, oldLen, align, newLen)
@@ -97,7 +97,7 @@ func buildModule(withMemory bool, exports ...string) []byte {
 var allExports = []string{ExportMemory, ExportRealloc, ExportFree, "handle-http-request"}
 
 // newFake instantiates a guest module with the given exports against a fresh host.
-func newFake(t *testing.T, withMemory bool, exports ...string) (*fakeGuest, api.Module) {
+func newFake(t testing.TB, withMemory bool, exports ...string) (*fakeGuest, api.Module) {
 	t.Helper()
 	ctx := context.Background()
 	rt := wazero.NewRuntime(ctx)
@@ -136,7 +136,7 @@ func newFake(t *testing.T, withMemory bool, exports ...string) (*fakeGuest, api.
 	return f, mod
 }
 
-func newGuest(t *testing.T) *fakeGuest {
+func newGuest(t testing.TB) *fakeGuest {
 	t.Helper()
 	f, mod := newFake(t, true, allExports...)
 	g, err := NewGuest(mod)
