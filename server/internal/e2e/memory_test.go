@@ -74,7 +74,7 @@ func TestMemoryBound(t *testing.T) {
 
 // overload sends 64 concurrent 16 MiB POSTs to the static component (which answers 405
 // once the body is in its memory) and 8 concurrent requests to the bomb, and returns the
-// statuses.
+// statuses; those refused for a full queue must be 503 with Retry-After.
 func overload(t *testing.T, base string) map[int]int {
 	body := bytes.Repeat([]byte("x"), memBodyMB<<20)
 	var mu sync.Mutex
@@ -89,6 +89,9 @@ func overload(t *testing.T, base string) map[int]int {
 			return
 		}
 		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("503 without Retry-After: %v", resp.Header)
+		}
 		mu.Lock()
 		statuses[resp.StatusCode]++
 		mu.Unlock()
