@@ -7,10 +7,11 @@
 //	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
 //	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
 //	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
-//	          [-q] [--pprof ADDR]
+//	          [--http-cache-size 64MiB] [-q] [--pprof ADDR]
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -25,6 +26,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"wasmsite/server/internal/app"
 	"wasmsite/server/manifest"
@@ -80,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fl.IntVar(&limits.MaxQueue, "max-queue", 0, "requests waiting for a busy component's instance; more get 503 (default 8 × max-instances, or limits.max_queue)")
 	fl.IntVar(&limits.MaxMemoryMB, "max-memory-mb", 0, fmt.Sprintf("linear memory limit of one instance, in MiB (default %d, or limits.max_memory_mb)", def.MaxMemoryMB))
 	fl.IntVar(&limits.MaxBodyMB, "max-body-mb", 0, fmt.Sprintf("request body limit, in MiB; larger bodies get 413 (default %d, or limits.max_body_mb)", def.MaxBodyMB))
+	cacheSize := fl.String("http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
 	quiet := fl.Bool("q", false, "log only warnings and errors")
 	pprofAddr := fl.String("pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
 	if err := fl.Parse(args[1:]); err != nil {
@@ -108,6 +112,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	opts := app.Options{From: *from, Env: env, RuntimeConfigFile: *rcFile, RequestTimeout: *timeout,
 		Limits: limits, Log: log}
+	if *cacheSize != "" {
+		n, err := manifest.ParseSize(*cacheSize)
+		if err != nil {
+			return fmt.Errorf("--http-cache-size: %w", err)
+		}
+		opts.HTTPCacheSize = cmp.Or(n, -1)
+	}
 	if stateDir.set {
 		opts.StateDir = &stateDir.v
 	}
@@ -118,7 +129,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer a.Close(context.Background())
 	l := a.Limits
 	log.Info("limits per component", "instances", l.MaxInstances, "queue", l.MaxQueue,
-		"memory_mb", l.MaxMemoryMB, "body_mb", l.MaxBodyMB, "memory_reset", a.Engine().MemoryMode())
+		"memory_mb", l.MaxMemoryMB, "body_mb", l.MaxBodyMB, "memory_reset", a.Engine().MemoryMode(), "http_cache", cacheDescription(a))
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
@@ -129,4 +140,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %s: %s%s\n", r.Component, base, r.Pattern)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// cacheDescription is the HTTP cache's size for the start-up log, or "off".
+func cacheDescription(a *app.App) string {
+	if a.Cache == nil {
+		return "off"
+	}
+	return humanize.IBytes(uint64(a.Cache.MaxBytes()))
 }

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
-	"strings"
-	"io/fs"
 	"strconv"
+	"strings"
 	"testing"
-	"time"
 	"testing/fstest"
+	"time"
 
 	"wasmsite/functions/sdk/spinhttp"
 )

@@ -1,9 +1,13 @@
 package manifest
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/dustin/go-humanize"
 )
 
 // RuntimeConfig is the --runtime-config-file TOML (spin@v1.5.1 crates/trigger/src/runtime_config.rs).
@@ -31,6 +35,10 @@ type RuntimeConfig struct {
 	LLMCompute *LLMComputeConfig
 	// Limits is the [limits] table (a wasmsite extension): zero fields are unset.
 	Limits Limits
+	// HTTPCacheSize is [http_cache] size (a wasmsite extension), in bytes: 0 when
+	// unset, -1 when set to 0 (no cache). The file gives it as bytes or as a string
+	// with a unit ("64MiB", "1 GB").
+	HTTPCacheSize int64
 }
 
 // Limits bound each component's instances and requests ([limits] in the runtime config;
@@ -86,6 +94,11 @@ type rawRuntimeConfig struct {
 	SQLiteDatabase map[string]rawSQLiteConf `toml:"sqlite_database"`
 	LLMCompute     *rawLLMCompute           `toml:"llm_compute"`
 	Limits         *rawLimits               `toml:"limits"`
+	HTTPCache      *rawHTTPCache            `toml:"http_cache"`
+}
+
+type rawHTTPCache struct {
+	Size any `toml:"size"`
 }
 
 type rawLimits struct {
@@ -275,5 +288,34 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 		}
 		rc.Limits = Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB}
 	}
+	if raw.HTTPCache != nil && raw.HTTPCache.Size != nil {
+		n, err := ParseSize(raw.HTTPCache.Size)
+		if err != nil {
+			return nil, fmt.Errorf("%s: http_cache.size: %w", file, err)
+		}
+		rc.HTTPCacheSize = cmp.Or(n, -1)
+	}
 	return rc, nil
+}
+
+// ParseSize reads a size in bytes: a non-negative integer, or a string of a number and
+// an optional unit, decimal or binary ("64MiB", "1.5 GB", "512k"), as
+// go-humanize.ParseBytes reads it. It fails on negative numbers, unknown units and other
+// types.
+func ParseSize(v any) (int64, error) {
+	switch v := v.(type) {
+	case int64:
+		if v < 0 {
+			return 0, fmt.Errorf("must not be negative, got %d", v)
+		}
+		return v, nil
+	case string:
+		n, err := humanize.ParseBytes(v)
+		if err != nil || n > math.MaxInt64 {
+			return 0, fmt.Errorf("%q is not a size (examples: 64MiB, 1GB, 0)", v)
+		}
+		return int64(n), nil
+	default:
+		return 0, fmt.Errorf("expected a number of bytes or a string such as \"64MiB\", got %v", v)
+	}
 }

@@ -94,4 +94,3 @@ func (fetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 }
-

@@ -10,14 +10,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
+	"wasmsite/server/internal/httpcache"
 	"wasmsite/server/internal/trigger"
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
@@ -40,6 +43,9 @@ type Options struct {
 	// Limits bound each component; zero fields take the runtime config's [limits],
 	// then the defaults (see DefaultLimits).
 	Limits manifest.Limits
+	// HTTPCacheSize bounds the host's HTTP cache, in bytes (0: the runtime config's
+	// http_cache.size, else DefaultHTTPCacheSize; negative: no cache).
+	HTTPCacheSize int64
 	// Memory selects the engine's memory mode (engine.MemoryAuto: the fastest available).
 	Memory engine.MemoryMode
 	// LookupEnv reads the process environment (nil: os.LookupEnv).
@@ -58,6 +64,10 @@ func DefaultLimits() manifest.Limits {
 		MaxMemoryMB: engine.DefaultMemoryLimitPages / 16, MaxBodyMB: trigger.DefaultMaxBody >> 20}
 }
 
+// DefaultHTTPCacheSize is the HTTP cache's size where neither flags nor the runtime
+// config set one: 64 MiB.
+const DefaultHTTPCacheSize = 64 << 20
+
 // App is a loaded, ready-to-serve application.
 type App struct {
 	Manifest *manifest.App
@@ -65,6 +75,8 @@ type App struct {
 	// Limits are the limits in force.
 	Limits manifest.Limits
 	HTTP   *trigger.HTTP
+	// Cache is the HTTP cache in front of the components (nil when disabled).
+	Cache  *httpcache.Cache
 	redis  []*trigger.Redis
 	engine *engine.Engine
 	log    *slog.Logger
@@ -115,6 +127,9 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 	if err := a.startEngine(ctx, o, kv); err != nil {
+		return nil, err
+	}
+	if err := a.startCache(o, rc); err != nil {
 		return nil, err
 	}
 	components, err := a.compileComponents(ctx, m, res, o, a.Limits)
@@ -258,6 +273,24 @@ func (a *App) startEngine(ctx context.Context, o Options, kv map[string]store.KV
 	return h.Register(ctx, e)
 }
 
+// startCache creates the HTTP cache at the size the options, else the runtime config,
+// else the default give.
+func (a *App) startCache(o Options, rc *manifest.RuntimeConfig) error {
+	size := o.HTTPCacheSize
+	if size == 0 && rc != nil {
+		size = rc.HTTPCacheSize
+	}
+	if size == 0 {
+		size = DefaultHTTPCacheSize
+	}
+	if size < 0 {
+		return nil
+	}
+	var err error
+	a.Cache, err = httpcache.New(httpcache.Options{MaxBytes: size})
+	return err
+}
+
 // pagesPerMiB is the number of 64 KiB Wasm pages in a MiB.
 const pagesPerMiB = 16
 
@@ -274,7 +307,7 @@ func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o
 		a.log.Warn("duplicate component routes will never be used", "routes", strings.Join(dups, "; "))
 	}
 	return &trigger.HTTP{Router: router, Components: components, AppName: m.Name, AppVersion: m.Version,
-		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Log: a.log}
+		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Cache: a.Cache, Log: a.log}
 }
 
 // redisTriggers groups the Redis subscriptions by rendered address.
@@ -306,6 +339,7 @@ func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *manifest.
 // Serve serves HTTP on ln and runs the Redis triggers until ctx is done, then shuts
 // down gracefully (in-flight requests get up to 10 s).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.HTTP.Self = selfOrigin(ln.Addr(), a.HTTP.TLS)
 	srv := &http.Server{Handler: a.HTTP, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -331,6 +365,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(sctx)
 	wg.Wait()
 	return err
+}
+
+// selfOrigin is the origin outbound requests to "self" go to: the listener's address,
+// with a wildcard address replaced by loopback.
+func selfOrigin(addr net.Addr, tls bool) *url.URL {
+	u := &url.URL{Scheme: "http", Host: addr.String()}
+	if tls {
+		u.Scheme = "https"
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		loopback := net.IPv4(127, 0, 0, 1)
+		if tcp.IP.To4() == nil {
+			loopback = net.IPv6loopback
+		}
+		u.Host = net.JoinHostPort(loopback.String(), strconv.Itoa(tcp.Port))
+	}
+	return u
 }
 
 // Close releases components, the engine, stores and files.

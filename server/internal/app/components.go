@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
@@ -117,11 +118,33 @@ func (a *App) settings(s componentSpec) (engine.Settings, error) {
 		}
 		a.closers.push(files.(io.Closer))
 		set.FS = files
+		if err := a.invalidateOnChange(s.mc); err != nil {
+			return set, err
+		}
 	}
 	var err error
 	set.Stdout, set.Stderr, err = a.logWriters(s.mc.ID)
 	return set, err
 }
+
+// invalidateOnChange drops the component's cached responses when its mapped files
+// change (within about cacheDebounce of the last change of a burst, such as a site's
+// publication).
+func (a *App) invalidateOnChange(mc *manifest.Component) error {
+	if a.Cache == nil {
+		return nil
+	}
+	w, err := mountfs.Watch(mc.Files, cacheDebounce, a.log, func() { a.Cache.Invalidate(mc.ID) })
+	if err != nil {
+		return fmt.Errorf("files: watching for changes: %w", err)
+	}
+	a.closers.push(w)
+	return nil
+}
+
+// cacheDebounce is how long the mapped files must be quiet before cached responses are
+// dropped: the generator's publication is one burst.
+const cacheDebounce = 100 * time.Millisecond
 
 // logWriters opens <state dir>/logs/<id>_{stdout,stderr}.txt (nil without a state dir).
 func (a *App) logWriters(id string) (stdout, stderr io.Writer, err error) {

@@ -106,6 +106,7 @@ type siteOptions struct {
 	addr            string   // "" = a free port
 	env             []string // extra SPIN_VARIABLE_...
 	projectManifest bool     // use spin.toml exactly as in the project (no test variables)
+	args            []string // extra `server up` flags
 }
 
 // site is one running host with its app dir.
@@ -135,7 +136,7 @@ func startSite(tb testing.TB, o siteOptions) *site {
 		"SPIN_VARIABLE_SITE_URL=" + s.siteURL,
 		"SPIN_VARIABLE_REDIS_ADDRESS=" + o.redis,
 	}
-	s.srv = testenv.Start(tb, testenv.Options{Dir: s.dir, Addr: o.addr, Env: append(env, o.env...), Args: []string{"-q"}})
+	s.srv = testenv.Start(tb, testenv.Options{Dir: s.dir, Addr: o.addr, Env: append(env, o.env...), Args: append([]string{"-q"}, o.args...)})
 	return s
 }
 

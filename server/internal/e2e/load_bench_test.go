@@ -30,11 +30,17 @@ func loadDuration() time.Duration {
 
 // BenchmarkLoad measures whole requests over real HTTP from 32 keep-alive connections
 // (closed loop, loadgen) through the real host (`server up` running the real
-// components), beside a native Go server doing the same work, started the same way (its
-// own process) and measured in the same run:
+// components), beside a baseline started the same way (its own process) and measured in
+// the same run:
 //
-//   - static: a blog post through the static component with Cache-Control: no-cache
-//     (the component runs) / net/http's FileServer over the same public/;
+//   - static: a blog post through the static component on a host without the HTTP
+//     cache (the component runs for every request) / net/http's FileServer over the
+//     same public/;
+//   - static-cached: the same post from a host with the cache (every request after the
+//     first a hit) / FileServer;
+//   - static-miss: a different URL each request (the post with a unique query) on the
+//     host with the cache, every request a miss that is stored / the same on the host
+//     without it: the cost of a miss;
 //   - c-hello: the C hello component (functions/examples/c/hello.c) / a Go handler
 //     writing "hello\n";
 //   - likes-get, likes-post: GET and POST /likes through the likes component with a
@@ -49,6 +55,7 @@ func BenchmarkLoad(b *testing.B) {
 	rs := redistest.Start(b)
 	limits := []string{"SPIN_VARIABLE_RATE_LIMIT=100000000", "SPIN_VARIABLE_IP_RATE_LIMIT=100000000"}
 	site := startSite(b, siteOptions{contentDir: content, redis: rs.URL(), env: limits})
+	uncached := startSite(b, siteOptions{contentDir: content, args: []string{"--http-cache-size", "0"}})
 	cApp := cHelloApp(b)
 
 	fileserver := startBaseline(b, "fileserver", filepath.Join(site.dir, "public"))
@@ -64,18 +71,22 @@ func BenchmarkLoad(b *testing.B) {
 	getReq := func(host string) loadgen.Request {
 		return loadgen.Request{Path: "/likes?url=" + post, Host: host, Header: map[string]string{"Cookie": "likes_token=" + token}}
 	}
+	page := func(srv *testenv.Server) loadgen.Request { return loadgen.Request{Path: post, Host: srv.Addr} }
+	unique := func(srv *testenv.Server) loadgen.Request {
+		return loadgen.Request{Path: post, Host: srv.Addr, UniqueParam: "n"}
+	}
 	for _, c := range []struct {
-		name           string
+		name, baseName string
 		host, base     *testenv.Server
 		hostReq, bReq  loadgen.Request
 		want, wantBase int
 	}{
-		{"static", site.srv, fileserver,
-			loadgen.Request{Path: post, Host: site.srv.Addr, Header: map[string]string{"Cache-Control": "no-cache"}},
-			loadgen.Request{Path: post, Host: fileserver.Addr}, 200, 200},
-		{"c-hello", cApp, hello, loadgen.Request{Path: "/c-hello", Host: cApp.Addr}, loadgen.Request{Path: "/", Host: hello.Addr}, 200, 200},
-		{"likes-get", site.srv, native, getReq(site.srv.Addr), getReq(native.Addr), 200, 200},
-		{"likes-post", site.srv, native, likeReq(site.srv.Addr), likeReq(native.Addr), 200, 200},
+		{"static", "FileServer", uncached.srv, fileserver, page(uncached.srv), page(fileserver), 200, 200},
+		{"static-cached", "FileServer", site.srv, fileserver, page(site.srv), page(fileserver), 200, 200},
+		{"static-miss", "uncached host", site.srv, uncached.srv, unique(site.srv), unique(uncached.srv), 200, 200},
+		{"c-hello", "native", cApp, hello, loadgen.Request{Path: "/c-hello", Host: cApp.Addr}, loadgen.Request{Path: "/", Host: hello.Addr}, 200, 200},
+		{"likes-get", "native", site.srv, native, getReq(site.srv.Addr), getReq(native.Addr), 200, 200},
+		{"likes-post", "native", site.srv, native, likeReq(site.srv.Addr), likeReq(native.Addr), 200, 200},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			host := runLoad(b, c.host, c.hostReq, c.want, d)
@@ -83,12 +94,12 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportMetric(host.RPS(), "req/s")
 			b.ReportMetric(ms(host.Percentile(50)), "p50-ms")
 			b.ReportMetric(ms(host.Percentile(99)), "p99-ms")
-			b.ReportMetric(base.RPS(), "native-req/s")
+			b.ReportMetric(base.RPS(), "baseline-req/s")
 			b.ReportMetric(host.RPS()/base.RPS(), "ratio")
 			rss, peak := rssMB(c.host.Pid())
 			// Printed (not b.Logf): the log of a benchmark with sub-benchmarks is not shown.
-			fmt.Printf("BenchmarkLoad/%s: host %.0f req/s p50 %.2f ms p99 %.2f ms | native %.0f req/s p50 %.2f ms p99 %.2f ms | host/native %.2f× | host RSS %d MB (peak %d MB)\n",
-				c.name, host.RPS(), ms(host.Percentile(50)), ms(host.Percentile(99)),
+			fmt.Printf("BenchmarkLoad/%s: host %.0f req/s p50 %.2f ms p99 %.2f ms | %s %.0f req/s p50 %.2f ms p99 %.2f ms | ratio %.2f× | host RSS %d MB (peak %d MB)\n",
+				c.name, host.RPS(), ms(host.Percentile(50)), ms(host.Percentile(99)), c.baseName,
 				base.RPS(), ms(base.Percentile(50)), ms(base.Percentile(99)), host.RPS()/base.RPS(), rss, peak)
 		})
 	}

@@ -125,8 +125,8 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 		return nil, notProvided(e, parsed, missing)
 	}
 	m := &Module{ID: id, e: e, compiled: cm, exports: ownExports(cm), fsys: s.FS, stdout: s.Stdout, stderr: s.Stderr,
-		logLimit: cmp.Or(s.LogLimit, DefaultLogLimit),
-		reuse: plan.reuse, notReused: plan.notReused, stripped: plan.rewrite.EmptyActiveData}
+		logLimit: cmp.Or(s.LogLimit, DefaultLogLimit), reuse: plan.reuse, notReused: plan.notReused,
+		stripped: plan.rewrite.EmptyActiveData}
 	_, m.reactor = m.exports["_initialize"]
 	if plan.rewrite.ExportGlobals {
 		for _, idx := range parsed.MutableGlobals() {

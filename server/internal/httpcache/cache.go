@@ -1,6 +1,7 @@
 package httpcache
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -26,11 +27,12 @@ type Options struct {
 
 // Cache is a shared HTTP cache. The zero value is not usable; call New.
 type Cache struct {
-	items  *otter.Cache[string, *item]
-	flight singleflight.Group
-	now    func() time.Time
-	scopes sync.Map // scope -> *atomic.Uint64 generation
-	epochs atomic.Uint64
+	items    *otter.Cache[string, *item]
+	flight   singleflight.Group
+	now      func() time.Time
+	scopes   sync.Map // scope -> *scopeState
+	epochs   atomic.Uint64
+	maxBytes int64
 
 	Hits, Misses atomic.Uint64 // requests served from an entry / forwarded
 }
@@ -43,6 +45,32 @@ type item struct {
 	vary  []string
 	epoch uint64
 	pass  time.Time // until
+}
+
+// scopeState is what the cache knows of one scope (component): the generation its
+// keys carry (Invalidate moves it on) and whether it answers cacheably at all.
+type scopeState struct {
+	gen  atomic.Uint64
+	mode atomic.Int32
+}
+
+// Scope modes: until a scope's first response to a GET it is unknown (requests are
+// coalesced); a scope that gave an uncacheable response and none to store is passing
+// (requests go straight to the origin, whose responses are still offered for storage,
+// so a component that starts sending cacheable headers is cached from then on); once a
+// response was stored it is storing for good.
+const (
+	modeUnknown int32 = iota
+	modeStoring
+	modePassing
+)
+
+func (c *Cache) scope(name string) *scopeState {
+	if st, ok := c.scopes.Load(name); ok {
+		return st.(*scopeState)
+	}
+	st, _ := c.scopes.LoadOrStore(name, new(scopeState))
+	return st.(*scopeState)
 }
 
 // passFor is how long a URL whose response could not be stored is forwarded without
@@ -66,7 +94,7 @@ func New(o Options) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{items: items, now: o.Now}
+	c := &Cache{items: items, now: o.Now, maxBytes: o.MaxBytes}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -81,8 +109,10 @@ type Result struct {
 	Status string
 }
 
-// cacheName is this cache's name in Cache-Status.
-const cacheName = "wasmsite"
+// Name is this cache's name in Cache-Status.
+const Name = "wasmsite"
+
+const cacheName = Name
 
 func forwarded(resp *Response, reason string) Result {
 	return Result{Resp: resp, Age: -1, Status: cacheName + "; fwd=" + reason}
@@ -96,7 +126,7 @@ func (c *Cache) Serve(r *http.Request, scope string, origin Origin) (Result, err
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		resp, err := origin(r)
 		if err == nil && resp.Status < 400 {
-			c.purge(c.primaryKey(scope, r)) // an unsafe method changed the resource (RFC 9111 §4.4)
+			c.purge(c.primaryKey(c.scope(scope), scope, r)) // an unsafe method changed the resource (RFC 9111 §4.4)
 		}
 		c.Misses.Add(1)
 		return forwarded(resp, "method"), err
@@ -106,7 +136,11 @@ func (c *Cache) Serve(r *http.Request, scope string, origin Origin) (Result, err
 		c.Misses.Add(1)
 		return forwarded(resp, "bypass"), err
 	}
-	primary := c.primaryKey(scope, r)
+	st := c.scope(scope)
+	if st.mode.Load() == modePassing {
+		return c.pass(r, st, scope, origin)
+	}
+	primary := c.primaryKey(st, scope, r)
 	variants, _ := c.items.GetIfPresent(primary)
 	now := c.now()
 	if variants != nil && variants.pass.After(now) {
@@ -131,19 +165,34 @@ func (c *Cache) Serve(r *http.Request, scope string, origin Origin) (Result, err
 		return forwarded(&Response{Status: http.StatusGatewayTimeout, Header: http.Header{}}, "miss"), nil
 	}
 	c.Misses.Add(1)
-	return c.fetch(r, primary, vary, stale, origin)
+	return c.fetch(r, st, primary, vary, stale, origin)
+}
+
+// pass forwards a request of a passing scope and stores the response if it may be.
+func (c *Cache) pass(r *http.Request, st *scopeState, scope string, origin Origin) (Result, error) {
+	resp, err := origin(r)
+	c.Misses.Add(1)
+	if err != nil || r.Method != http.MethodGet {
+		return forwarded(resp, "bypass"), err
+	}
+	if e := newEntry(resp, c.now()); e != nil {
+		c.store(c.primaryKey(st, scope, r), r, e)
+		st.mode.Store(modeStoring)
+		return c.answer(r, e, c.now(), cacheName+"; fwd=bypass; stored"), nil
+	}
+	return forwarded(resp, "bypass"), nil
 }
 
 // fetch asks origin, once for all concurrent identical requests (same URL and, once
 // known, the same values of the headers the URL varies on), conditionally when a
 // stale entry has a validator.
-func (c *Cache) fetch(r *http.Request, primary string, vary []string, stale *entry, origin Origin) (Result, error) {
+func (c *Cache) fetch(r *http.Request, st *scopeState, primary string, vary []string, stale *entry, origin Origin) (Result, error) {
 	if r.Method == http.MethodHead {
 		resp, err := origin(r) // not stored: a HEAD response has no body to keep
 		return forwarded(resp, "miss"), err
 	}
 	flightKey := primary + "\x00" + secondaryKey(r, vary)
-	v, err, shared := c.flight.Do(flightKey, func() (any, error) { return c.refresh(r, primary, stale, origin) })
+	v, err, shared := c.flight.Do(flightKey, func() (any, error) { return c.refresh(r, st, primary, stale, origin) })
 	if err != nil {
 		return Result{}, err
 	}
@@ -173,8 +222,10 @@ type fetched struct {
 	reason string // "miss" or "stale"
 }
 
-func (c *Cache) refresh(r *http.Request, primary string, stale *entry, origin Origin) (*fetched, error) {
-	req := r.Clone(r.Context())
+// refresh makes the origin call of fetch. The call is shared, so it does not end when
+// the client that started it leaves.
+func (c *Cache) refresh(r *http.Request, st *scopeState, primary string, stale *entry, origin Origin) (*fetched, error) {
+	req := r.Clone(context.WithoutCancel(r.Context()))
 	req.Header.Del("If-None-Match")
 	req.Header.Del("If-Modified-Since")
 	reason := "miss"
@@ -202,8 +253,10 @@ func (c *Cache) refresh(r *http.Request, primary string, stale *entry, origin Or
 		if storableStatus[resp.Status] {
 			c.items.Set(primary, &item{pass: now.Add(passFor)})
 		}
+		st.mode.CompareAndSwap(modeUnknown, modePassing)
 		return &fetched{req: r, resp: resp, reason: reason}, nil
 	}
+	st.mode.Store(modeStoring)
 	c.store(primary, r, e)
 	return &fetched{req: r, resp: resp, entry: e, reason: reason}, nil
 }
@@ -253,8 +306,7 @@ func notModified(h http.Header, e *entry) bool {
 
 // Invalidate drops every entry of scope.
 func (c *Cache) Invalidate(scope string) {
-	gen, _ := c.scopes.LoadOrStore(scope, new(atomic.Uint64))
-	old := gen.(*atomic.Uint64).Add(1) - 1
+	old := c.scope(scope).gen.Add(1) - 1
 	prefix := scope + "\x00" + strconv.FormatUint(old, 10) + "\x00"
 	for k := range c.items.Keys() {
 		if strings.HasPrefix(k, prefix) {
@@ -266,12 +318,14 @@ func (c *Cache) Invalidate(scope string) {
 // purge forgets a URL's variants: its entries can no longer be found.
 func (c *Cache) purge(primary string) { c.items.Invalidate(primary) }
 
+// MaxBytes reports the cache's bound, in bytes.
+func (c *Cache) MaxBytes() int64 { return c.maxBytes }
+
 // Size reports the weight the cache holds, in bytes.
 func (c *Cache) Size() uint64 { return c.items.WeightedSize() }
 
-func (c *Cache) primaryKey(scope string, r *http.Request) string {
-	gen, _ := c.scopes.LoadOrStore(scope, new(atomic.Uint64))
-	return scope + "\x00" + strconv.FormatUint(gen.(*atomic.Uint64).Load(), 10) + "\x00" + r.Host + "\x00" + r.URL.RequestURI()
+func (c *Cache) primaryKey(st *scopeState, scope string, r *http.Request) string {
+	return scope + "\x00" + strconv.FormatUint(st.gen.Load(), 10) + "\x00" + r.Host + "\x00" + r.URL.RequestURI()
 }
 
 func entryKey(primary string, variants *item, r *http.Request) string {

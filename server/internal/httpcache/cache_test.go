@@ -230,3 +230,43 @@ func TestInvalidateAndSize(t *testing.T) {
 		t.Fatalf("hit after POST: %s", r.Status)
 	}
 }
+
+// A scope whose responses cannot be stored is passed through without coalescing
+// (concurrent requests run side by side) until it sends something cacheable.
+func TestScopeModes(t *testing.T) {
+	c, _ := newCache(t, 1<<20)
+	var inFlight, most atomic.Int64
+	cacheable := atomic.Bool{}
+	o := &origin{answer: func(*http.Request) *Response {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		cc := "private, no-store"
+		if cacheable.Load() {
+			cc = "public, max-age=60"
+		}
+		return &Response{Status: 200, Body: []byte("count"), Header: http.Header{"Cache-Control": {cc}}}
+	}}
+	serve(t, c, o, get("/api/likes"))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if r := serve(t, c, o, get("/api/likes")); r.Status != "wasmsite; fwd=bypass" {
+				t.Errorf("passing scope: %s", r.Status)
+			}
+		})
+	}
+	wg.Wait()
+	if most.Load() < 2 {
+		t.Errorf("requests to a passing scope ran one at a time (at most %d at once)", most.Load())
+	}
+	cacheable.Store(true)
+	if r := serve(t, c, o, get("/api/likes")); r.Status != "wasmsite; fwd=bypass; stored" {
+		t.Fatalf("first cacheable answer: %s", r.Status)
+	}
+	if r := serve(t, c, o, get("/api/likes")); !strings.Contains(r.Status, "hit") {
+		t.Fatalf("after it: %s", r.Status)
+	}
+}

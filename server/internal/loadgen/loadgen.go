@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,28 @@ type Request struct {
 	Host   string
 	Header map[string]string
 	Body   []byte
+	// UniqueParam, when set, names a query parameter added to every request with a
+	// value no other request has, so that each one is a different URL (a cache miss).
+	UniqueParam string
+}
+
+// wire returns a function giving each request's wire form: always the same bytes, or
+// per request with a fresh value of UniqueParam.
+func (r Request) wire() func() []byte {
+	if r.UniqueParam == "" {
+		b := r.bytes()
+		return func() []byte { return b }
+	}
+	sep := "?"
+	if strings.Contains(r.Path, "?") {
+		sep = "&"
+	}
+	var n atomic.Uint64
+	return func() []byte {
+		u := r
+		u.Path += sep + r.UniqueParam + "=" + strconv.FormatUint(n.Add(1), 10)
+		return u.bytes()
+	}
 }
 
 // bytes is the request's wire form.
@@ -81,7 +104,7 @@ func (r *Result) String() string {
 // Run opens conns connections to addr and sends req on each, back to back, for d
 // (after warmup, whose requests are not counted). It fails when no request succeeds.
 func Run(addr string, req Request, conns int, warmup, d time.Duration) (*Result, error) {
-	wire := req.bytes()
+	wire := req.wire()
 	var mu sync.Mutex
 	total := &Result{Statuses: map[int]int{}}
 	start := time.Now()
@@ -110,7 +133,7 @@ func Run(addr string, req Request, conns int, warmup, d time.Duration) (*Result,
 }
 
 // worker runs one connection, reconnecting after errors.
-func worker(addr string, wire []byte, head bool, measureFrom, stopAt time.Time) *Result {
+func worker(addr string, wire func() []byte, head bool, measureFrom, stopAt time.Time) *Result {
 	res := &Result{Statuses: map[int]int{}}
 	var conn net.Conn
 	var br *bufio.Reader
@@ -125,7 +148,7 @@ func worker(addr string, wire []byte, head bool, measureFrom, stopAt time.Time) 
 			conn, br = c, bufio.NewReaderSize(c, 64<<10)
 		}
 		t0 := time.Now()
-		status, closeAfter, err := roundTrip(conn, br, wire, head)
+		status, closeAfter, err := roundTrip(conn, br, wire(), head)
 		elapsed := time.Since(t0)
 		if err != nil || closeAfter {
 			conn.Close()

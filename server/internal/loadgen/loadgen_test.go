@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -51,5 +52,36 @@ func TestRun(t *testing.T) {
 		if p50, p99 := res.Percentile(50), res.Percentile(99); p50 <= 0 || p99 < p50 {
 			t.Errorf("percentiles %s %s", p50, p99)
 		}
+	}
+}
+
+// With UniqueParam every request has a URL of its own.
+func TestUniqueParam(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.RequestURI()]++
+		mu.Unlock()
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	res, err := Run(ln.Addr().String(), Request{Path: "/p?a=1", Host: "h", UniqueParam: "n"}, 4, 0, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for uri, n := range seen {
+		if n != 1 || !strings.HasPrefix(uri, "/p?a=1&n=") {
+			t.Errorf("%s requested %d times", uri, n)
+		}
+	}
+	if len(seen) < res.Requests {
+		t.Errorf("%d distinct URLs for %d requests", len(seen), res.Requests)
 	}
 }

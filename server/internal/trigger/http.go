@@ -10,12 +10,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
+	"wasmsite/server/internal/httpcache"
 )
 
 // Component is a loaded component as the triggers need it.
@@ -40,7 +43,13 @@ type HTTP struct {
 	MaxBody int64
 	// TLS reports whether the listener serves https (for spin-full-url).
 	TLS bool
-	Log *slog.Logger
+	// Self is the origin (scheme://host:port) of the application's own listener, which
+	// outbound requests to "self" and relative URLs go to; nil refuses them. It never
+	// comes from the request: a client's Host header must not steer them.
+	Self *url.URL
+	// Cache answers cacheable requests without running components (nil: none).
+	Cache *httpcache.Cache
+	Log   *slog.Logger
 }
 
 const wellKnown = "/.well-known/spin/"
@@ -48,16 +57,17 @@ const wellKnown = "/.well-known/spin/"
 // DefaultMaxBody is HTTP.MaxBody when it is 0.
 const DefaultMaxBody = 16 << 20
 
-// ServeHTTP implements http.Handler: route, admit (503 with Retry-After when the
-// component's instances and queue are full), run the executor with the body streamed
-// into the guest, release the instance, then write the response.
+// ServeHTTP implements http.Handler: route, then answer from the cache or run the
+// component: admit (503 with Retry-After when the component's instances and queue are
+// full), run the executor with the body streamed into the guest, release the instance,
+// then write the response.
 func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusWriter{ResponseWriter: w, status: 200}
-	component := ""
+	component, cache := "", ""
 	defer func() {
 		t.Log.Info("request", "method", r.Method, "path", r.URL.Path, "component", component,
-			"status", rec.status, "duration", time.Since(start).Round(time.Microsecond))
+			"status", rec.status, "cache", cache, "duration", time.Since(start).Round(time.Microsecond))
 	}()
 	// Spin checks the raw (still percent-encoded) path, as it routes.
 	if strings.HasPrefix(r.URL.EscapedPath(), wellKnown) {
@@ -70,39 +80,67 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	component = route.Component
-	t.serve(rec, r, t.Components[route.Component], route)
+	cache = t.serve(rec, r, t.Components[route.Component], route)
 }
 
-func (t *HTTP) serve(w http.ResponseWriter, r *http.Request, c *Component, route *Route) {
+// serve answers a routed request and returns its Cache-Status without the cache's
+// name ("" without a cache).
+func (t *HTTP) serve(w http.ResponseWriter, r *http.Request, c *Component, route *Route) string {
 	maxBody := t.MaxBody
 	if maxBody == 0 {
 		maxBody = DefaultMaxBody
 	}
 	if r.ContentLength > maxBody {
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		return
+		return ""
 	}
+	origin := func(req *http.Request) (*httpcache.Response, error) { return t.run(w, req, c, route, maxBody) }
+	res := httpcache.Result{Age: -1}
+	var err error
+	if t.Cache != nil {
+		res, err = t.Cache.Serve(r, c.ID, origin)
+	} else {
+		res.Resp, err = origin(r)
+	}
+	if err != nil {
+		t.fail(w, r, c, err)
+	} else {
+		writeResponse(w, res)
+	}
+	return strings.TrimPrefix(res.Status, httpcache.Name+"; ")
+}
+
+// run runs the component on req: its guest call is bounded by the timeout, counted
+// from when it waits for an instance. Errors are an *acquireError when no instance was
+// had, an *abi.BodyError for the client's body, else the guest's fault.
+func (t *HTTP) run(w http.ResponseWriter, r *http.Request, c *Component, route *Route, maxBody int64) (*httpcache.Response, error) {
 	ctx := r.Context()
 	if t.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 		defer cancel()
 	}
-	req := t.request(r, route, maxBody, w)
-	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: &url.URL{Scheme: t.scheme(), Host: req.HostName}})
+	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: t.Self})
 	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
-		t.refuse(w, r, c, err)
-		return
+		return nil, &acquireError{err: err}
 	}
-	resp, err := c.Executor.Execute(ctx, inst, req)
+	resp, err := c.Executor.Execute(ctx, inst, t.request(r, route, maxBody, w))
 	inst.Release(err == nil)
 	if err != nil {
-		t.fail(w, r, c, ctx, err)
-		return
+		if ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("guest did not return within %s: %w", t.Timeout, err)
+		}
+		return nil, err
 	}
-	t.respond(w, r, c, resp)
+	return lift(resp)
 }
+
+// acquireError is a request that got no instance.
+type acquireError struct{ err error }
+
+func (e *acquireError) Error() string { return e.err.Error() }
+func (e *acquireError) Unwrap() error { return e.err }
 
 func (t *HTTP) scheme() string {
 	if t.TLS {
@@ -126,63 +164,71 @@ func (t *HTTP) request(r *http.Request, route *Route, maxBody int64, w http.Resp
 	return req
 }
 
-// refuse answers a request that got no instance.
-func (t *HTTP) refuse(w http.ResponseWriter, r *http.Request, c *Component, err error) {
+// fail answers a request that has no response: 503 with Retry-After when no instance
+// became free (overload, or the timeout passed while queued), 413 or 400 for the
+// client's body, else 500 (the guest's fault, logged).
+func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, err error) {
+	var noInstance *acquireError
+	var bodyErr *abi.BodyError
 	switch {
-	case errors.Is(err, engine.ErrOverloaded):
+	case errors.As(err, &noInstance) && errors.Is(err, engine.ErrOverloaded):
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusServiceUnavailable)
-	case errors.Is(err, context.DeadlineExceeded):
+	case noInstance != nil && errors.Is(err, context.DeadlineExceeded):
 		t.Log.Warn("no instance became free in time", "component", c.ID, "path", r.URL.Path, "timeout", t.Timeout)
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusServiceUnavailable)
-	case r.Context().Err() != nil: // the client went away
+	case noInstance != nil && r.Context().Err() != nil: // the client went away
 		w.WriteHeader(http.StatusServiceUnavailable)
-	default:
-		t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
-		w.WriteHeader(http.StatusInternalServerError)
-	}
-}
-
-// fail answers a request whose execution failed: 413 or 400 for the client's body,
-// else 500 (the guest's fault, logged).
-func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, ctx context.Context, err error) {
-	var bodyErr *abi.BodyError
-	if errors.As(err, &bodyErr) {
+	case errors.As(err, &bodyErr):
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 		} else {
 			w.WriteHeader(http.StatusBadRequest)
 		}
-		return
+	default:
+		t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
 	}
-	if ctx.Err() == context.DeadlineExceeded {
-		err = fmt.Errorf("guest did not return within %s: %w", t.Timeout, err)
-	}
-	t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
-	w.WriteHeader(http.StatusInternalServerError)
 }
 
-// respond writes the guest's response, or a 500 when a header is invalid.
-func (t *HTTP) respond(w http.ResponseWriter, r *http.Request, c *Component, resp *abi.HTTPResponse) {
-	h := w.Header()
+// lift turns the guest's response into the host's, or fails naming an invalid header.
+// Header value slices are clipped: a stored response is shared, and appending to a
+// slice with spare capacity would write into it.
+func lift(resp *abi.HTTPResponse) (*httpcache.Response, error) {
+	h := make(http.Header, len(resp.Headers))
 	for _, kv := range resp.Headers {
 		if !validHeaderName(kv[0]) || !validHeaderValue(kv[1]) {
-			t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path,
-				"err", fmt.Sprintf("invalid response header %q", kv[0]))
-			clear(h)
-			w.WriteHeader(http.StatusInternalServerError)
-			return
+			return nil, fmt.Errorf("invalid response header %q", kv[0])
 		}
 		h.Add(kv[0], kv[1])
+	}
+	for k, vs := range h {
+		h[k] = slices.Clip(vs)
+	}
+	return &httpcache.Response{Status: int(resp.Status), Header: h, Body: resp.Body}, nil
+}
+
+// writeResponse writes res: the response's headers (shared with the cache: copied by
+// reference, never changed), Age and Cache-Status when the cache answered, the body.
+func writeResponse(w http.ResponseWriter, res httpcache.Result) {
+	h := w.Header()
+	for k, vs := range res.Resp.Header {
+		h[k] = vs
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = nil // the guest chose none: do not sniff one
 	}
-	w.WriteHeader(int(resp.Status))
-	if len(resp.Body) > 0 {
-		w.Write(resp.Body)
+	if res.Age >= 0 {
+		h["Age"] = []string{strconv.Itoa(res.Age)}
+	}
+	if res.Status != "" {
+		h["Cache-Status"] = []string{res.Status}
+	}
+	w.WriteHeader(res.Resp.Status)
+	if len(res.Resp.Body) > 0 {
+		w.Write(res.Resp.Body)
 	}
 }
 
