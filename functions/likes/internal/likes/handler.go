@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Limits of the API.
@@ -152,7 +154,7 @@ func (h *Handler) sameOrigin(r *http.Request) bool {
 
 // clientIP is the peer IP from spin-client-addr (http.Request.RemoteAddr in the SDK).
 func clientIP(r *http.Request) string {
-	addr := r.Header.Get("spin-client-addr")
+	addr := r.Header.Get(spin.HeaderClientAddr)
 	if addr == "" {
 		addr = r.RemoteAddr
 	}
