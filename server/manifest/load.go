@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 // Load reads a manifest file, or the spin.toml in a directory, detects the version
@@ -280,7 +282,7 @@ func checkHosts(entries []string, vars map[string]Variable, field string, versio
 			}
 			continue
 		}
-		if _, err := ParseAllowedHosts([]string{e}, version); err != nil {
+		if _, err := allowlist.Parse([]string{e}, version); err != nil {
 			return fmt.Errorf("%s: %v", field, err)
 		}
 	}

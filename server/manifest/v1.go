@@ -2,7 +2,10 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 type v1Manifest struct {
@@ -109,13 +112,7 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 		if c.Config, err = checkConfig(rc.Config, vars, "config", 1); err != nil {
 			return nil, fmt.Errorf("%s: %v", where, err)
 		}
-		allowAll := false
-		for _, h := range rc.AllowedHTTPHosts {
-			if h == allowAllEntry {
-				allowAll = true
-			}
-		}
-		if !allowAll {
+		if !slices.Contains(rc.AllowedHTTPHosts, allowlist.AllowAll) {
 			if err := checkHosts(rc.AllowedHTTPHosts, vars, "allowed_http_hosts", 1); err != nil {
 				return nil, fmt.Errorf("%s: %v", where, err)
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 type v2Manifest struct {
@@ -244,35 +246,18 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 }
 
 // convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries in a v2 manifest to
-// allowed_outbound_hosts entries (spin crates/manifest/src/compat.rs): host[:port] →
-// http://host[:port] + https://host[:port]; self → http://self; insecure:allow-all →
-// http://*:*, https://*:*, http://self.
+// allowed_outbound_hosts entries (allowlist.FromV1).
 func convertAllowedHTTPHosts(entries []string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		if isTemplate(e) {
 			return nil, fmt.Errorf("entry %q: templates are only supported in allowed_outbound_hosts", e)
 		}
-		switch e {
-		case allowAllEntry:
-			out = append(out, "http://*:*", "https://*:*", "http://self")
-			continue
-		case "self":
-			out = append(out, "http://self")
-			continue
-		}
-		h, err := parseV1Entry(e)
+		conv, err := allowlist.FromV1(e)
 		if err != nil {
 			return nil, err
 		}
-		auth := h.host
-		if strings.Contains(auth, ":") {
-			auth = "[" + auth + "]"
-		}
-		if h.port != "" {
-			auth += ":" + h.port
-		}
-		out = append(out, "http://"+auth, "https://"+auth)
+		out = append(out, conv...)
 	}
 	return out, nil
 }

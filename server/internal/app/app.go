@@ -19,6 +19,7 @@ import (
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/trigger"
+	"wasmsite/server/internal/variable"
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
 )
@@ -200,12 +201,12 @@ func (a *App) setStateDir(o Options, rc *manifest.RuntimeConfig, m *manifest.App
 }
 
 // resolver resolves the variables and makes the log redact secret values.
-func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (*manifest.Resolver, error) {
+func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (*variable.Resolver, error) {
 	var providers []manifest.ConfigProvider
 	if rc != nil {
 		providers = rc.ConfigProviders
 	}
-	res, err := manifest.NewResolverWithProviders(m, o.LookupEnv, providers)
+	res, err := variable.NewResolver(m, o.LookupEnv, providers)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +216,7 @@ func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (
 
 // checkSupported fails on required variables without values and on features this host
 // does not have.
-func checkSupported(m *manifest.App, res *manifest.Resolver) error {
+func checkSupported(m *manifest.App, res *variable.Resolver) error {
 	if err := res.CheckRequired(); err != nil {
 		return err
 	}
@@ -278,7 +279,7 @@ func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o
 }
 
 // redisTriggers groups the Redis subscriptions by rendered address.
-func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *manifest.Resolver,
+func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *variable.Resolver,
 	components map[string]*trigger.Component, o Options) ([]*trigger.Redis, error) {
 	var out []*trigger.Redis
 	byAddr := map[string]*trigger.Redis{}

@@ -89,7 +89,7 @@ func (t *HTTP) serve(w http.ResponseWriter, r *http.Request, c *Component, route
 		defer cancel()
 	}
 	req := t.request(r, route, maxBody, w)
-	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: &url.URL{Scheme: t.scheme(), Host: req.HostName}})
+	ctx = host.WithScope(ctx, &host.Scope{Caps: c.Caps, Origin: &url.URL{Scheme: t.scheme(), Host: req.HostName}})
 	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
 		t.refuse(w, r, c, err)

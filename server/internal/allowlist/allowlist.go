@@ -1,4 +1,8 @@
-package manifest
+// Package allowlist is the policy of outbound connections: a component's
+// allowed_http_hosts (manifest v1) or allowed_outbound_hosts (v2) entries, parsed into a
+// List that says whether a URL may be reached. The syntax and matching follow Spin 1.x
+// (crates/outbound-http AllowedHttpHosts) and Spin 2.x (crates/outbound-networking).
+package allowlist
 
 import (
 	"fmt"
@@ -9,11 +13,11 @@ import (
 	"strings"
 )
 
-const allowAllEntry = "insecure:allow-all"
+// AllowAll is the v1 entry that allows every URL.
+const AllowAll = "insecure:allow-all"
 
-// AllowList is a parsed outbound allow-list (ParseAllowedHosts). The zero value and nil
-// allow nothing.
-type AllowList struct {
+// List is a parsed outbound allow-list (Parse). The zero value and nil allow nothing.
+type List struct {
 	version  int
 	allowAll bool // v1 insecure:allow-all
 	self     bool
@@ -46,17 +50,17 @@ type outboundHost struct {
 // (spin crates/outbound-networking well_known_port).
 var defaultPorts = map[string]int{"http": 80, "https": 443, "postgres": 5432, "mysql": 3306, "redis": 6379, "mqtt": 1883}
 
-// ParseAllowedHosts parses already-rendered entries. manifestVersion 1 uses the
+// Parse parses already-rendered entries. manifestVersion 1 uses the
 // allowed_http_hosts syntax (host, host:port, http(s)://host[:port], "insecure:allow-all",
 // "self"); 2 uses the allowed_outbound_hosts syntax (scheme://host[:port] with wildcards
 // "*", "*.example.com", port ranges "a..b", IP CIDRs, and "self" hosts). Invalid entries
 // produce an error naming the entry.
-func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error) {
-	a := &AllowList{version: manifestVersion}
+func Parse(entries []string, manifestVersion int) (*List, error) {
+	a := &List{version: manifestVersion}
 	switch manifestVersion {
 	case 1:
 		for _, e := range entries {
-			if e == allowAllEntry {
+			if e == AllowAll {
 				// Other entries are not validated (spin test insecure-allow-all-with-invalid-url).
 				a.allowAll, a.self = true, true
 				a.v1 = nil
@@ -64,7 +68,7 @@ func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error
 			}
 		}
 		for _, e := range entries {
-			if isTemplate(e) {
+			if strings.Contains(e, "{{") {
 				return nil, fmt.Errorf("allowed host %q: template not rendered", e)
 			}
 			if e == "self" {
@@ -79,7 +83,7 @@ func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error
 		}
 	case 2:
 		for _, e := range entries {
-			if isTemplate(e) {
+			if strings.Contains(e, "{{") {
 				return nil, fmt.Errorf("allowed outbound host %q: template not rendered", e)
 			}
 			h, err := parseV2Entry(e)
@@ -143,7 +147,7 @@ func parseV2Entry(e string) (outboundHost, error) {
 	bad := func(format string, args ...any) (outboundHost, error) {
 		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %s", e, fmt.Sprintf(format, args...))
 	}
-	if e == allowAllEntry {
+	if e == AllowAll {
 		return bad("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
 	}
 	scheme, rest, ok := strings.Cut(e, "://")
@@ -315,7 +319,7 @@ func sameOrigin(u, origin *url.URL) bool {
 // request's scheme://authority (may be nil), used for "self": when self was granted, a URL
 // with the same scheme, host and port as origin is allowed (relative URLs are resolved
 // against origin by the caller).
-func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
+func (a *List) Allows(u *url.URL, origin *url.URL) bool {
 	if a == nil || u == nil {
 		return false
 	}
@@ -378,7 +382,7 @@ func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
 
 // AllowsRelative reports whether "self" was granted. v1 "insecure:allow-all" and a v2 "*"
 // host imply it, as in Spin.
-func (a *AllowList) AllowsRelative() bool { return a != nil && a.self }
+func (a *List) AllowsRelative() bool { return a != nil && a.self }
 
 // AllowsAll reports whether v1 "insecure:allow-all" was given.
-func (a *AllowList) AllowsAll() bool { return a != nil && a.allowAll }
+func (a *List) AllowsAll() bool { return a != nil && a.allowAll }
