@@ -22,6 +22,7 @@ import (
 	"wasmsite/server/internal/variable"
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
 )
 
 // Options configure Load.
@@ -73,7 +74,7 @@ type App struct {
 	closers  closeStack
 	mu       sync.Mutex // guards backends and embedded
 	backends map[string]store.Redis
-	embedded *store.Embedded
+	embedded *embedded.Store
 }
 
 // Load reads the manifest and prepares everything needed to serve, in named steps: open
