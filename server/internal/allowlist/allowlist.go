@@ -5,6 +5,7 @@
 package allowlist
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -143,54 +144,77 @@ func parseV1Entry(e string) (v1Host, error) {
 	return v1Host{host: strings.ToLower(u.Hostname()), port: port}, nil
 }
 
+// parseV2Entry parses an allowed_outbound_hosts entry, scheme://host[:port]; an error
+// names the entry and the part of it that is wrong.
 func parseV2Entry(e string) (outboundHost, error) {
-	bad := func(format string, args ...any) (outboundHost, error) {
-		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %s", e, fmt.Sprintf(format, args...))
+	h, err := v2Entry(e)
+	if err != nil {
+		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %v", e, err)
 	}
+	return h, nil
+}
+
+func v2Entry(e string) (outboundHost, error) {
+	var h outboundHost
 	if e == AllowAll {
-		return bad("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
+		return h, errors.New("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
 	}
 	scheme, rest, ok := strings.Cut(e, "://")
 	if !ok {
-		return bad("does not contain a scheme (e.g., 'http://' or '*://'); did you mean \"https://%s\" or \"*://%s\"?", e, e)
+		return h, fmt.Errorf("does not contain a scheme (e.g., 'http://' or '*://'); did you mean \"https://%s\" or \"*://%s\"?", e, e)
 	}
-	var h outboundHost
+	var err error
+	if h.scheme, err = v2Scheme(scheme); err != nil {
+		return h, err
+	}
+	host, port, err := splitV2HostPort(strings.TrimSuffix(rest, "/"))
+	if err != nil {
+		return h, err
+	}
+	if err := h.setHost(host); err != nil {
+		return h, err
+	}
+	return h, h.setPorts(port)
+}
+
+// v2Scheme checks an entry's scheme: "*" or letters, lower-cased.
+func v2Scheme(scheme string) (string, error) {
 	switch {
 	case scheme == "*":
-		h.scheme = "*"
+		return "*", nil
 	case strings.ContainsAny(scheme, "{},"):
-		return bad("scheme lists are not supported; use one entry per scheme")
+		return "", errors.New("scheme lists are not supported; use one entry per scheme")
 	case scheme == "":
-		return bad("empty scheme")
-	default:
-		for _, c := range scheme {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-				return bad("invalid scheme %q", scheme)
-			}
-		}
-		h.scheme = strings.ToLower(scheme)
+		return "", errors.New("empty scheme")
 	}
-	rest = strings.TrimSuffix(rest, "/")
-	var host, port string
+	for _, c := range scheme {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return "", fmt.Errorf("invalid scheme %q", scheme)
+		}
+	}
+	return strings.ToLower(scheme), nil
+}
+
+// splitV2HostPort splits what follows the scheme into host (a bracketed IPv6 address or
+// CIDR loses its brackets) and port ("" when absent).
+func splitV2HostPort(rest string) (host, port string, err error) {
 	if strings.HasPrefix(rest, "[") {
 		end := strings.Index(rest, "]")
 		if end < 0 {
-			return bad("unterminated '[' in host")
+			return "", "", errors.New("unterminated '[' in host")
 		}
 		host = rest[1:end]
 		after := rest[end+1:]
 		if strings.HasPrefix(after, "/") {
-			bits, tail, _ := strings.Cut(after[1:], ":")
+			bits, tail, hasPort := strings.Cut(after[1:], ":")
 			host += "/" + bits
-			if strings.Contains(after[1:], ":") {
-				port = tail
-				if port == "" {
-					return bad("empty port")
-				}
+			if hasPort && tail == "" {
+				return "", "", errors.New("empty port")
 			}
+			port = tail
 		} else if after != "" {
 			if !strings.HasPrefix(after, ":") || after == ":" {
-				return bad("invalid host")
+				return "", "", errors.New("invalid host")
 			}
 			port = after[1:]
 		}
@@ -199,14 +223,19 @@ func parseV2Entry(e string) (outboundHost, error) {
 		if i := strings.LastIndex(rest, ":"); i >= 0 {
 			host, port = rest[:i], rest[i+1:]
 			if port == "" {
-				return bad("empty port")
+				return "", "", errors.New("empty port")
 			}
 		}
 	}
 	if host == "" {
-		return bad("missing host")
+		return "", "", errors.New("missing host")
 	}
-	// Host.
+	return host, port, nil
+}
+
+// setHost sets the kind of host an entry allows: any, self, a domain suffix, an IP
+// prefix or one domain name.
+func (h *outboundHost) setHost(host string) error {
 	switch {
 	case host == "*":
 		h.anyHost = true
@@ -215,38 +244,43 @@ func parseV2Entry(e string) (outboundHost, error) {
 	case strings.HasPrefix(host, "*."):
 		d := strings.ToLower(host[2:])
 		if err := checkDomain(d); err != nil {
-			return bad("%v", err)
+			return err
 		}
 		h.suffix = "." + d
 	case strings.Contains(host, "/"):
 		p, err := netip.ParsePrefix(host)
 		if err != nil {
 			if _, _, cidrErr := net.ParseCIDR(host); cidrErr != nil {
-				return bad("contains a path or an invalid IP CIDR (entries are scheme://host[:port] only)")
+				return errors.New("contains a path or an invalid IP CIDR (entries are scheme://host[:port] only)")
 			}
-			return bad("invalid IP CIDR %q", host)
+			return fmt.Errorf("invalid IP CIDR %q", host)
 		}
 		h.prefix = p.Masked()
 	default:
 		if ip, err := netip.ParseAddr(host); err == nil {
 			h.prefix = netip.PrefixFrom(ip, ip.BitLen())
-		} else {
-			d := strings.ToLower(host)
-			if strings.Contains(d, "*") {
-				return bad("wildcards are only allowed as '*' or a '*.' prefix of the host")
-			}
-			if err := checkDomain(d); err != nil {
-				return bad("%v", err)
-			}
-			h.name = d
+			return nil
 		}
+		d := strings.ToLower(host)
+		if strings.Contains(d, "*") {
+			return errors.New("wildcards are only allowed as '*' or a '*.' prefix of the host")
+		}
+		if err := checkDomain(d); err != nil {
+			return err
+		}
+		h.name = d
 	}
-	// Port.
+	return nil
+}
+
+// setPorts sets the ports an entry allows: the scheme's well-known port when none is
+// given, any ("*"), a range "lo..hi" (hi excluded) or one port.
+func (h *outboundHost) setPorts(port string) error {
 	switch {
 	case port == "":
 		p, ok := defaultPorts[h.scheme]
 		if !ok {
-			return bad("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
+			return fmt.Errorf("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
 		}
 		h.portLo, h.portHi = p, p+1
 	case port == "*":
@@ -256,17 +290,17 @@ func parseV2Entry(e string) (outboundHost, error) {
 		lo, err1 := parsePort(a)
 		hi, err2 := parsePort(b)
 		if err1 != nil || err2 != nil || lo >= hi {
-			return bad("invalid port range %q (expected start..end with start < end)", port)
+			return fmt.Errorf("invalid port range %q (expected start..end with start < end)", port)
 		}
 		h.portLo, h.portHi = lo, hi
 	default:
 		p, err := parsePort(port)
 		if err != nil {
-			return bad("invalid port %q", port)
+			return fmt.Errorf("invalid port %q", port)
 		}
 		h.portLo, h.portHi = p, p+1
 	}
-	return h, nil
+	return nil
 }
 
 func parsePort(s string) (int, error) {
