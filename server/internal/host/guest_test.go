@@ -3,11 +3,11 @@ package host
 import (
 	"context"
 	"testing"
-	"wasmsite/server/internal/wasmbin"
 
 	"github.com/tetratelabs/wazero/api"
 
 	"wasmsite/server/internal/engine"
+	"wasmsite/server/internal/wasmbin"
 )
 
 // Module encoding helpers (shared with the other host packages' tests).

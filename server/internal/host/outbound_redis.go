@@ -17,68 +17,10 @@ import (
 // Host.Redis; result areas spin.Redis*. Every failure is reported to the guest as
 // spin.RedisError, as Spin's host does, and logged.
 func (h *Host) redisFuncs() []hostFunc {
-	// unitOp: publish and set.
-	unitOp := func(name string, do func(ctx context.Context, r store.Redis, a, b string, payload []byte) error) hostFunc {
-		return hostFunc{name: name, params: 7, fn: func(ctx context.Context, mod api.Module, s []uint64) {
-			sc, g := enter(ctx, mod)
-			addr, a := str(g, s[0], s[1]), str(g, s[2], s[3])
-			payload, err := g.Bytes(uint32(s[4]), uint32(s[5]))
-			must(err)
-			area := must2(g.Area(uint32(s[6]), spin.RedisUnitSize, spin.RedisUnitAlign))
-			if r := h.redisFor(ctx, sc, addr); r == nil || h.redisErr(sc, name, do(ctx, r, addr, a, payload)) {
-				area.U8(spin.ResultIsErr, 1)
-				area.U8(spin.RedisUnitError, spin.RedisError)
-			}
-			must(area.Flush())
-		}}
-	}
-	// s64Op: incr, del, sadd, srem.
-	s64Op := func(name string, params int, do func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error)) hostFunc {
-		return hostFunc{name: name, params: params, fn: func(ctx context.Context, mod api.Module, s []uint64) {
-			sc, g := enter(ctx, mod)
-			addr := str(g, s[0], s[1])
-			area := must2(g.Area(uint32(s[params-1]), spin.RedisS64Size, spin.RedisS64Align))
-			var n int64
-			var err error
-			r := h.redisFor(ctx, sc, addr)
-			if r != nil {
-				n, err = do(ctx, r, g, s)
-			}
-			if r == nil || h.redisErr(sc, name, err) {
-				area.U8(spin.ResultIsErr, 1)
-				area.U8(spin.RedisS64Value, spin.RedisError)
-			} else {
-				area.U64(spin.RedisS64Value, uint64(n))
-			}
-			must(area.Flush())
-		}}
-	}
-	// listOp: get, smembers, execute.
-	listOp := func(name string, params int, do func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (ptr, n uint32, err error)) hostFunc {
-		return hostFunc{name: name, params: params, fn: func(ctx context.Context, mod api.Module, s []uint64) {
-			sc, g := enter(ctx, mod)
-			addr := str(g, s[0], s[1])
-			area := must2(g.Area(uint32(s[params-1]), spin.RedisListSize, spin.RedisListAlign))
-			var p, n uint32
-			var err error
-			r := h.redisFor(ctx, sc, addr)
-			if r != nil {
-				p, n, err = do(ctx, r, g, s)
-			}
-			if r == nil || h.redisErr(sc, name, err) {
-				area.U8(spin.ResultIsErr, 1)
-				area.U8(spin.RedisListError, spin.RedisError)
-			} else {
-				area.U32(spin.RedisListPtr, p)
-				area.U32(spin.RedisListLen, n)
-			}
-			must(area.Flush())
-		}}
-	}
 	return []hostFunc{
-		unitOp("publish", func(ctx context.Context, r store.Redis, _, ch string, p []byte) error { return r.Publish(ctx, ch, p) }),
-		unitOp("set", func(ctx context.Context, r store.Redis, _, k string, v []byte) error { return r.Set(ctx, k, v) }),
-		listOp("get", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
+		h.unitOp("publish", func(ctx context.Context, r store.Redis, _, ch string, p []byte) error { return r.Publish(ctx, ch, p) }),
+		h.unitOp("set", func(ctx context.Context, r store.Redis, _, k string, v []byte) error { return r.Set(ctx, k, v) }),
+		h.listOp("get", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
 			v, err := r.Get(ctx, str(g, s[2], s[3]))
 			if err != nil {
 				return 0, 0, err
@@ -87,25 +29,25 @@ func (h *Host) redisFuncs() []hostFunc {
 			must(err)
 			return p, uint32(len(v)), nil
 		}),
-		s64Op("incr", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
+		h.s64Op("incr", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
 			return r.Incr(ctx, str(g, s[2], s[3]))
 		}),
-		s64Op("del", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
+		h.s64Op("del", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
 			keys, err := g.StringList(uint32(s[2]), uint32(s[3]))
 			must(err)
 			return r.Del(ctx, keys)
 		}),
-		s64Op("sadd", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
+		h.s64Op("sadd", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
 			vals, err := g.StringList(uint32(s[4]), uint32(s[5]))
 			must(err)
 			return r.SAdd(ctx, str(g, s[2], s[3]), vals)
 		}),
-		s64Op("srem", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
+		h.s64Op("srem", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error) {
 			vals, err := g.StringList(uint32(s[4]), uint32(s[5]))
 			must(err)
 			return r.SRem(ctx, str(g, s[2], s[3]), vals)
 		}),
-		listOp("smembers", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
+		h.listOp("smembers", 5, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
 			m, err := r.SMembers(ctx, str(g, s[2], s[3]))
 			if err != nil {
 				return 0, 0, err
@@ -114,7 +56,7 @@ func (h *Host) redisFuncs() []hostFunc {
 			must(err)
 			return p, uint32(len(m)), nil
 		}),
-		listOp("execute", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
+		h.listOp("execute", 7, func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (uint32, uint32, error) {
 			cmd := str(g, s[2], s[3])
 			args := redisParams(g, uint32(s[4]), uint32(s[5]))
 			res, err := r.Execute(ctx, cmd, args)
@@ -124,6 +66,71 @@ func (h *Host) redisFuncs() []hostFunc {
 			return lowerResults(ctx, g, res), uint32(len(res)), nil
 		}),
 	}
+}
+
+// redisDo runs one outbound-redis function on the backend r, writing its ok payload
+// to a.
+type redisDo func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64, a *abi.Area) error
+
+// unitOp is publish or set (address, key or channel, payload; expected<unit, error>).
+func (h *Host) unitOp(name string, do func(ctx context.Context, r store.Redis, a, b string, payload []byte) error) hostFunc {
+	return hostFunc{name: name, params: 7, fn: func(ctx context.Context, mod api.Module, s []uint64) {
+		sc, g := enter(ctx, mod)
+		addr, a := str(g, s[0], s[1]), str(g, s[2], s[3])
+		payload := must2(g.Bytes(uint32(s[4]), uint32(s[5])))
+		area := must2(g.Area(uint32(s[6]), spin.RedisUnitSize, spin.RedisUnitAlign))
+		if r := h.redisFor(ctx, sc, addr); r == nil || h.redisErr(sc, name, do(ctx, r, addr, a, payload)) {
+			area.U8(spin.ResultIsErr, 1)
+			area.U8(spin.RedisUnitError, spin.RedisError)
+		}
+		must(area.Flush())
+	}}
+}
+
+// s64Op is incr, del, sadd or srem (expected<s64, error>).
+func (h *Host) s64Op(name string, params int, do func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (int64, error)) hostFunc {
+	return h.redisOp(name, params, spin.RedisS64Size, spin.RedisS64Align, spin.RedisS64Value,
+		func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64, a *abi.Area) error {
+			n, err := do(ctx, r, g, s)
+			if err == nil {
+				a.U64(spin.RedisS64Value, uint64(n))
+			}
+			return err
+		})
+}
+
+// listOp is get, smembers or execute (expected<list, error>).
+func (h *Host) listOp(name string, params int, do func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64) (ptr, n uint32, err error)) hostFunc {
+	return h.redisOp(name, params, spin.RedisListSize, spin.RedisListAlign, spin.RedisListError,
+		func(ctx context.Context, r store.Redis, g *abi.Guest, s []uint64, a *abi.Area) error {
+			p, n, err := do(ctx, r, g, s)
+			if err == nil {
+				a.U32(spin.RedisListPtr, p)
+				a.U32(spin.RedisListLen, n)
+			}
+			return err
+		})
+}
+
+// redisOp wraps do as a host function whose first two parameters are the address and
+// whose last is a result area of size bytes (align): do's payload, or the error
+// (spin.RedisError) at errAt.
+func (h *Host) redisOp(name string, params int, size, align, errAt uint32, do redisDo) hostFunc {
+	return hostFunc{name: name, params: params, fn: func(ctx context.Context, mod api.Module, s []uint64) {
+		sc, g := enter(ctx, mod)
+		addr := str(g, s[0], s[1])
+		area := must2(g.Area(uint32(s[params-1]), size, align))
+		var err error
+		r := h.redisFor(ctx, sc, addr)
+		if r != nil {
+			err = do(ctx, r, g, s, area)
+		}
+		if r == nil || h.redisErr(sc, name, err) {
+			area.U8(spin.ResultIsErr, 1)
+			area.U8(errAt, spin.RedisError)
+		}
+		must(area.Flush())
+	}}
 }
 
 // redisFor returns the backend for addr, or nil (logged) when the address is refused

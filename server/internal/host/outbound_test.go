@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"wasmsite/functions/sdk/spin"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/allowlist"
 	"wasmsite/server/store"
