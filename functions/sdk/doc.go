@@ -9,6 +9,7 @@
 //	config        spin-config get-config
 //	kv            key-value store (open, get, set, delete, exists, get-keys, close)
 //	redistrigger  inbound Redis messages (export handle-redis-message)
+//	spin          the Spin 1.x contract shared with the host: names, enums, headers, layouts
 //
 // Every SDK package links internal/abi, which exports canonical_abi_realloc and
 // canonical_abi_free. A component is a main package that registers its handler from

@@ -205,7 +205,7 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 	if err != nil {
 		return nil, err
 	}
-	excl := make([]*regexp.Regexp, 0, len(excludes))
+	m := &mounter{dir: dir, seen: map[FileMount]bool{}}
 	for i, e := range excludes {
 		c, err := cleanRelPattern(e)
 		if err != nil {
@@ -215,118 +215,143 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 		if err != nil {
 			return nil, fmt.Errorf("exclude_files[%d]: %v", i, err)
 		}
-		excl = append(excl, re)
-	}
-	excluded := func(rel string) bool {
-		for _, x := range excl {
-			if x.MatchString(rel) {
-				return true
-			}
-		}
-		return false
-	}
-	var mounts []FileMount
-	seen := map[FileMount]bool{}
-	add := func(m FileMount) {
-		if !seen[m] {
-			seen[m] = true
-			mounts = append(mounts, m)
-		}
-	}
-	// dirMount adds a directory mount, expanding it if exclusions apply.
-	dirMount := func(absSrc, relSrc, dest string) error {
-		if len(excl) == 0 {
-			add(FileMount{Source: absSrc, Destination: dest, Dir: true})
-			return nil
-		}
-		files, err := listFiles(absSrc)
-		if err != nil {
-			return err
-		}
-		touched := excluded(relSrc)
-		for _, f := range files {
-			if excluded(path.Join(relSrc, f)) {
-				touched = true
-				break
-			}
-		}
-		if !touched {
-			add(FileMount{Source: absSrc, Destination: dest, Dir: true})
-			return nil
-		}
-		if excluded(relSrc) {
-			return nil
-		}
-		for _, f := range files {
-			if !excluded(path.Join(relSrc, f)) {
-				add(FileMount{Source: filepath.Join(absSrc, filepath.FromSlash(f)), Destination: path.Join(dest, f)})
-			}
-		}
-		return nil
+		m.excl = append(m.excl, re)
 	}
 	for i, s := range specs {
 		if s.Pattern == "" && s.Source != "" {
-			rel, err := cleanRelPattern(s.Source)
-			if err != nil {
-				return nil, fmt.Errorf("files[%d]: source: %v", i, err)
-			}
-			abs := filepath.Join(dir, filepath.FromSlash(rel))
-			fi, err := os.Stat(abs)
-			if err != nil {
-				return nil, fmt.Errorf("files[%d]: source directory %q: %v", i, s.Source, errors.Unwrap(err))
-			}
-			if !fi.IsDir() {
-				return nil, fmt.Errorf("files[%d]: source %q is not a directory", i, s.Source)
-			}
-			if err := dirMount(abs, rel, path.Clean(s.Destination)); err != nil {
-				return nil, fmt.Errorf("files[%d]: %v", i, err)
-			}
-			continue
+			err = m.placement(s)
+		} else {
+			err = m.pattern(s.Pattern)
 		}
-		pat, err := cleanRelPattern(s.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("files[%d]: %v", i, err)
-		}
-		if !hasGlobMeta(pat) {
-			abs := filepath.Join(dir, filepath.FromSlash(pat))
-			fi, err := os.Stat(abs)
-			if err != nil {
-				return nil, fmt.Errorf("files[%d]: %q: %v", i, s.Pattern, errors.Unwrap(err))
-			}
-			if fi.IsDir() {
-				dest := "/"
-				if pat != "." {
-					dest = "/" + pat
-				}
-				if err := dirMount(abs, pat, dest); err != nil {
-					return nil, fmt.Errorf("files[%d]: %v", i, err)
-				}
-			} else if !excluded(pat) {
-				add(FileMount{Source: abs, Destination: "/" + pat})
-			}
-			continue
-		}
-		// Walk from the longest literal prefix of the pattern.
-		segs := strings.Split(pat, "/")
-		n := 0
-		for n < len(segs)-1 && !hasGlobMeta(segs[n]) {
-			n++
-		}
-		prefix := path.Join(segs[:n]...)
-		root := filepath.Join(dir, filepath.FromSlash(prefix))
-		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-			continue // nothing can match
-		}
-		files, err := listFiles(root)
-		if err != nil {
-			return nil, fmt.Errorf("files[%d]: %v", i, err)
-		}
-		for _, f := range files {
-			rel := path.Join(prefix, f)
-			if globMatch(pat, rel) && !excluded(rel) {
-				add(FileMount{Source: filepath.Join(dir, filepath.FromSlash(rel)), Destination: "/" + rel})
-			}
 		}
 	}
-	return mounts, nil
+	return m.mounts, nil
+}
+
+// mounter collects the mounts of one component's files, without duplicates.
+type mounter struct {
+	dir    string
+	excl   []*regexp.Regexp
+	mounts []FileMount
+	seen   map[FileMount]bool
+}
+
+func (m *mounter) excluded(rel string) bool {
+	for _, x := range m.excl {
+		if x.MatchString(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *mounter) add(fm FileMount) {
+	if !m.seen[fm] {
+		m.seen[fm] = true
+		m.mounts = append(m.mounts, fm)
+	}
+}
+
+// placement mounts a { source, destination } directory.
+func (m *mounter) placement(s fileSpec) error {
+	rel, err := cleanRelPattern(s.Source)
+	if err != nil {
+		return fmt.Errorf("source: %v", err)
+	}
+	abs := filepath.Join(m.dir, filepath.FromSlash(rel))
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return fmt.Errorf("source directory %q: %v", s.Source, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("source %q is not a directory", s.Source)
+	}
+	return m.dirMount(abs, rel, path.Clean(s.Destination))
+}
+
+// pattern mounts the files a string pattern names: a literal file or directory, or the
+// files a glob matches.
+func (m *mounter) pattern(raw string) error {
+	pat, err := cleanRelPattern(raw)
+	if err != nil {
+		return err
+	}
+	if hasGlobMeta(pat) {
+		return m.glob(pat)
+	}
+	abs := filepath.Join(m.dir, filepath.FromSlash(pat))
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return fmt.Errorf("%q: %v", raw, errors.Unwrap(err))
+	}
+	if fi.IsDir() {
+		dest := "/"
+		if pat != "." {
+			dest = "/" + pat
+		}
+		return m.dirMount(abs, pat, dest)
+	}
+	if !m.excluded(pat) {
+		m.add(FileMount{Source: abs, Destination: "/" + pat})
+	}
+	return nil
+}
+
+// glob mounts the files matching pat, walking from its longest literal prefix.
+func (m *mounter) glob(pat string) error {
+	segs := strings.Split(pat, "/")
+	n := 0
+	for n < len(segs)-1 && !hasGlobMeta(segs[n]) {
+		n++
+	}
+	prefix := path.Join(segs[:n]...)
+	root := filepath.Join(m.dir, filepath.FromSlash(prefix))
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil // nothing can match
+	}
+	files, err := listFiles(root)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		rel := path.Join(prefix, f)
+		if globMatch(pat, rel) && !m.excluded(rel) {
+			m.add(FileMount{Source: filepath.Join(m.dir, filepath.FromSlash(rel)), Destination: "/" + rel})
+		}
+	}
+	return nil
+}
+
+// dirMount adds a directory mount, expanded into its files when exclusions touch it.
+func (m *mounter) dirMount(absSrc, relSrc, dest string) error {
+	if len(m.excl) == 0 {
+		m.add(FileMount{Source: absSrc, Destination: dest, Dir: true})
+		return nil
+	}
+	files, err := listFiles(absSrc)
+	if err != nil {
+		return err
+	}
+	touched := m.excluded(relSrc)
+	for _, f := range files {
+		if m.excluded(path.Join(relSrc, f)) {
+			touched = true
+			break
+		}
+	}
+	if !touched {
+		m.add(FileMount{Source: absSrc, Destination: dest, Dir: true})
+		return nil
+	}
+	if m.excluded(relSrc) {
+		return nil
+	}
+	for _, f := range files {
+		if !m.excluded(path.Join(relSrc, f)) {
+			m.add(FileMount{Source: filepath.Join(absSrc, filepath.FromSlash(f)), Destination: path.Join(dest, f)})
+		}
+	}
+	return nil
 }

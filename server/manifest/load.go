@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 // Load reads a manifest file, or the spin.toml in a directory, detects the version
@@ -153,49 +155,75 @@ type rawBuild struct {
 // fillCommon converts the shared component fields; errors are returned unprefixed.
 func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]Variable, version int) error {
 	c.Description = rc.Description
-	switch s := rc.Source.(type) {
-	case nil:
-		return errors.New(`missing field "source"`)
-	case string:
-		if s == "" {
-			return errors.New(`field "source" must not be empty`)
-		}
-		if filepath.IsAbs(s) {
-			c.Source = filepath.Clean(s)
-		} else {
-			c.Source = filepath.Join(dir, filepath.FromSlash(s))
-		}
-	case map[string]any:
-		if _, ok := s["url"]; ok {
-			return fmt.Errorf("remote sources are not supported (source = { url = %q }); download the module and use a file path", fmt.Sprint(s["url"]))
-		}
-		if _, ok := s["registry"]; ok {
-			return errors.New("registry sources are not supported; use a file path")
-		}
-		if _, ok := s["package"]; ok {
-			return errors.New("registry sources are not supported; use a file path")
-		}
-		return errors.New(`field "source": expected a file path string`)
-	default:
-		return fmt.Errorf(`field "source": expected a file path string, found %T`, rc.Source)
-	}
-	mounts, err := expandFiles(dir, rc.Files, rc.ExcludeFiles)
-	if err != nil {
+	var err error
+	if c.Source, err = componentSource(rc.Source, dir); err != nil {
 		return err
 	}
-	c.Files = mounts
-	c.Environment = map[string]string{}
-	for _, k := range sortedKeys(rc.Environment) {
-		v := rc.Environment[k]
+	if c.Files, err = expandFiles(dir, rc.Files, rc.ExcludeFiles); err != nil {
+		return err
+	}
+	if c.Environment, err = componentEnv(rc.Environment, vars); err != nil {
+		return err
+	}
+	if err := checkLabels(rc, version); err != nil {
+		return err
+	}
+	c.KeyValueStores = append([]string{}, rc.KeyValueStores...)
+	c.SQLiteDatabases = append([]string{}, rc.SQLite...)
+	c.AIModels = append([]string{}, rc.AIModels...)
+	c.Build, err = componentBuild(rc.Build, dir)
+	return err
+}
+
+// componentSource returns the absolute path of a component's module; only file paths
+// are supported.
+func componentSource(source any, dir string) (string, error) {
+	switch s := source.(type) {
+	case nil:
+		return "", errors.New(`missing field "source"`)
+	case string:
+		if s == "" {
+			return "", errors.New(`field "source" must not be empty`)
+		}
+		if filepath.IsAbs(s) {
+			return filepath.Clean(s), nil
+		}
+		return filepath.Join(dir, filepath.FromSlash(s)), nil
+	case map[string]any:
+		if _, ok := s["url"]; ok {
+			return "", fmt.Errorf("remote sources are not supported (source = { url = %q }); download the module and use a file path", fmt.Sprint(s["url"]))
+		}
+		if _, ok := s["registry"]; ok {
+			return "", errors.New("registry sources are not supported; use a file path")
+		}
+		if _, ok := s["package"]; ok {
+			return "", errors.New("registry sources are not supported; use a file path")
+		}
+		return "", errors.New(`field "source": expected a file path string`)
+	default:
+		return "", fmt.Errorf(`field "source": expected a file path string, found %T`, source)
+	}
+}
+
+// componentEnv checks the environment's names and templates.
+func componentEnv(env map[string]string, vars map[string]Variable) (map[string]string, error) {
+	out := map[string]string{}
+	for _, k := range sortedKeys(env) {
+		v := env[k]
 		if k == "" || containsAny(k, "=\x00") {
-			return fmt.Errorf("environment: invalid variable name %q", k)
+			return nil, fmt.Errorf("environment: invalid variable name %q", k)
 		}
 		if err := checkTemplate(v, vars); err != nil {
-			return fmt.Errorf("environment %q: %v", k, err)
+			return nil, fmt.Errorf("environment %q: %v", k, err)
 		}
-		c.Environment[k] = v
+		out[k] = v
 	}
-	c.KeyValueStores = []string{}
+	return out, nil
+}
+
+// checkLabels checks the key-value store and SQLite labels and AI model names by the
+// manifest version's rules.
+func checkLabels(rc *commonComponent, version int) error {
 	for _, l := range rc.KeyValueStores {
 		var err error
 		if version == 1 {
@@ -206,7 +234,6 @@ func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]V
 		if err != nil {
 			return fmt.Errorf("key_value_stores: %v", err)
 		}
-		c.KeyValueStores = append(c.KeyValueStores, l)
 	}
 	for _, l := range rc.SQLite {
 		if version == 2 {
@@ -217,7 +244,6 @@ func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]V
 			return errors.New("sqlite_databases: empty label")
 		}
 	}
-	c.SQLiteDatabases = append([]string{}, rc.SQLite...)
 	for _, mdl := range rc.AIModels {
 		if version == 2 {
 			if err := validateWords(mdl, '-', "AI model"); err != nil {
@@ -227,21 +253,25 @@ func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]V
 			return errors.New("ai_models: empty model name")
 		}
 	}
-	c.AIModels = append([]string{}, rc.AIModels...)
-	if rc.Build != nil {
-		if rc.Build.Command == nil || *rc.Build.Command == "" {
-			return errors.New(`build: missing field "command"`)
-		}
-		wd := dir
-		if rc.Build.Workdir != "" {
-			if filepath.IsAbs(rc.Build.Workdir) {
-				return fmt.Errorf("build: workdir %q must be relative to the manifest directory", rc.Build.Workdir)
-			}
-			wd = filepath.Join(dir, filepath.FromSlash(rc.Build.Workdir))
-		}
-		c.Build = &Build{Command: *rc.Build.Command, Workdir: wd, Watch: append([]string{}, rc.Build.Watch...)}
-	}
 	return nil
+}
+
+// componentBuild converts [component.build] (nil when absent).
+func componentBuild(rb *rawBuild, dir string) (*Build, error) {
+	if rb == nil {
+		return nil, nil
+	}
+	if rb.Command == nil || *rb.Command == "" {
+		return nil, errors.New(`build: missing field "command"`)
+	}
+	wd := dir
+	if rb.Workdir != "" {
+		if filepath.IsAbs(rb.Workdir) {
+			return nil, fmt.Errorf("build: workdir %q must be relative to the manifest directory", rb.Workdir)
+		}
+		wd = filepath.Join(dir, filepath.FromSlash(rb.Workdir))
+	}
+	return &Build{Command: *rb.Command, Workdir: wd, Watch: append([]string{}, rb.Watch...)}, nil
 }
 
 func containsAny(s, chars string) bool {
@@ -280,7 +310,7 @@ func checkHosts(entries []string, vars map[string]Variable, field string, versio
 			}
 			continue
 		}
-		if _, err := ParseAllowedHosts([]string{e}, version); err != nil {
+		if _, err := allowlist.Parse([]string{e}, version); err != nil {
 			return fmt.Errorf("%s: %v", field, err)
 		}
 	}

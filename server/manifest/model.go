@@ -1,6 +1,7 @@
 // Package manifest loads Spin application manifests (spin.toml, manifest v1 and v2)
-// into one normalised model, resolves application variables and renders the
-// `{{ variable }}` templates used by component config, environment and allowed hosts.
+// into one normalised model and checks the `{{ variable }}` templates used by component
+// config, environment and allowed hosts; resolving variables and rendering templates is
+// package variable's work, the outbound policy package allowlist's.
 //
 // Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1 and
 // Spin 2.x (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md.

@@ -3,28 +3,15 @@ package manifest
 import (
 	"fmt"
 	"strings"
+
+	"wasmsite/functions/sdk/spin"
 )
 
-// validateVariableName applies the Spin rules for variable names and component
-// config keys (spin_config::Key::validate): non-empty, only [a-z0-9_], starting with a
-// lowercase letter, ending with a letter or digit, and no "__".
+// validateVariableName applies Spin 1.x's rule for variable names and component config
+// keys (spin.ValidateKey), naming the name in the error.
 func validateVariableName(name string) error {
-	if name == "" {
-		return fmt.Errorf("name must not be empty")
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return fmt.Errorf("%q: only lowercase letters, digits and '_' are allowed", name)
-		}
-	}
-	if c := name[0]; !(c >= 'a' && c <= 'z') {
-		return fmt.Errorf("%q: must start with a lowercase letter", name)
-	}
-	if name[len(name)-1] == '_' {
-		return fmt.Errorf("%q: must end with a letter or digit", name)
-	}
-	if strings.Contains(name, "__") {
-		return fmt.Errorf("%q: must not contain \"__\"", name)
+	if err := spin.ValidateKey(name); err != nil {
+		return fmt.Errorf("%q: %w", name, err)
 	}
 	return nil
 }

@@ -101,6 +101,18 @@ type rawHTTPCache struct {
 	Size any `toml:"size"`
 }
 
+// convert reads [http_cache]: the size in bytes, 0 when unset, -1 when set to 0.
+func (c rawHTTPCache) convert(file string) (int64, error) {
+	if c.Size == nil {
+		return 0, nil
+	}
+	n, err := ParseSize(c.Size)
+	if err != nil {
+		return 0, fmt.Errorf("%s: http_cache.size: %w", file, err)
+	}
+	return cmp.Or(n, -1), nil
+}
+
 type rawLimits struct {
 	MaxInstances int `toml:"max_instances"`
 	MaxQueue     int `toml:"max_queue"`
@@ -157,22 +169,9 @@ func LoadRuntimeConfig(path string) (*RuntimeConfig, error) {
 // for resolving relative paths).
 func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 	file := filepath.Base(path)
-	dir := filepath.Dir(path)
 	var raw rawRuntimeConfig
 	if err := decodeTOML(file, data, &raw); err != nil {
 		return nil, err
-	}
-	abs := func(p string) string {
-		if p == "" || filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(dir, filepath.FromSlash(p))
-	}
-	cwdAbs := func(p string) (string, error) {
-		if p == "" || filepath.IsAbs(p) {
-			return p, nil
-		}
-		return filepath.Abs(p)
 	}
 	rc := &RuntimeConfig{Path: path, KeyValueStores: map[string]KVStoreConfig{}, SQLiteDatabases: map[string]SQLiteConfig{}}
 	var err error
@@ -188,112 +187,35 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 		}
 	}
 	for i, p := range raw.ConfigProvider {
-		where := fmt.Sprintf("%s: config_provider[%d]", file, i)
-		switch p.Type {
-		case "env":
-			if p.URL != "" || p.Token != "" || p.Mount != "" {
-				return nil, fmt.Errorf("%s: type \"env\" accepts only prefix and dotenv_path", where)
-			}
-			if p.Prefix == nil {
-				return nil, fmt.Errorf("%s: missing field \"prefix\"", where)
-			}
-			cp := ConfigProvider{Type: "env", Prefix: *p.Prefix}
-			if cp.DotenvPath, err = cwdAbs(p.DotenvPath); err != nil {
-				return nil, err
-			}
-			rc.ConfigProviders = append(rc.ConfigProviders, cp)
-		case "vault":
-			if p.DotenvPath != "" {
-				return nil, fmt.Errorf("%s: type \"vault\" does not accept dotenv_path", where)
-			}
-			for _, f := range []struct{ k, v string }{{"url", p.URL}, {"token", p.Token}, {"mount", p.Mount}} {
-				if f.v == "" {
-					return nil, fmt.Errorf("%s: missing field %q", where, f.k)
-				}
-			}
-			cp := ConfigProvider{Type: "vault", URL: p.URL, Token: p.Token, Mount: p.Mount}
-			if p.Prefix != nil {
-				cp.Prefix = *p.Prefix
-			}
-			rc.ConfigProviders = append(rc.ConfigProviders, cp)
-		case "":
-			return nil, fmt.Errorf("%s: missing field \"type\"", where)
-		default:
-			return nil, fmt.Errorf("%s: unsupported type %q (expected \"env\" or \"vault\")", where, p.Type)
-		}
-	}
-	for _, label := range sortedKeys(raw.KeyValueStore) {
-		s := raw.KeyValueStore[label]
-		where := fmt.Sprintf("%s: key_value_store.%s", file, label)
-		check := func(allowed map[string]bool) error {
-			for k, v := range map[string]string{"path": s.Path, "url": s.URL, "key": s.Key, "account": s.Account, "database": s.Database, "container": s.Container} {
-				if v != "" && !allowed[k] {
-					return fmt.Errorf("%s: field %q is not valid for type %q", where, k, s.Type)
-				}
-			}
-			return nil
-		}
-		var err error
-		switch s.Type {
-		case "spin":
-			err = check(map[string]bool{"path": true})
-		case "redis":
-			err = check(map[string]bool{"url": true})
-			if err == nil && s.URL == "" {
-				err = fmt.Errorf("%s: missing field \"url\"", where)
-			}
-		case "azure_cosmos":
-			err = check(map[string]bool{"key": true, "account": true, "database": true, "container": true})
-		case "":
-			err = fmt.Errorf("%s: missing field \"type\"", where)
-		default:
-			err = fmt.Errorf("%s: unsupported type %q (expected \"spin\", \"redis\" or \"azure_cosmos\")", where, s.Type)
-		}
+		cp, err := p.convert(fmt.Sprintf("%s: config_provider[%d]", file, i))
 		if err != nil {
 			return nil, err
 		}
-		rc.KeyValueStores[label] = KVStoreConfig{Type: s.Type, Path: abs(s.Path), URL: s.URL, Key: s.Key, Account: s.Account, Database: s.Database, Container: s.Container}
+		rc.ConfigProviders = append(rc.ConfigProviders, cp)
+	}
+	dir := filepath.Dir(path)
+	for _, label := range sortedKeys(raw.KeyValueStore) {
+		if rc.KeyValueStores[label], err = raw.KeyValueStore[label].convert(fmt.Sprintf("%s: key_value_store.%s", file, label), dir); err != nil {
+			return nil, err
+		}
 	}
 	for _, label := range sortedKeys(raw.SQLiteDatabase) {
-		s := raw.SQLiteDatabase[label]
-		where := fmt.Sprintf("%s: sqlite_database.%s", file, label)
-		switch s.Type {
-		case "spin":
-			if s.URL != "" || s.Token != "" {
-				return nil, fmt.Errorf("%s: type \"spin\" accepts only path", where)
-			}
-		case "libsql":
-			if s.Path != "" {
-				return nil, fmt.Errorf("%s: type \"libsql\" accepts only url and token", where)
-			}
-		case "":
-			return nil, fmt.Errorf("%s: missing field \"type\"", where)
-		default:
-			return nil, fmt.Errorf("%s: unsupported type %q (expected \"spin\" or \"libsql\")", where, s.Type)
+		if rc.SQLiteDatabases[label], err = raw.SQLiteDatabase[label].convert(fmt.Sprintf("%s: sqlite_database.%s", file, label), dir); err != nil {
+			return nil, err
 		}
-		rc.SQLiteDatabases[label] = SQLiteConfig{Type: s.Type, Path: abs(s.Path), URL: s.URL, Token: s.Token}
 	}
 	if raw.LLMCompute != nil {
 		rc.LLMCompute = &LLMComputeConfig{Type: raw.LLMCompute.Type, URL: raw.LLMCompute.URL, AuthToken: raw.LLMCompute.AuthToken}
 	}
 	if raw.Limits != nil {
-		l := raw.Limits
-		for _, f := range []struct {
-			name string
-			v    int
-		}{{"max_instances", l.MaxInstances}, {"max_queue", l.MaxQueue}, {"max_memory_mb", l.MaxMemoryMB}, {"max_body_mb", l.MaxBodyMB}} {
-			if f.v < 0 {
-				return nil, fmt.Errorf("%s: limits.%s: must not be negative, got %d", file, f.name, f.v)
-			}
+		if rc.Limits, err = raw.Limits.convert(file); err != nil {
+			return nil, err
 		}
-		rc.Limits = Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB}
 	}
-	if raw.HTTPCache != nil && raw.HTTPCache.Size != nil {
-		n, err := ParseSize(raw.HTTPCache.Size)
-		if err != nil {
-			return nil, fmt.Errorf("%s: http_cache.size: %w", file, err)
+	if raw.HTTPCache != nil {
+		if rc.HTTPCacheSize, err = raw.HTTPCache.convert(file); err != nil {
+			return nil, err
 		}
-		rc.HTTPCacheSize = cmp.Or(n, -1)
 	}
 	return rc, nil
 }
@@ -318,4 +240,117 @@ func ParseSize(v any) (int64, error) {
 	default:
 		return 0, fmt.Errorf("expected a number of bytes or a string such as \"64MiB\", got %v", v)
 	}
+}
+
+// relAbs resolves p against dir (the config file's directory); "" stays "".
+func relAbs(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, filepath.FromSlash(p))
+}
+
+// cwdAbs resolves p against the working directory, as Spin does for state_dir, log_dir
+// and dotenv_path; "" stays "".
+func cwdAbs(p string) (string, error) {
+	if p == "" || filepath.IsAbs(p) {
+		return p, nil
+	}
+	return filepath.Abs(p)
+}
+
+// convert checks a [[config_provider]] entry: "env" or "vault" with their own fields.
+func (p rawConfigProvider) convert(where string) (ConfigProvider, error) {
+	switch p.Type {
+	case "env":
+		if p.URL != "" || p.Token != "" || p.Mount != "" {
+			return ConfigProvider{}, fmt.Errorf("%s: type \"env\" accepts only prefix and dotenv_path", where)
+		}
+		if p.Prefix == nil {
+			return ConfigProvider{}, fmt.Errorf("%s: missing field \"prefix\"", where)
+		}
+		cp := ConfigProvider{Type: "env", Prefix: *p.Prefix}
+		var err error
+		cp.DotenvPath, err = cwdAbs(p.DotenvPath)
+		return cp, err
+	case "vault":
+		if p.DotenvPath != "" {
+			return ConfigProvider{}, fmt.Errorf("%s: type \"vault\" does not accept dotenv_path", where)
+		}
+		for _, f := range []struct{ k, v string }{{"url", p.URL}, {"token", p.Token}, {"mount", p.Mount}} {
+			if f.v == "" {
+				return ConfigProvider{}, fmt.Errorf("%s: missing field %q", where, f.k)
+			}
+		}
+		cp := ConfigProvider{Type: "vault", URL: p.URL, Token: p.Token, Mount: p.Mount}
+		if p.Prefix != nil {
+			cp.Prefix = *p.Prefix
+		}
+		return cp, nil
+	case "":
+		return ConfigProvider{}, fmt.Errorf("%s: missing field \"type\"", where)
+	default:
+		return ConfigProvider{}, fmt.Errorf("%s: unsupported type %q (expected \"env\" or \"vault\")", where, p.Type)
+	}
+}
+
+// convert checks a [key_value_store.<label>] table: the fields its type takes.
+func (s rawKVStore) convert(where, dir string) (KVStoreConfig, error) {
+	check := func(allowed map[string]bool) error {
+		for k, v := range map[string]string{"path": s.Path, "url": s.URL, "key": s.Key, "account": s.Account, "database": s.Database, "container": s.Container} {
+			if v != "" && !allowed[k] {
+				return fmt.Errorf("%s: field %q is not valid for type %q", where, k, s.Type)
+			}
+		}
+		return nil
+	}
+	var err error
+	switch s.Type {
+	case "spin":
+		err = check(map[string]bool{"path": true})
+	case "redis":
+		err = check(map[string]bool{"url": true})
+		if err == nil && s.URL == "" {
+			err = fmt.Errorf("%s: missing field \"url\"", where)
+		}
+	case "azure_cosmos":
+		err = check(map[string]bool{"key": true, "account": true, "database": true, "container": true})
+	case "":
+		err = fmt.Errorf("%s: missing field \"type\"", where)
+	default:
+		err = fmt.Errorf("%s: unsupported type %q (expected \"spin\", \"redis\" or \"azure_cosmos\")", where, s.Type)
+	}
+	return KVStoreConfig{Type: s.Type, Path: relAbs(dir, s.Path), URL: s.URL, Key: s.Key, Account: s.Account, Database: s.Database, Container: s.Container}, err
+}
+
+// convert checks a [sqlite_database.<label>] table: the fields its type takes.
+func (s rawSQLiteConf) convert(where, dir string) (SQLiteConfig, error) {
+	switch s.Type {
+	case "spin":
+		if s.URL != "" || s.Token != "" {
+			return SQLiteConfig{}, fmt.Errorf("%s: type \"spin\" accepts only path", where)
+		}
+	case "libsql":
+		if s.Path != "" {
+			return SQLiteConfig{}, fmt.Errorf("%s: type \"libsql\" accepts only url and token", where)
+		}
+	case "":
+		return SQLiteConfig{}, fmt.Errorf("%s: missing field \"type\"", where)
+	default:
+		return SQLiteConfig{}, fmt.Errorf("%s: unsupported type %q (expected \"spin\" or \"libsql\")", where, s.Type)
+	}
+	return SQLiteConfig{Type: s.Type, Path: relAbs(dir, s.Path), URL: s.URL, Token: s.Token}, nil
+}
+
+// convert checks [limits]: no negative value.
+func (l *rawLimits) convert(file string) (Limits, error) {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"max_instances", l.MaxInstances}, {"max_queue", l.MaxQueue}, {"max_memory_mb", l.MaxMemoryMB}, {"max_body_mb", l.MaxBodyMB}} {
+		if f.v < 0 {
+			return Limits{}, fmt.Errorf("%s: limits.%s: must not be negative, got %d", file, f.name, f.v)
+		}
+	}
+	return Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB}, nil
 }

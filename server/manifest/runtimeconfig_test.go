@@ -92,6 +92,27 @@ max_body_mb = 2
 	}
 }
 
+// [http_cache] size takes bytes or a size with a unit; 0 turns the cache off (-1).
+func TestRuntimeConfigHTTPCache(t *testing.T) {
+	for in, want := range map[string]int64{
+		"":                                 0,
+		"[http_cache]\n":                   0,
+		"[http_cache]\nsize = \"64MiB\"\n": 64 << 20,
+		"[http_cache]\nsize = \"1 GB\"\n":  1e9,
+		"[http_cache]\nsize = 4096\n":      4096,
+		"[http_cache]\nsize = 0\n":         -1,
+		"[http_cache]\nsize = \"0\"\n":     -1,
+	} {
+		rc, err := ParseRuntimeConfig([]byte(in), "/x/rc.toml")
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if rc.HTTPCacheSize != want {
+			t.Errorf("%q: size %d, want %d", in, rc.HTTPCacheSize, want)
+		}
+	}
+}
+
 func TestRuntimeConfigErrors(t *testing.T) {
 	cases := map[string]string{
 		"statedir = \"x\"\n": `rc.toml:1:1: unknown field "statedir"`,
@@ -104,9 +125,13 @@ func TestRuntimeConfigErrors(t *testing.T) {
 		"[[config_provider]]\ntype = \"consul\"\n":                       `config_provider[0]: unsupported type "consul"`,
 		"[[config_provider]]\ntype = \"vault\"\nurl = \"u\"\n":           `config_provider[0]: missing field "token"`,
 		"[sqlite_database.db]\ntype = \"spin\"\nurl = \"x\"\n":           `sqlite_database.db: type "spin" accepts only path`,
-		"state_dir = 3\n":                `rc.toml:1:13: field "state_dir": expected a string, found TOML integer`,
-		"[limits]\nmax_instances = -1\n": `rc.toml: limits.max_instances: must not be negative, got -1`,
-		"[limits]\nmax_memory = 5\n":     `rc.toml:2:1: unknown field "max_memory" (in limits)`,
+		"state_dir = 3\n":                       `rc.toml:1:13: field "state_dir": expected a string, found TOML integer`,
+		"[limits]\nmax_instances = -1\n":        `rc.toml: limits.max_instances: must not be negative, got -1`,
+		"[limits]\nmax_memory = 5\n":            `rc.toml:2:1: unknown field "max_memory" (in limits)`,
+		"[http_cache]\nsize = \"64 parsecs\"\n": `rc.toml: http_cache.size: "64 parsecs" is not a size`,
+		"[http_cache]\nsize = -1\n":             `rc.toml: http_cache.size: must not be negative, got -1`,
+		"[http_cache]\nsize = true\n":           `rc.toml: http_cache.size: expected a number of bytes`,
+		"[http_cache]\nbytes = 1\n":             `rc.toml:2:1: unknown field "bytes" (in http_cache)`,
 	}
 	for in, msg := range cases {
 		_, err := ParseRuntimeConfig([]byte(in), "/x/rc.toml")

@@ -5,26 +5,27 @@ import (
 	"strings"
 )
 
-// templatePart is a literal (Var == "") or a `{{ var }}` reference.
-type templatePart struct {
+// TemplatePart is a piece of a template: a literal (Var == "") or a `{{ Var }}` reference.
+type TemplatePart struct {
 	Lit string
 	Var string
 }
 
-// parseTemplate splits s into literals and `{{ name }}` references (whitespace around the
-// name is trimmed). An unmatched "{{" is an error, as in spin's crates/config/src/template.rs.
-func parseTemplate(s string) ([]templatePart, error) {
-	var parts []templatePart
+// ParseTemplate splits s into literals and `{{ name }}` references (whitespace around the
+// name is trimmed). An unmatched "{{" or a name breaking Spin's variable-name rule
+// (spin.ValidateKey) is an error, as in spin's crates/config/src/template.rs.
+func ParseTemplate(s string) ([]TemplatePart, error) {
+	var parts []TemplatePart
 	for {
 		i := strings.Index(s, "{{")
 		if i < 0 {
 			if s != "" {
-				parts = append(parts, templatePart{Lit: s})
+				parts = append(parts, TemplatePart{Lit: s})
 			}
 			return parts, nil
 		}
 		if i > 0 {
-			parts = append(parts, templatePart{Lit: s[:i]})
+			parts = append(parts, TemplatePart{Lit: s[:i]})
 		}
 		rest := s[i+2:]
 		j := strings.Index(rest, "}}")
@@ -35,14 +36,14 @@ func parseTemplate(s string) ([]templatePart, error) {
 		if err := validateVariableName(name); err != nil {
 			return nil, fmt.Errorf("invalid variable reference in template: %v", err)
 		}
-		parts = append(parts, templatePart{Var: name})
+		parts = append(parts, TemplatePart{Var: name})
 		s = rest[j+2:]
 	}
 }
 
 // checkTemplate verifies that s is a valid template referencing only declared variables.
 func checkTemplate(s string, vars map[string]Variable) error {
-	parts, err := parseTemplate(s)
+	parts, err := ParseTemplate(s)
 	if err != nil {
 		return err
 	}

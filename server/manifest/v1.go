@@ -2,7 +2,10 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 type v1Manifest struct {
@@ -46,44 +49,14 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 		return nil, fmt.Errorf(`%s: missing field "version"`, file)
 	}
 	app.Version = *m.Version
-	vars, err := convertVariables(file, m.Variables, 1)
+	var err error
+	if app.Variables, err = convertVariables(file, m.Variables, 1); err != nil {
+		return nil, err
+	}
+	ttype, err := v1AppTrigger(file, m.Trigger, app)
 	if err != nil {
 		return nil, err
 	}
-	app.Variables = vars
-
-	// Application trigger.
-	if m.Trigger == nil {
-		return nil, fmt.Errorf(`%s: missing field "trigger" (e.g. trigger = { type = "http", base = "/" })`, file)
-	}
-	ttype, err := tableString(m.Trigger, "type", true)
-	if err != nil {
-		return nil, fmt.Errorf("%s: trigger: %v", file, err)
-	}
-	switch ttype {
-	case "http":
-		if err := onlyKeys(m.Trigger, "type", "base"); err != nil {
-			return nil, fmt.Errorf("%s: trigger: %v", file, err)
-		}
-		base, err := tableString(m.Trigger, "base", true)
-		if err != nil {
-			return nil, fmt.Errorf("%s: trigger: %v", file, err)
-		}
-		app.HTTPBase = base
-	case "redis":
-		if err := onlyKeys(m.Trigger, "type", "address"); err != nil {
-			return nil, fmt.Errorf("%s: trigger: %v", file, err)
-		}
-		addr, err := tableString(m.Trigger, "address", true)
-		if err != nil {
-			return nil, fmt.Errorf("%s: trigger: %v", file, err)
-		}
-		app.RedisAddress = addr
-		app.HTTPBase = "/"
-	default:
-		return nil, fmt.Errorf("%s: trigger: unsupported trigger type %q (supported: http, redis)", file, ttype)
-	}
-
 	if len(m.Component) == 0 {
 		return nil, fmt.Errorf(`%s: missing [[component]]: the application has no components`, file)
 	}
@@ -102,62 +75,107 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 			return nil, fmt.Errorf("%s: duplicate component id %q", file, id)
 		}
 		seen[id] = true
-		c := &Component{ID: id}
-		if err := fillCommon(c, &rc.commonComponent, dir, vars, 1); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
+		if err := convertV1Component(where, rc, dir, ttype, app); err != nil {
+			return nil, err
 		}
-		if c.Config, err = checkConfig(rc.Config, vars, "config", 1); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		allowAll := false
-		for _, h := range rc.AllowedHTTPHosts {
-			if h == allowAllEntry {
-				allowAll = true
-			}
-		}
-		if !allowAll {
-			if err := checkHosts(rc.AllowedHTTPHosts, vars, "allowed_http_hosts", 1); err != nil {
-				return nil, fmt.Errorf("%s: %v", where, err)
-			}
-		}
-		c.AllowedOutboundHosts = append([]string{}, rc.AllowedHTTPHosts...)
-		ctrig, ok := rc.Trigger.(map[string]any)
-		if !ok {
-			if rc.Trigger == nil {
-				return nil, fmt.Errorf(`%s: missing field "trigger" ([component.trigger])`, where)
-			}
-			return nil, fmt.Errorf(`%s: field "trigger" must be a table`, where)
-		}
-		switch ttype {
-		case "http":
-			if err := onlyKeys(ctrig, "route", "executor"); err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			route, err := tableString(ctrig, "route", true)
-			if err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			ex, err := parseExecutor(ctrig["executor"], 1)
-			if err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			app.HTTPTriggers = append(app.HTTPTriggers, HTTPTrigger{Component: id, Route: route, Executor: ex})
-		case "redis":
-			if err := onlyKeys(ctrig, "channel", "executor"); err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			ch, err := tableString(ctrig, "channel", true)
-			if err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			if err := parseRedisExecutor(ctrig["executor"]); err != nil {
-				return nil, fmt.Errorf("%s: trigger: %v", where, err)
-			}
-			app.RedisTriggers = append(app.RedisTriggers, RedisTrigger{Component: id, Channel: ch, Address: app.RedisAddress})
-		}
-		app.Components = append(app.Components, c)
 	}
 	return app, nil
+}
+
+// v1AppTrigger reads the application's trigger table into app and returns its type.
+func v1AppTrigger(file string, t map[string]any, app *App) (string, error) {
+	if t == nil {
+		return "", fmt.Errorf(`%s: missing field "trigger" (e.g. trigger = { type = "http", base = "/" })`, file)
+	}
+	ttype, err := tableString(t, "type", true)
+	if err != nil {
+		return "", fmt.Errorf("%s: trigger: %v", file, err)
+	}
+	key := map[string]string{"http": "base", "redis": "address"}[ttype]
+	if key == "" {
+		return "", fmt.Errorf("%s: trigger: unsupported trigger type %q (supported: http, redis)", file, ttype)
+	}
+	if err := onlyKeys(t, "type", key); err != nil {
+		return "", fmt.Errorf("%s: trigger: %v", file, err)
+	}
+	v, err := tableString(t, key, true)
+	if err != nil {
+		return "", fmt.Errorf("%s: trigger: %v", file, err)
+	}
+	if ttype == "redis" {
+		app.RedisAddress, app.HTTPBase = v, "/"
+	} else {
+		app.HTTPBase = v
+	}
+	return ttype, nil
+}
+
+// convertV1Component converts one [[component]] and its trigger (of the app's trigger
+// type) into app; where names the component in errors.
+func convertV1Component(where string, rc *v1Component, dir, ttype string, app *App) error {
+	id := *rc.ID
+	c := &Component{ID: id}
+	if err := fillCommon(c, &rc.commonComponent, dir, app.Variables, 1); err != nil {
+		return fmt.Errorf("%s: %v", where, err)
+	}
+	var err error
+	if c.Config, err = checkConfig(rc.Config, app.Variables, "config", 1); err != nil {
+		return fmt.Errorf("%s: %v", where, err)
+	}
+	if !slices.Contains(rc.AllowedHTTPHosts, allowlist.AllowAll) {
+		if err := checkHosts(rc.AllowedHTTPHosts, app.Variables, "allowed_http_hosts", 1); err != nil {
+			return fmt.Errorf("%s: %v", where, err)
+		}
+	}
+	c.AllowedOutboundHosts = append([]string{}, rc.AllowedHTTPHosts...)
+	ctrig, ok := rc.Trigger.(map[string]any)
+	if !ok {
+		if rc.Trigger == nil {
+			return fmt.Errorf(`%s: missing field "trigger" ([component.trigger])`, where)
+		}
+		return fmt.Errorf(`%s: field "trigger" must be a table`, where)
+	}
+	if ttype == "http" {
+		err = v1HTTPTrigger(id, ctrig, app)
+	} else {
+		err = v1RedisTrigger(id, ctrig, app)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: trigger: %v", where, err)
+	}
+	app.Components = append(app.Components, c)
+	return nil
+}
+
+func v1HTTPTrigger(id string, t map[string]any, app *App) error {
+	if err := onlyKeys(t, "route", "executor"); err != nil {
+		return err
+	}
+	route, err := tableString(t, "route", true)
+	if err != nil {
+		return err
+	}
+	ex, err := parseExecutor(t["executor"], 1)
+	if err != nil {
+		return err
+	}
+	app.HTTPTriggers = append(app.HTTPTriggers, HTTPTrigger{Component: id, Route: route, Executor: ex})
+	return nil
+}
+
+func v1RedisTrigger(id string, t map[string]any, app *App) error {
+	if err := onlyKeys(t, "channel", "executor"); err != nil {
+		return err
+	}
+	ch, err := tableString(t, "channel", true)
+	if err != nil {
+		return err
+	}
+	if err := parseRedisExecutor(t["executor"]); err != nil {
+		return err
+	}
+	app.RedisTriggers = append(app.RedisTriggers, RedisTrigger{Component: id, Channel: ch, Address: app.RedisAddress})
+	return nil
 }
 
 // tableString reads a string field of a free-form table.

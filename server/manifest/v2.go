@@ -8,6 +8,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"wasmsite/server/internal/allowlist"
 )
 
 type v2Manifest struct {
@@ -35,57 +37,76 @@ type v2Component struct {
 	Tool                 map[string]any    `toml:"tool"`
 }
 
+// v2Parser carries what parsing one v2 manifest builds up: the app, its variables and
+// the IDs of the components defined so far (inline ones included).
+type v2Parser struct {
+	data      []byte
+	dir, file string
+	app       *App
+	byID      map[string]bool
+}
+
 func parseV2(data []byte, dir, file string) (*App, error) {
 	var m v2Manifest
 	if err := decodeTOML(file, data, &m); err != nil {
 		return nil, err
 	}
-	if m.Application == nil {
+	app, err := v2App(file, m.Application)
+	if err != nil {
+		return nil, err
+	}
+	if app.Variables, err = convertVariables(file, m.Variables, 2); err != nil {
+		return nil, err
+	}
+	p := &v2Parser{data: data, dir: dir, file: file, app: app, byID: map[string]bool{}}
+	if err := p.components(m.Component); err != nil {
+		return nil, err
+	}
+	if err := p.triggers(m.Trigger); err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
+// v2App reads [application], its [application.trigger.*] tables included.
+func v2App(file string, a *v2Application) (*App, error) {
+	if a == nil {
 		return nil, fmt.Errorf(`%s: missing [application] table`, file)
 	}
-	a := m.Application
 	if a.Name == nil || *a.Name == "" {
 		return nil, fmt.Errorf(`%s: application: missing field "name"`, file)
 	}
 	app := &App{Name: *a.Name, Version: a.Version, Description: a.Description, Authors: append([]string{}, a.Authors...), HTTPBase: "/"}
 	for _, typ := range sortedKeys(a.Trigger) {
 		t := a.Trigger[typ]
-		switch typ {
-		case "http":
-			if err := onlyKeys(t, "base"); err != nil {
-				return nil, fmt.Errorf("%s: application.trigger.http: %v", file, err)
-			}
-			base, err := tableString(t, "base", false)
-			if err != nil {
-				return nil, fmt.Errorf("%s: application.trigger.http: %v", file, err)
-			}
-			if base != "" {
-				app.HTTPBase = base
-			}
-		case "redis":
-			if err := onlyKeys(t, "address"); err != nil {
-				return nil, fmt.Errorf("%s: application.trigger.redis: %v", file, err)
-			}
-			addr, err := tableString(t, "address", false)
-			if err != nil {
-				return nil, fmt.Errorf("%s: application.trigger.redis: %v", file, err)
-			}
-			app.RedisAddress = addr
-		default:
+		key := map[string]string{"http": "base", "redis": "address"}[typ]
+		if key == "" {
 			return nil, fmt.Errorf("%s: application.trigger: unsupported trigger type %q (supported: http, redis)", file, typ)
 		}
+		if err := onlyKeys(t, key); err != nil {
+			return nil, fmt.Errorf("%s: application.trigger.%s: %v", file, typ, err)
+		}
+		v, err := tableString(t, key, false)
+		if err != nil {
+			return nil, fmt.Errorf("%s: application.trigger.%s: %v", file, typ, err)
+		}
+		switch {
+		case typ == "redis":
+			app.RedisAddress = v
+		case v != "":
+			app.HTTPBase = v
+		}
 	}
-	vars, err := convertVariables(file, m.Variables, 2)
-	if err != nil {
-		return nil, err
-	}
-	app.Variables = vars
+	return app, nil
+}
 
-	ids := make([]string, 0, len(m.Component))
-	for id := range m.Component {
+// components converts the [component.<id>] tables in manifest order.
+func (p *v2Parser) components(comps map[string]v2Component) error {
+	ids := make([]string, 0, len(comps))
+	for id := range comps {
 		ids = append(ids, id)
 	}
-	order := componentOrder(data)
+	order := componentOrder(p.data)
 	sort.SliceStable(ids, func(i, j int) bool {
 		oi, iok := order[ids[i]]
 		oj, jok := order[ids[j]]
@@ -97,125 +118,146 @@ func parseV2(data []byte, dir, file string) (*App, error) {
 		}
 		return ids[i] < ids[j]
 	})
-	byID := map[string]bool{}
 	for _, id := range ids {
-		rc := m.Component[id]
-		c, err := convertV2Component(id, &rc, dir, vars)
+		rc := comps[id]
+		c, err := convertV2Component(id, &rc, p.dir, p.app.Variables)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", file, err)
+			return fmt.Errorf("%s: %v", p.file, err)
 		}
-		byID[id] = true
-		app.Components = append(app.Components, c)
+		p.add(c)
 	}
+	return nil
+}
 
-	// Resolve a trigger's component reference (string ID or inline table).
-	resolveComponent := func(where string, t map[string]any, trigID string) (string, error) {
-		switch v := t["component"].(type) {
-		case nil:
-			return "", fmt.Errorf(`%s: missing field "component"`, where)
-		case string:
-			if !byID[v] {
-				return "", fmt.Errorf("%s: component %q is not defined (no [component.%s])", where, v, v)
-			}
-			return v, nil
-		case map[string]any:
-			id := inlineComponentID(trigID, byID)
-			var rc v2Component
-			if err := decodeInline(v, &rc); err != nil {
-				return "", fmt.Errorf("%s: inline component: %v", where, err)
-			}
-			c, err := convertV2Component(id, &rc, dir, vars)
-			if err != nil {
-				return "", fmt.Errorf("%s: inline %v", where, err)
-			}
-			byID[id] = true
-			app.Components = append(app.Components, c)
-			return id, nil
-		default:
-			return "", fmt.Errorf(`%s: field "component" must be a component ID string or an inline component table`, where)
+func (p *v2Parser) add(c *Component) {
+	p.byID[c.ID] = true
+	p.app.Components = append(p.app.Components, c)
+}
+
+// component resolves a trigger's component reference: a string ID, or an inline
+// component table, which is converted and added under an ID of its own.
+func (p *v2Parser) component(where string, t map[string]any, trigID string) (string, error) {
+	switch v := t["component"].(type) {
+	case nil:
+		return "", fmt.Errorf(`%s: missing field "component"`, where)
+	case string:
+		if !p.byID[v] {
+			return "", fmt.Errorf("%s: component %q is not defined (no [component.%s])", where, v, v)
 		}
+		return v, nil
+	case map[string]any:
+		id := inlineComponentID(trigID, p.byID)
+		var rc v2Component
+		if err := decodeInline(v, &rc); err != nil {
+			return "", fmt.Errorf("%s: inline component: %v", where, err)
+		}
+		c, err := convertV2Component(id, &rc, p.dir, p.app.Variables)
+		if err != nil {
+			return "", fmt.Errorf("%s: inline %v", where, err)
+		}
+		p.add(c)
+		return id, nil
+	default:
+		return "", fmt.Errorf(`%s: field "component" must be a component ID string or an inline component table`, where)
 	}
+}
 
-	if m.Trigger == nil {
-		return nil, fmt.Errorf(`%s: missing field "trigger" (add at least one [[trigger.http]] or [[trigger.redis]])`, file)
+// triggers converts the [[trigger.http]] and [[trigger.redis]] tables.
+func (p *v2Parser) triggers(triggers map[string][]map[string]any) error {
+	if triggers == nil {
+		return fmt.Errorf(`%s: missing field "trigger" (add at least one [[trigger.http]] or [[trigger.redis]])`, p.file)
 	}
-	for _, typ := range sortedKeys(m.Trigger) {
+	for _, typ := range sortedKeys(triggers) {
 		if typ != "http" && typ != "redis" {
-			return nil, fmt.Errorf("%s: unsupported trigger type %q ([[trigger.%s]]; supported: http, redis)", file, typ, typ)
+			return fmt.Errorf("%s: unsupported trigger type %q ([[trigger.%s]]; supported: http, redis)", p.file, typ, typ)
 		}
 	}
-	trigIDs := normalizeTriggerIDs(m.Trigger)
-	for i, t := range m.Trigger["http"] {
-		where := fmt.Sprintf("%s: trigger.http[%d]", file, i)
-		if err := onlyKeys(t, "id", "route", "component", "executor"); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		if _, err := tableString(t, "id", false); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		trigID := trigIDs["http"][i]
-		ht := HTTPTrigger{ID: trigID}
-		switch r := t["route"].(type) {
-		case nil:
-			return nil, fmt.Errorf(`%s: missing field "route"`, where)
-		case string:
-			if r == "" {
-				return nil, fmt.Errorf(`%s: field "route" must not be empty`, where)
-			}
-			ht.Route = r
-		case map[string]any:
-			if err := onlyKeys(r, "private"); err != nil {
-				return nil, fmt.Errorf("%s: route: %v", where, err)
-			}
-			if p, ok := r["private"].(bool); !ok || !p {
-				return nil, fmt.Errorf(`%s: route: expected a route string or { private = true }`, where)
-			}
-			ht.Private = true
-		default:
-			return nil, fmt.Errorf(`%s: field "route" must be a string or { private = true }`, where)
-		}
-		var err error
-		if ht.Executor, err = parseExecutor(t["executor"], 2); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		if ht.Component, err = resolveComponent(where, t, trigID); err != nil {
-			return nil, err
-		}
-		app.HTTPTriggers = append(app.HTTPTriggers, ht)
-	}
-	for i, t := range m.Trigger["redis"] {
-		where := fmt.Sprintf("%s: trigger.redis[%d]", file, i)
-		if err := onlyKeys(t, "id", "channel", "component", "address", "executor"); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		if _, err := tableString(t, "id", false); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		trigID := trigIDs["redis"][i]
-		ch, err := tableString(t, "channel", true)
+	trigIDs := normalizeTriggerIDs(triggers)
+	for i, t := range triggers["http"] {
+		ht, err := p.httpTrigger(fmt.Sprintf("%s: trigger.http[%d]", p.file, i), t, trigIDs["http"][i])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
+			return err
 		}
-		addr, err := tableString(t, "address", false)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		if addr == "" {
-			addr = app.RedisAddress
-		}
-		if addr == "" {
-			return nil, fmt.Errorf("%s: no Redis address: set address here or in [application.trigger.redis]", where)
-		}
-		if err := parseRedisExecutor(t["executor"]); err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
-		}
-		rt := RedisTrigger{ID: trigID, Channel: ch, Address: addr}
-		if rt.Component, err = resolveComponent(where, t, trigID); err != nil {
-			return nil, err
-		}
-		app.RedisTriggers = append(app.RedisTriggers, rt)
+		p.app.HTTPTriggers = append(p.app.HTTPTriggers, ht)
 	}
-	return app, nil
+	for i, t := range triggers["redis"] {
+		rt, err := p.redisTrigger(fmt.Sprintf("%s: trigger.redis[%d]", p.file, i), t, trigIDs["redis"][i])
+		if err != nil {
+			return err
+		}
+		p.app.RedisTriggers = append(p.app.RedisTriggers, rt)
+	}
+	return nil
+}
+
+func (p *v2Parser) httpTrigger(where string, t map[string]any, trigID string) (HTTPTrigger, error) {
+	ht := HTTPTrigger{ID: trigID}
+	if err := onlyKeys(t, "id", "route", "component", "executor"); err != nil {
+		return ht, fmt.Errorf("%s: %v", where, err)
+	}
+	if _, err := tableString(t, "id", false); err != nil {
+		return ht, fmt.Errorf("%s: %v", where, err)
+	}
+	var err error
+	if ht.Route, ht.Private, err = v2Route(where, t["route"]); err != nil {
+		return ht, err
+	}
+	if ht.Executor, err = parseExecutor(t["executor"], 2); err != nil {
+		return ht, fmt.Errorf("%s: %v", where, err)
+	}
+	ht.Component, err = p.component(where, t, trigID)
+	return ht, err
+}
+
+// v2Route reads a trigger's route: a non-empty string, or { private = true }.
+func v2Route(where string, route any) (string, bool, error) {
+	switch r := route.(type) {
+	case nil:
+		return "", false, fmt.Errorf(`%s: missing field "route"`, where)
+	case string:
+		if r == "" {
+			return "", false, fmt.Errorf(`%s: field "route" must not be empty`, where)
+		}
+		return r, false, nil
+	case map[string]any:
+		if err := onlyKeys(r, "private"); err != nil {
+			return "", false, fmt.Errorf("%s: route: %v", where, err)
+		}
+		if p, ok := r["private"].(bool); !ok || !p {
+			return "", false, fmt.Errorf(`%s: route: expected a route string or { private = true }`, where)
+		}
+		return "", true, nil
+	default:
+		return "", false, fmt.Errorf(`%s: field "route" must be a string or { private = true }`, where)
+	}
+}
+
+func (p *v2Parser) redisTrigger(where string, t map[string]any, trigID string) (RedisTrigger, error) {
+	rt := RedisTrigger{ID: trigID}
+	if err := onlyKeys(t, "id", "channel", "component", "address", "executor"); err != nil {
+		return rt, fmt.Errorf("%s: %v", where, err)
+	}
+	if _, err := tableString(t, "id", false); err != nil {
+		return rt, fmt.Errorf("%s: %v", where, err)
+	}
+	var err error
+	if rt.Channel, err = tableString(t, "channel", true); err != nil {
+		return rt, fmt.Errorf("%s: %v", where, err)
+	}
+	if rt.Address, err = tableString(t, "address", false); err != nil {
+		return rt, fmt.Errorf("%s: %v", where, err)
+	}
+	if rt.Address == "" {
+		rt.Address = p.app.RedisAddress
+	}
+	if rt.Address == "" {
+		return rt, fmt.Errorf("%s: no Redis address: set address here or in [application.trigger.redis]", where)
+	}
+	if err := parseRedisExecutor(t["executor"]); err != nil {
+		return rt, fmt.Errorf("%s: %v", where, err)
+	}
+	rt.Component, err = p.component(where, t, trigID)
+	return rt, err
 }
 
 func convertV2Component(id string, rc *v2Component, dir string, vars map[string]Variable) (*Component, error) {
@@ -244,35 +286,18 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 }
 
 // convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries in a v2 manifest to
-// allowed_outbound_hosts entries (spin crates/manifest/src/compat.rs): host[:port] →
-// http://host[:port] + https://host[:port]; self → http://self; insecure:allow-all →
-// http://*:*, https://*:*, http://self.
+// allowed_outbound_hosts entries (allowlist.FromV1).
 func convertAllowedHTTPHosts(entries []string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		if isTemplate(e) {
 			return nil, fmt.Errorf("entry %q: templates are only supported in allowed_outbound_hosts", e)
 		}
-		switch e {
-		case allowAllEntry:
-			out = append(out, "http://*:*", "https://*:*", "http://self")
-			continue
-		case "self":
-			out = append(out, "http://self")
-			continue
-		}
-		h, err := parseV1Entry(e)
+		conv, err := allowlist.FromV1(e)
 		if err != nil {
 			return nil, err
 		}
-		auth := h.host
-		if strings.Contains(auth, ":") {
-			auth = "[" + auth + "]"
-		}
-		if h.port != "" {
-			auth += ":" + h.port
-		}
-		out = append(out, "http://"+auth, "https://"+auth)
+		out = append(out, conv...)
 	}
 	return out, nil
 }

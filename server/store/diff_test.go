@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"bytes"
@@ -11,18 +11,21 @@ import (
 	"testing"
 
 	"wasmsite/server/internal/redistest"
+	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
+	"wasmsite/server/store/redis"
 )
 
 // TestDifferential runs the same random command stream against the embedded store and a
 // real redis-server and requires identical Execute answers (results and error texts).
 func TestDifferential(t *testing.T) {
-	e, err := OpenEmbedded(filepath.Join(t.TempDir(), "store.db"))
+	e, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	srv := redistest.Start(t)
-	r, err := NewRedis(srv.URL())
+	r, err := redis.New(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +100,7 @@ func TestDifferential(t *testing.T) {
 		return "SMEMBERS", []any{key()}
 	}
 	ctx := context.Background()
-	answer := func(s Redis, cmd string, args []any) string {
+	answer := func(s store.Redis, cmd string, args []any) string {
 		got, err := s.Execute(ctx, cmd, p(args...))
 		if err != nil {
 			return "error: " + err.Error()

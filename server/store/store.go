@@ -1,8 +1,9 @@
-// Package store holds the host's state backends: the Redis operations behind the
-// outbound-redis interface and the key-value stores behind the key-value interface.
-// Each has two implementations with identical observable behaviour: a real Redis server
-// through go-redis, and an embedded persistent store (bbolt) under the host's state dir,
-// used when no Redis is configured.
+// Package store holds the interfaces of the host's state back ends, and their errors:
+// the Redis operations behind the outbound-redis interface and the key-value stores
+// behind the key-value interface. Each has two implementations with identical
+// observable behaviour: package redis, a real Redis server through go-redis, and
+// package embedded, a persistent store (bbolt) under the host's state dir, used when no
+// Redis is configured.
 package store
 
 import (

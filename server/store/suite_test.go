@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -13,25 +13,38 @@ import (
 	"time"
 
 	"wasmsite/server/internal/redistest"
+	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
+	"wasmsite/server/store/redis"
+	"wasmsite/server/store/storetest"
+)
+
+// Shorthands of package storetest.
+var (
+	p                = storetest.Params
+	B, I, S          = storetest.Binary, storetest.Int, storetest.Status
+	none, rs         = storetest.None, storetest.Results
+	subscribeCollect = storetest.Subscribe
+	waitDelivery     = storetest.WaitDelivery
 )
 
 type backend struct {
 	name string
-	new  func(t testing.TB) Redis
+	new  func(t testing.TB) store.Redis
 }
 
 var backends = []backend{
-	{"embedded", func(t testing.TB) Redis {
-		e, err := OpenEmbedded(filepath.Join(t.TempDir(), "store.db"))
+	{"embedded", func(t testing.TB) store.Redis {
+		e, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { e.Close() })
 		return e
 	}},
-	{"redis", func(t testing.TB) Redis {
+	{"redis", func(t testing.TB) store.Redis {
 		srv := redistest.Start(t)
-		r, err := NewRedis(srv.URL())
+		r, err := redis.New(srv.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,38 +53,16 @@ var backends = []backend{
 	}},
 }
 
-func forEachBackend(t *testing.T, fn func(t *testing.T, r Redis)) {
+func forEachBackend(t *testing.T, fn func(t *testing.T, r store.Redis)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) { fn(t, b.new(t)) })
 	}
 }
 
-// p builds Execute parameters: int64 → Int64, string → Binary.
-func p(args ...any) []Param {
-	out := make([]Param, len(args))
-	for i, a := range args {
-		switch a := a.(type) {
-		case int:
-			out[i] = Param{IsInt: true, Int64: int64(a)}
-		case string:
-			out[i] = Param{Binary: []byte(a)}
-		default:
-			panic(fmt.Sprintf("bad param %T", a))
-		}
-	}
-	return out
-}
-
-func B(s string) Result       { return Result{Kind: ResultBinary, Binary: []byte(s)} }
-func I(n int64) Result        { return Result{Kind: ResultInt64, Int64: n} }
-func S(s string) Result       { return Result{Kind: ResultStatus, Status: s} }
-func none() []Result          { return []Result{} }
-func rs(r ...Result) []Result { return r }
-
 type step struct {
 	cmd     string
 	args    []any
-	want    []Result
+	want    []store.Result
 	wantErr string // prefix of the error message
 }
 
@@ -161,16 +152,16 @@ var executeSteps = []step{
 	{cmd: "GET", args: []any{"emptyval"}, want: rs(B(""))},
 }
 
-func normalize(r []Result) []Result {
+func normalize(r []store.Result) []store.Result {
 	if r == nil {
-		return []Result{}
+		return []store.Result{}
 	}
 	return r
 }
 
 func TestExecuteTable(t *testing.T) {
 	results := map[string][]string{}
-	forEachBackend(t, func(t *testing.T, r Redis) {
+	forEachBackend(t, func(t *testing.T, r store.Redis) {
 		ctx := context.Background()
 		var log []string
 		for i, st := range executeSteps {
@@ -180,9 +171,9 @@ func TestExecuteTable(t *testing.T) {
 				if err == nil || !strings.HasPrefix(err.Error(), st.wantErr) {
 					t.Errorf("%s: got %v, %v; want error %q", desc, got, err, st.wantErr)
 				}
-				var se *ServerError
+				var se *store.ServerError
 				if err != nil && !errors.As(err, &se) {
-					t.Errorf("%s: error %v (%T) is not a *ServerError", desc, err, err)
+					t.Errorf("%s: error %v (%T) is not a *store.ServerError", desc, err, err)
 				}
 				log = append(log, fmt.Sprintf("%s -> err %v", desc, err))
 				continue
@@ -210,7 +201,7 @@ func TestExecuteTable(t *testing.T) {
 }
 
 func TestSMembersAndTyped(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, r Redis) {
+	forEachBackend(t, func(t *testing.T, r store.Redis) {
 		ctx := context.Background()
 		v, err := r.Get(ctx, "missing")
 		if err != nil || v == nil || len(v) != 0 {
@@ -250,13 +241,13 @@ func TestSMembersAndTyped(t *testing.T) {
 		if n, err := r.SRem(ctx, "set", []string{"a"}); err != nil || n != 0 {
 			t.Fatalf("SRem again = %d, %v", n, err)
 		}
-		if _, err := r.Get(ctx, "set"); !IsWrongType(err) {
+		if _, err := r.Get(ctx, "set"); !store.IsWrongType(err) {
 			t.Fatalf("Get on a set: %v; want WRONGTYPE", err)
 		}
-		if _, err := r.SAdd(ctx, "k", []string{"x"}); !IsWrongType(err) {
+		if _, err := r.SAdd(ctx, "k", []string{"x"}); !store.IsWrongType(err) {
 			t.Fatalf("SAdd on a string: %v; want WRONGTYPE", err)
 		}
-		if _, err := r.SMembers(ctx, "k"); !IsWrongType(err) {
+		if _, err := r.SMembers(ctx, "k"); !store.IsWrongType(err) {
 			t.Fatalf("SMembers on a string: %v; want WRONGTYPE", err)
 		}
 		if n, err := r.Del(ctx, []string{"k", "set", "missing", "k"}); err != nil || n != 2 {
@@ -281,9 +272,9 @@ func TestSMembersAndTyped(t *testing.T) {
 }
 
 func TestTTLExpiry(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, r Redis) {
+	forEachBackend(t, func(t *testing.T, r store.Redis) {
 		ctx := context.Background()
-		must := func(cmd string, args ...any) []Result {
+		must := func(cmd string, args ...any) []store.Result {
 			t.Helper()
 			got, err := r.Execute(ctx, cmd, p(args...))
 			if err != nil {
@@ -333,7 +324,7 @@ func TestTTLExpiry(t *testing.T) {
 }
 
 func TestConcurrentSAdd(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, r Redis) {
+	forEachBackend(t, func(t *testing.T, r store.Redis) {
 		ctx := context.Background()
 		var wg sync.WaitGroup
 		errs := make(chan error, 20)
@@ -366,53 +357,8 @@ func TestConcurrentSAdd(t *testing.T) {
 	})
 }
 
-// subscribeCollect runs Subscribe in the background and returns the received messages'
-// channel. It publishes a probe until the subscription is live.
-func subscribeCollect(t *testing.T, r Redis, channels ...string) (<-chan string, context.CancelFunc, <-chan error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	msgs := make(chan string, 1000)
-	done := make(chan error, 1)
-	go func() {
-		done <- r.Subscribe(ctx, channels, func(ch string, payload []byte) {
-			msgs <- ch + ":" + string(payload)
-		})
-	}()
-	t.Cleanup(cancel)
-	waitDelivery(t, r, msgs, channels[0], "probe")
-	return msgs, cancel, done
-}
-
-// waitDelivery publishes payload on channel until it arrives on msgs (10 s at most),
-// then drains duplicates.
-func waitDelivery(t *testing.T, r Redis, msgs <-chan string, channel, payload string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	want := channel + ":" + payload
-	for time.Now().Before(deadline) {
-		_ = r.Publish(context.Background(), channel, []byte(payload))
-		select {
-		case m := <-msgs:
-			if m == want {
-				for {
-					select {
-					case m := <-msgs:
-						if m != want {
-							t.Fatalf("unexpected message %q", m)
-						}
-					case <-time.After(50 * time.Millisecond):
-						return
-					}
-				}
-			}
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no delivery of %q within 10s", want)
-}
-
 func TestPubSub(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, r Redis) {
+	forEachBackend(t, func(t *testing.T, r store.Redis) {
 		ctx := context.Background()
 		msgs, cancel, done := subscribeCollect(t, r, "c1", "c2")
 		for i := 0; i < 10; i++ {

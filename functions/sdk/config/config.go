@@ -5,6 +5,8 @@ package config
 import (
 	"errors"
 	"fmt"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Error cases of spin-config's `error` variant. Returned errors wrap one of them and
@@ -25,8 +27,9 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("spin-config: %v: %s", e.Kind, e.Message) }
 func (e *Error) Unwrap() error { return e.Kind }
 
-func variantError(tag uint8, msg string) error {
-	kinds := []error{ErrProvider, ErrInvalidKey, ErrInvalidSchema, ErrOther}
+func variantError(tag spin.ConfigError, msg string) error {
+	kinds := [...]error{spin.ConfigProvider: ErrProvider, spin.ConfigInvalidKey: ErrInvalidKey,
+		spin.ConfigInvalidSchema: ErrInvalidSchema, spin.ConfigOther: ErrOther}
 	if int(tag) < len(kinds) {
 		return &Error{Kind: kinds[tag], Message: msg}
 	}

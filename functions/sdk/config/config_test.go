@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"wasmsite/functions/sdk"
+	"wasmsite/functions/sdk/spin"
 )
 
 func TestErrors(t *testing.T) {
 	for tag, want := range []error{ErrProvider, ErrInvalidKey, ErrInvalidSchema, ErrOther} {
-		err := variantError(uint8(tag), "msg")
+		err := variantError(spin.ConfigError(tag), "msg")
 		if !errors.Is(err, want) || err.Error() == "" {
 			t.Errorf("tag %d: %v", tag, err)
 		}

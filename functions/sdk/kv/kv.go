@@ -5,6 +5,8 @@ package kv
 import (
 	"errors"
 	"fmt"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Error cases of key-value's `error` variant (in discriminant order). Io errors wrap
@@ -24,19 +26,19 @@ type IOError struct{ Message string }
 func (e *IOError) Error() string { return "key-value: io error: " + e.Message }
 func (e *IOError) Unwrap() error { return ErrIO }
 
-func variantError(tag uint8, msg string) error {
+func variantError(tag spin.KVError, msg string) error {
 	switch tag {
-	case 0:
+	case spin.KVStoreTableFull:
 		return ErrStoreTableFull
-	case 1:
+	case spin.KVNoSuchStore:
 		return ErrNoSuchStore
-	case 2:
+	case spin.KVAccessDenied:
 		return ErrAccessDenied
-	case 3:
+	case spin.KVInvalidStore:
 		return ErrInvalidStore
-	case 4:
+	case spin.KVNoSuchKey:
 		return ErrNoSuchKey
-	case 5:
+	case spin.KVIO:
 		return &IOError{Message: msg}
 	}
 	return fmt.Errorf("key-value: unknown error tag %d", tag)

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"wasmsite/functions/sdk"
+	"wasmsite/functions/sdk/spin"
 )
 
 func TestErrors(t *testing.T) {
 	for tag, want := range []error{ErrStoreTableFull, ErrNoSuchStore, ErrAccessDenied, ErrInvalidStore, ErrNoSuchKey, ErrIO} {
-		if err := variantError(uint8(tag), "boom"); !errors.Is(err, want) {
+		if err := variantError(spin.KVError(tag), "boom"); !errors.Is(err, want) {
 			t.Errorf("tag %d: %v", tag, err)
 		}
 	}

@@ -7,6 +7,8 @@ package redis
 import (
 	"errors"
 	"fmt"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // ErrRedis is the outbound-redis `error` case.
@@ -17,10 +19,10 @@ type Kind uint8
 
 // redis-result cases (redis-types.wit).
 const (
-	KindNil    Kind = 0
-	KindStatus Kind = 1
-	KindInt64  Kind = 2
-	KindBinary Kind = 3
+	KindNil    Kind = spin.RedisResultNil
+	KindStatus Kind = spin.RedisResultStatus
+	KindInt64  Kind = spin.RedisResultInt64
+	KindBinary Kind = spin.RedisResultBinary
 )
 
 // Result is one redis-result of Execute.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"wasmsite/functions/sdk/internal/abi"
+	"wasmsite/functions/sdk/spin"
 )
 
 //go:wasmimport outbound-redis publish
@@ -37,26 +38,35 @@ func importExecute(addrPtr, addrLen, cmdPtr, cmdLen, argsPtr, argsLen, ret uint3
 
 func sp(s string) (uint32, uint32) { return abi.StrAddr(s), uint32(len(s)) }
 
-// Return areas: 16 bytes, align 8 (abi.Buf is 8-aligned).
+// Return areas are spin.RedisUnit*, spin.RedisS64* and spin.RedisList* (abi.Buf is
+// 8-aligned).
 
-// unitResult reads expected<unit, error> (+0 is_err, +1 error).
+// unitResult reads expected<unit, error>.
 func unitResult(ret []byte, op string) error {
-	if abi.U8(ret, 0) != 0 {
+	if abi.U8(ret, spin.ResultIsErr) != 0 {
 		return redisErr(op)
 	}
 	return nil
 }
 
-// s64Result reads expected<s64, error> (+0 tag, +8 s64 or error).
+// s64Result reads expected<s64, error>.
 func s64Result(ret []byte, op string) (int64, error) {
-	if abi.U8(ret, 0) != 0 {
+	if abi.U8(ret, spin.ResultIsErr) != 0 {
 		return 0, redisErr(op)
 	}
-	return abi.I64(ret, 8), nil
+	return abi.I64(ret, spin.RedisS64Value), nil
+}
+
+// listResult reads expected<list, error>: the list's pointer and length.
+func listResult(ret []byte, op string) (ptr, n uint32, err error) {
+	if abi.U8(ret, spin.ResultIsErr) != 0 {
+		return 0, 0, redisErr(op)
+	}
+	return abi.U32(ret, spin.RedisListPtr), abi.U32(ret, spin.RedisListLen), nil
 }
 
 func publish(address, channel string, payload []byte) error {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisUnitSize)
 	ap, al := sp(address)
 	cp, cl := sp(channel)
 	importPublish(ap, al, cp, cl, abi.Addr(payload), uint32(len(payload)), abi.Addr(ret))
@@ -67,20 +77,21 @@ func publish(address, channel string, payload []byte) error {
 }
 
 func get(address, key string) ([]byte, error) {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisListSize)
 	ap, al := sp(address)
 	kp, kl := sp(key)
 	importGet(ap, al, kp, kl, abi.Addr(ret))
 	runtime.KeepAlive(address)
 	runtime.KeepAlive(key)
-	if abi.U8(ret, 0) != 0 {
-		return nil, redisErr("get")
+	p, n, err := listResult(ret, "get")
+	if err != nil {
+		return nil, err
 	}
-	return abi.Take(abi.U32(ret, 4), abi.U32(ret, 8))
+	return abi.Take(p, n)
 }
 
 func set(address, key string, value []byte) error {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisUnitSize)
 	ap, al := sp(address)
 	kp, kl := sp(key)
 	importSet(ap, al, kp, kl, abi.Addr(value), uint32(len(value)), abi.Addr(ret))
@@ -91,7 +102,7 @@ func set(address, key string, value []byte) error {
 }
 
 func incr(address, key string) (int64, error) {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisS64Size)
 	ap, al := sp(address)
 	kp, kl := sp(key)
 	importIncr(ap, al, kp, kl, abi.Addr(ret))
@@ -101,7 +112,7 @@ func incr(address, key string) (int64, error) {
 }
 
 func del(address string, keys []string) (int64, error) {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisS64Size)
 	ap, al := sp(address)
 	arr, keep := abi.StringList(keys)
 	importDel(ap, al, abi.Addr(arr), uint32(len(keys)), abi.Addr(ret))
@@ -112,7 +123,7 @@ func del(address string, keys []string) (int64, error) {
 }
 
 func setop(op int, address, key string, members []string) (int64, error) {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisS64Size)
 	ap, al := sp(address)
 	kp, kl := sp(key)
 	arr, keep := abi.StringList(members)
@@ -131,34 +142,35 @@ func setop(op int, address, key string, members []string) (int64, error) {
 }
 
 func smembers(address, key string) ([]string, error) {
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisListSize)
 	ap, al := sp(address)
 	kp, kl := sp(key)
 	importSMembers(ap, al, kp, kl, abi.Addr(ret))
 	runtime.KeepAlive(address)
 	runtime.KeepAlive(key)
-	if abi.U8(ret, 0) != 0 {
-		return nil, redisErr("smembers")
+	p, n, err := listResult(ret, "smembers")
+	if err != nil {
+		return nil, err
 	}
-	return abi.TakeStrings(abi.U32(ret, 4), abi.U32(ret, 8))
+	return abi.TakeStrings(p, n)
 }
 
-// execute lowers params as list<redis-parameter> (16-byte elements, align 8: +0 tag,
-// +8 s64 or +8/+12 binary ptr/len) and lifts list<redis-result> (same element shape).
+// execute lowers params as list<redis-parameter> and lifts list<redis-result>
+// (elements spin.RedisValue*).
 func execute(address, command string, params []Param) ([]Result, error) {
-	arr := abi.Buf(uint32(len(params)) * 16)
+	arr := abi.Buf(uint32(len(params)) * spin.RedisValueSize)
 	for i, p := range params {
-		o := i * 16
+		o := i * spin.RedisValueSize
 		if p.IsInt {
-			abi.PutU8(arr, o, 0)
-			abi.PutI64(arr, o+8, p.Int64)
+			abi.PutU8(arr, o+spin.RedisValueTag, spin.RedisParamInt64)
+			abi.PutI64(arr, o+spin.RedisValueInt64, p.Int64)
 		} else {
-			abi.PutU8(arr, o, 1)
-			abi.PutU32(arr, o+8, abi.Addr(p.Binary))
-			abi.PutU32(arr, o+12, uint32(len(p.Binary)))
+			abi.PutU8(arr, o+spin.RedisValueTag, spin.RedisParamBinary)
+			abi.PutU32(arr, o+spin.RedisValuePtr, abi.Addr(p.Binary))
+			abi.PutU32(arr, o+spin.RedisValueLen, uint32(len(p.Binary)))
 		}
 	}
-	ret := abi.Buf(16)
+	ret := abi.Buf(spin.RedisListSize)
 	ap, al := sp(address)
 	cp, cl := sp(command)
 	importExecute(ap, al, cp, cl, abi.Addr(arr), uint32(len(params)), abi.Addr(ret))
@@ -166,34 +178,37 @@ func execute(address, command string, params []Param) ([]Result, error) {
 	runtime.KeepAlive(command)
 	runtime.KeepAlive(arr)
 	runtime.KeepAlive(params)
-	if abi.U8(ret, 0) != 0 {
-		return nil, redisErr("execute " + command)
+	p, n, err := listResult(ret, "execute "+command)
+	if err != nil {
+		return nil, err
 	}
-	n := abi.U32(ret, 8)
-	list, err := abi.TakeList(abi.U32(ret, 4), n, 16)
+	list, err := abi.TakeList(p, n, spin.RedisValueSize)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Result, n)
 	for i := range out {
-		o := i * 16
-		k := Kind(abi.U8(list, o))
-		out[i].Kind = k
-		switch k {
-		case KindNil:
-		case KindStatus:
-			if out[i].Status, err = abi.TakeString(abi.U32(list, o+8), abi.U32(list, o+12)); err != nil {
-				return nil, err
-			}
-		case KindInt64:
-			out[i].Int64 = abi.I64(list, o+8)
-		case KindBinary:
-			if out[i].Binary, err = abi.Take(abi.U32(list, o+8), abi.U32(list, o+12)); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, redisErr("execute: invalid result tag")
+		if out[i], err = liftResult(list[i*spin.RedisValueSize:]); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// liftResult claims one redis-result element.
+func liftResult(e []byte) (Result, error) {
+	r := Result{Kind: Kind(abi.U8(e, spin.RedisValueTag))}
+	var err error
+	switch r.Kind {
+	case KindNil:
+	case KindStatus:
+		r.Status, err = abi.TakeString(abi.U32(e, spin.RedisValuePtr), abi.U32(e, spin.RedisValueLen))
+	case KindInt64:
+		r.Int64 = abi.I64(e, spin.RedisValueInt64)
+	case KindBinary:
+		r.Binary, err = abi.Take(abi.U32(e, spin.RedisValuePtr), abi.U32(e, spin.RedisValueLen))
+	default:
+		err = redisErr("execute: invalid result tag")
+	}
+	return r, err
 }

@@ -7,10 +7,11 @@ import (
 	"os"
 
 	"wasmsite/functions/sdk/internal/abi"
+	"wasmsite/functions/sdk/spin"
 )
 
-// retArea is expected<unit, error>: +0 u8 is_err, +1 u8 error (1 = error).
-var retArea = abi.Buf(2)
+// retArea is the export's result, expected<unit, error> (spin.RedisUnit*).
+var retArea = abi.Buf(spin.RedisUnitSize)
 
 //go:wasmexport handle-redis-message
 func handleRedisMessage(ptr, n uint32) uint32 {
@@ -21,8 +22,8 @@ func handleRedisMessage(ptr, n uint32) uint32 {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "handle-redis-message: %v\n", err)
-		abi.PutU8(retArea, 0, 1)
-		abi.PutU8(retArea, 1, 1)
+		abi.PutU8(retArea, spin.ResultIsErr, 1)
+		abi.PutU8(retArea, spin.RedisUnitError, spin.RedisError)
 	}
 	return abi.Addr(retArea)
 }

@@ -6,12 +6,12 @@ import (
 	"net/http"
 
 	"wasmsite/functions/sdk/internal/abi"
+	"wasmsite/functions/sdk/spin"
 )
 
-// respArea is the static return area of handle-http-request: Spin's response record,
-// 28 bytes, align 4 (+0 u16 status, +4 headers tag, +8/+12 headers ptr/len,
-// +16 body tag, +20/+24 body ptr/len).
-var respArea = abi.Buf(28)
+// respArea is the static return area of handle-http-request: Spin's response record
+// (spin.Response*).
+var respArea = abi.Buf(spin.ResponseSize)
 
 //go:wasmexport handle-http-request
 func handleHTTPRequest(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, bodyTag, bodyPtr, bodyLen uint32) uint32 {
@@ -37,7 +37,7 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 		return textResponse(http.StatusInternalServerError, "bad request record\n")
 	}
 	var body []byte
-	if bodyTag != 0 {
+	if bodyTag != spin.OptionNone {
 		if body, err = abi.Take(bodyPtr, bodyLen); err != nil {
 			return textResponse(http.StatusInternalServerError, "bad request record\n")
 		}
@@ -48,23 +48,33 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 	return Serve(currentHandler(), name, uri, headers, body)
 }
 
-// liftPairs claims a host-allocated list<tuple<string,string>> (16-byte elements).
+// liftPairs claims a host-allocated list<tuple<string,string>>.
 func liftPairs(ptr, n uint32) ([]Pair, error) {
-	arr, err := abi.TakeList(ptr, n, 16)
+	arr, err := abi.TakeList(ptr, n, spin.PairSize)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Pair, n)
 	for i := range out {
-		o := i * 16
-		if out[i].Name, err = abi.TakeString(abi.U32(arr, o), abi.U32(arr, o+4)); err != nil {
+		o := i * spin.PairSize
+		if out[i].Name, err = abi.TakeString(abi.U32(arr, o+spin.PairNamePtr), abi.U32(arr, o+spin.PairNameLen)); err != nil {
 			return nil, err
 		}
-		if out[i].Value, err = abi.TakeString(abi.U32(arr, o+8), abi.U32(arr, o+12)); err != nil {
+		if out[i].Value, err = abi.TakeString(abi.U32(arr, o+spin.PairValuePtr), abi.U32(arr, o+spin.PairValueLen)); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// putPair writes element i of a list<tuple<string,string>> in arr: p's lengths and the
+// addresses of its name and value.
+func putPair(arr []byte, i int, p Pair, namePtr, valuePtr uint32) {
+	o := i * spin.PairSize
+	abi.PutU32(arr, o+spin.PairNamePtr, namePtr)
+	abi.PutU32(arr, o+spin.PairNameLen, uint32(len(p.Name)))
+	abi.PutU32(arr, o+spin.PairValuePtr, valuePtr)
+	abi.PutU32(arr, o+spin.PairValueLen, uint32(len(p.Value)))
 }
 
 // placeString copies s into memory the host frees after reading.
@@ -83,13 +93,9 @@ func lowerPairs(pairs []Pair) (ptr, n uint32) {
 	if len(pairs) == 0 {
 		return 0, 0
 	}
-	arr := abi.Place(uint32(len(pairs)) * 16)
+	arr := abi.Place(uint32(len(pairs)) * spin.PairSize)
 	for i, p := range pairs {
-		o := i * 16
-		abi.PutU32(arr, o, placeString(p.Name))
-		abi.PutU32(arr, o+4, uint32(len(p.Name)))
-		abi.PutU32(arr, o+8, placeString(p.Value))
-		abi.PutU32(arr, o+12, uint32(len(p.Value)))
+		putPair(arr, i, p, placeString(p.Name), placeString(p.Value))
 	}
 	return abi.Addr(arr), uint32(len(pairs))
 }
@@ -97,13 +103,13 @@ func lowerPairs(pairs []Pair) (ptr, n uint32) {
 func lowerResponse(resp Response) uint32 {
 	a := respArea
 	clear(a)
-	abi.PutU16(a, 0, uint16(resp.Status))
+	abi.PutU16(a, spin.ResponseStatus, uint16(resp.Status))
 	hp, hn := lowerPairs(resp.Headers)
-	abi.PutU8(a, 4, 1)
-	abi.PutU32(a, 8, hp)
-	abi.PutU32(a, 12, hn)
-	abi.PutU8(a, 16, 1)
-	abi.PutU32(a, 20, abi.Pin(resp.Body)) // handed over without a copy
-	abi.PutU32(a, 24, uint32(len(resp.Body)))
+	abi.PutU8(a, spin.ResponseHeadersTag, spin.OptionSome)
+	abi.PutU32(a, spin.ResponseHeadersPtr, hp)
+	abi.PutU32(a, spin.ResponseHeadersLen, hn)
+	abi.PutU8(a, spin.ResponseBodyTag, spin.OptionSome)
+	abi.PutU32(a, spin.ResponseBodyPtr, abi.Pin(resp.Body)) // handed over without a copy
+	abi.PutU32(a, spin.ResponseBodyLen, uint32(len(resp.Body)))
 	return abi.Addr(a)
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Errors of wasi-outbound-http (http-types.wit `http-error`), wrapped by Transport.
@@ -22,16 +24,16 @@ var (
 
 // HTTPError maps an http-error discriminant to its error value.
 func HTTPError(code uint8) error {
-	switch code {
-	case 1:
+	switch spin.HTTPError(code) {
+	case spin.HTTPDestinationNotAllowed:
 		return ErrDestinationNotAllowed
-	case 2:
+	case spin.HTTPInvalidURL:
 		return ErrInvalidURL
-	case 3:
+	case spin.HTTPRequestError:
 		return ErrRequestError
-	case 4:
+	case spin.HTTPRuntimeError:
 		return ErrRuntimeError
-	case 5:
+	case spin.HTTPTooManyRequests:
 		return ErrTooManyRequests
 	}
 	return fmt.Errorf("%w %d", ErrUnknownHTTPError, code)

@@ -38,44 +38,30 @@ import (
 	"sync"
 
 	"wasmsite/functions/sdk/internal/abi"
+	"wasmsite/functions/sdk/spin"
 )
 
-// Headers added by Spin to every inbound request.
+// Headers added by Spin to every inbound request (see package spin).
 const (
-	HeaderPathInfo          = "spin-path-info"
-	HeaderFullURL           = "spin-full-url"
-	HeaderMatchedRoute      = "spin-matched-route"
-	HeaderComponentRoute    = "spin-component-route"
-	HeaderRawComponentRoute = "spin-raw-component-route"
-	HeaderBasePath          = "spin-base-path"
-	HeaderClientAddr        = "spin-client-addr"
+	HeaderPathInfo          = spin.HeaderPathInfo
+	HeaderFullURL           = spin.HeaderFullURL
+	HeaderMatchedRoute      = spin.HeaderMatchedRoute
+	HeaderComponentRoute    = spin.HeaderComponentRoute
+	HeaderRawComponentRoute = spin.HeaderRawComponentRoute
+	HeaderBasePath          = spin.HeaderBasePath
+	HeaderClientAddr        = spin.HeaderClientAddr
 )
-
-// Methods in Spin's http-types method enum, indexed by discriminant.
-var methods = [...]string{
-	http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
-	http.MethodPatch, http.MethodHead, http.MethodOptions,
-}
 
 // MethodName returns the HTTP method for a Spin method discriminant.
-func MethodName(m uint32) (string, bool) {
-	if m >= uint32(len(methods)) {
-		return "", false
-	}
-	return methods[m], true
-}
+func MethodName(m uint32) (string, bool) { return spin.MethodName(m) }
 
-// MethodCode returns the Spin method discriminant for an HTTP method.
+// MethodCode returns the Spin method discriminant for an HTTP method ("" is GET, as
+// in net/http).
 func MethodCode(method string) (uint32, bool) {
 	if method == "" {
-		return 0, true // net/http: "" means GET
+		return spin.MethodCode(http.MethodGet)
 	}
-	for i, m := range methods {
-		if m == method {
-			return uint32(i), true
-		}
-	}
-	return 0, false
+	return spin.MethodCode(method)
 }
 
 // PathInfo returns the spin-path-info header: the request path relative to the

@@ -16,13 +16,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero/api"
-)
 
-// Export names required of a Spin 1.x guest, besides its handler export.
-const (
-	ExportMemory  = "memory"
-	ExportRealloc = "canonical_abi_realloc"
-	ExportFree    = "canonical_abi_free"
+	"wasmsite/functions/sdk/spin"
 )
 
 // MaxList bounds a list or string length the host will copy out of a guest, in bytes.
@@ -57,14 +52,15 @@ func NewGuest(m api.Module) (*Guest, error) {
 	// ExportedMemory, not Memory: Memory returns a non-nil interface holding a nil
 	// *MemoryInstance for a module without memory, and a memory must be exported as
 	// "memory" (Spin 1.x required exports).
-	g := &Guest{Mem: m.ExportedMemory(ExportMemory), realloc: m.ExportedFunction(ExportRealloc), free: m.ExportedFunction(ExportFree)}
+	g := &Guest{Mem: m.ExportedMemory(spin.ExportMemory), realloc: m.ExportedFunction(spin.ExportRealloc),
+		free: m.ExportedFunction(spin.ExportFree)}
 	switch {
 	case g.Mem == nil:
-		return nil, Errorf("module does not export %s", ExportMemory)
+		return nil, Errorf("module does not export %s", spin.ExportMemory)
 	case g.realloc == nil:
-		return nil, Errorf("module does not export %s", ExportRealloc)
+		return nil, Errorf("module does not export %s", spin.ExportRealloc)
 	case g.free == nil:
-		return nil, Errorf("module does not export %s", ExportFree)
+		return nil, Errorf("module does not export %s", spin.ExportFree)
 	}
 	return g, nil
 }
@@ -143,15 +139,15 @@ func (g *Guest) String(p, n uint32) (string, error) {
 	return string(b), nil
 }
 
-// StringList reads a list<string> (elements are 8-byte ptr,len pairs, align 4).
+// StringList reads a list<string> (elements spin.String*).
 func (g *Guest) StringList(p, n uint32) ([]string, error) {
-	if err := g.CheckList(p, n, 8, 4); err != nil {
+	if err := g.CheckList(p, n, spin.StringSize, spin.StringAlign); err != nil {
 		return nil, err
 	}
 	out := make([]string, n)
 	for i := range out {
-		e := p + uint32(i)*8
-		s, err := g.String(g.U32(e), g.U32(e+4))
+		e := p + uint32(i)*spin.StringSize
+		s, err := g.String(g.U32(e+spin.StringPtr), g.U32(e+spin.StringLen))
 		if err != nil {
 			return nil, err
 		}
@@ -160,20 +156,20 @@ func (g *Guest) StringList(p, n uint32) ([]string, error) {
 	return out, nil
 }
 
-// StringPairs reads a list<tuple<string,string>> (16-byte elements, align 4), the
-// layout of Spin's headers and params.
+// StringPairs reads a list<tuple<string,string>> (elements spin.Pair*), the shape of
+// Spin's headers and params.
 func (g *Guest) StringPairs(p, n uint32) ([][2]string, error) {
-	if err := g.CheckList(p, n, 16, 4); err != nil {
+	if err := g.CheckList(p, n, spin.PairSize, spin.PairAlign); err != nil {
 		return nil, err
 	}
 	out := make([][2]string, n)
 	for i := range out {
-		e := p + uint32(i)*16
-		k, err := g.String(g.U32(e), g.U32(e+4))
+		e := p + uint32(i)*spin.PairSize
+		k, err := g.String(g.U32(e+spin.PairNamePtr), g.U32(e+spin.PairNameLen))
 		if err != nil {
 			return nil, err
 		}
-		v, err := g.String(g.U32(e+8), g.U32(e+12))
+		v, err := g.String(g.U32(e+spin.PairValuePtr), g.U32(e+spin.PairValueLen))
 		if err != nil {
 			return nil, err
 		}
@@ -256,47 +252,57 @@ func (g *Guest) PutString(ctx context.Context, s string) (uint32, error) {
 	return p, nil
 }
 
-// PutStringList lowers a list<string>: an array of 8-byte (ptr,len) elements, align 4,
-// each string allocated separately. It returns the array pointer.
+// PutStringList lowers a list<string> (elements spin.String*), each string allocated
+// separately. It returns the array pointer.
 func (g *Guest) PutStringList(ctx context.Context, ss []string) (uint32, error) {
-	arr, err := g.Alloc(ctx, uint32(len(ss))*8, 4)
+	arr, err := g.Alloc(ctx, uint32(len(ss))*spin.StringSize, spin.StringAlign)
 	if err != nil {
 		return 0, err
 	}
-	buf := make([]byte, 8*len(ss))
+	buf := make([]byte, spin.StringSize*len(ss))
 	for i, s := range ss {
-		p, err := g.PutString(ctx, s)
-		if err != nil {
+		if err := g.putStringAt(ctx, buf[i*spin.StringSize:], s); err != nil {
 			return 0, err
 		}
-		binary.LittleEndian.PutUint32(buf[i*8:], p)
-		binary.LittleEndian.PutUint32(buf[i*8+4:], uint32(len(s)))
 	}
-	if len(buf) > 0 {
-		g.Mem.Write(arr, buf)
-	}
-	return arr, nil
+	return arr, g.writeList(arr, buf)
 }
 
-// PutStringPairs lowers a list<tuple<string,string>> (16-byte elements, align 4).
+// PutStringPairs lowers a list<tuple<string,string>> (elements spin.Pair*).
 func (g *Guest) PutStringPairs(ctx context.Context, pairs [][2]string) (uint32, error) {
-	arr, err := g.Alloc(ctx, uint32(len(pairs))*16, 4)
+	arr, err := g.Alloc(ctx, uint32(len(pairs))*spin.PairSize, spin.PairAlign)
 	if err != nil {
 		return 0, err
 	}
-	buf := make([]byte, 16*len(pairs))
+	buf := make([]byte, spin.PairSize*len(pairs))
 	for i, kv := range pairs {
-		for j, s := range kv {
-			p, err := g.PutString(ctx, s)
-			if err != nil {
-				return 0, err
-			}
-			binary.LittleEndian.PutUint32(buf[i*16+j*8:], p)
-			binary.LittleEndian.PutUint32(buf[i*16+j*8+4:], uint32(len(s)))
+		e := buf[i*spin.PairSize:]
+		if err := g.putStringAt(ctx, e[spin.PairNamePtr:], kv[0]); err != nil {
+			return 0, err
+		}
+		if err := g.putStringAt(ctx, e[spin.PairValuePtr:], kv[1]); err != nil {
+			return 0, err
 		}
 	}
-	if len(buf) > 0 {
-		g.Mem.Write(arr, buf)
+	return arr, g.writeList(arr, buf)
+}
+
+// putStringAt allocates s in the guest and writes its pointer and length, a string's
+// two u32s, at the start of e.
+func (g *Guest) putStringAt(ctx context.Context, e []byte, s string) error {
+	p, err := g.PutString(ctx, s)
+	if err != nil {
+		return err
 	}
-	return arr, nil
+	binary.LittleEndian.PutUint32(e[spin.StringPtr:], p)
+	binary.LittleEndian.PutUint32(e[spin.StringLen:], uint32(len(s)))
+	return nil
+}
+
+// writeList copies a list's staged elements to arr (nothing for an empty list).
+func (g *Guest) writeList(arr uint32, buf []byte) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	return g.write(arr, buf)
 }

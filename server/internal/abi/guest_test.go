@@ -10,6 +10,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Module encoding helpers (shared with the other host packages' tests).
@@ -81,9 +83,9 @@ func buildModule(withMemory bool, exports ...string) []byte {
 		m = append(m, section(5, vec([]byte{0x01, 0x01, 0x04}))...)
 	}
 	kinds := map[string][]byte{
-		ExportMemory:          {0x02, 0x00},
-		ExportRealloc:         {0x00, 0x00},
-		ExportFree:            {0x00, 0x01},
+		spin.ExportMemory:          {0x02, 0x00},
+		spin.ExportRealloc:         {0x00, 0x00},
+		spin.ExportFree:            {0x00, 0x01},
 		"handle-http-request": {0x00, 0x02},
 	}
 	var es [][]byte
@@ -94,7 +96,7 @@ func buildModule(withMemory bool, exports ...string) []byte {
 	return m
 }
 
-var allExports = []string{ExportMemory, ExportRealloc, ExportFree, "handle-http-request"}
+var allExports = []string{spin.ExportMemory, spin.ExportRealloc, spin.ExportFree, "handle-http-request"}
 
 // newFake instantiates a guest module with the given exports against a fresh host.
 func newFake(t testing.TB, withMemory bool, exports ...string) (*fakeGuest, api.Module) {
@@ -180,10 +182,10 @@ func TestNewGuestMissingExports(t *testing.T) {
 		exports []string
 		want    string
 	}{
-		{false, []string{ExportRealloc, ExportFree}, "does not export memory"},
-		{true, []string{ExportMemory, ExportFree}, "does not export canonical_abi_realloc"},
-		{true, []string{ExportMemory, ExportRealloc}, "does not export canonical_abi_free"},
-		{true, []string{ExportRealloc, ExportFree}, "does not export memory"}, // memory defined but not exported as "memory"
+		{false, []string{spin.ExportRealloc, spin.ExportFree}, "does not export memory"},
+		{true, []string{spin.ExportMemory, spin.ExportFree}, "does not export canonical_abi_realloc"},
+		{true, []string{spin.ExportMemory, spin.ExportRealloc}, "does not export canonical_abi_free"},
+		{true, []string{spin.ExportRealloc, spin.ExportFree}, "does not export memory"}, // memory defined but not exported as "memory"
 	} {
 		_, mod := newFake(t, tc.memory, tc.exports...)
 		g, err := NewGuest(mod)

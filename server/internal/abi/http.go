@@ -6,33 +6,8 @@ import (
 	"io"
 
 	"github.com/tetratelabs/wazero/api"
-)
 
-// Methods lists Spin's http-types `method` enum in discriminant order
-// (wit/ephemeral/http-types.wit: get=0 … options=6).
-var Methods = [...]string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
-
-// MethodIndex returns the enum discriminant for an HTTP method; ok is false for methods
-// outside Spin's enum (the trigger answers those with 405).
-func MethodIndex(m string) (uint32, bool) {
-	for i, s := range Methods {
-		if s == m {
-			return uint32(i), true
-		}
-	}
-	return 0, false
-}
-
-// HTTPError is the http-types `http-error` enum (discriminant order).
-type HTTPError uint8
-
-const (
-	HTTPSuccess HTTPError = iota
-	HTTPDestinationNotAllowed
-	HTTPInvalidURL
-	HTTPRequestError
-	HTTPRuntimeError
-	HTTPTooManyRequests
+	"wasmsite/functions/sdk/spin"
 )
 
 // HTTPRequest is the http-types `request` record.
@@ -62,25 +37,13 @@ type HTTPResponse struct {
 	Body    []byte
 }
 
-// Response record layout (28 bytes, align 4; spin-http.c RET_AREA[28]).
-const (
-	respSize       = 28
-	respStatus     = 0
-	respHeadersTag = 4
-	respHeadersPtr = 8
-	respHeadersLen = 12
-	respBodyTag    = 16
-	respBodyPtr    = 20
-	respBodyLen    = 24
-)
-
 // CallHTTPHandler lowers req into the guest, calls handler (the `handle-http-request`
 // export: 10 i32 params, i32 result pointing at a response record), lifts the response
 // and frees every string and list in it via canonical_abi_free, as wit-bindgen's host does
 // (unless g.SkipFrees).
 // A status outside 100..=600, a bad option tag or any bounds/UTF-8 violation is an *Error.
 func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *HTTPRequest) (*HTTPResponse, error) {
-	m, ok := MethodIndex(req.Method)
+	m, ok := spin.MethodCode(req.Method)
 	if !ok {
 		return nil, Errorf("method %q is not in Spin's method enum", req.Method)
 	}
@@ -106,7 +69,7 @@ func (g *Guest) CallHTTPHandler(ctx context.Context, handler api.Function, req *
 		return nil, err
 	}
 	if len(res) != 1 {
-		return nil, Errorf("handle-http-request returned %d values, want 1", len(res))
+		return nil, Errorf("%s returned %d values, want 1", spin.ExportHTTPHandler, len(res))
 	}
 	return g.liftResponse(ctx, uint32(res[0]), !g.SkipFrees)
 }
@@ -124,63 +87,51 @@ func (g *Guest) lowerBody(ctx context.Context, req *HTTPRequest) (tag, ptr, n ui
 		if _, rerr := io.ReadFull(req.BodyFrom, view); rerr != nil {
 			return 0, 0, 0, &BodyError{Err: rerr}
 		}
-		return 1, uint64(p), uint64(req.BodyLen), nil
+		return spin.OptionSome, uint64(p), uint64(req.BodyLen), nil
 	case req.Body != nil:
 		if p, err = g.PutBytes(ctx, req.Body); err != nil {
 			return 0, 0, 0, err
 		}
-		return 1, uint64(p), uint64(len(req.Body)), nil
+		return spin.OptionSome, uint64(p), uint64(len(req.Body)), nil
 	}
-	return 0, 0, 0, nil
+	return spin.OptionNone, 0, 0, nil
 }
 
-// liftResponse reads a response record at p; with free set it releases the guest-owned
-// strings and lists afterwards.
+// liftResponse reads a response record (spin.Response*) at p; with free set it releases
+// the guest-owned strings and lists afterwards.
 func (g *Guest) liftResponse(ctx context.Context, p uint32, free bool) (*HTTPResponse, error) {
-	if err := g.Check(p, respSize, 4); err != nil {
+	if err := g.Check(p, spin.ResponseSize, spin.ResponseAlign); err != nil {
 		return nil, err
 	}
-	resp := &HTTPResponse{Status: g.U16(p + respStatus)}
+	resp := &HTTPResponse{Status: g.U16(p + spin.ResponseStatus)}
 	if resp.Status < 100 || resp.Status > 600 {
 		return nil, Errorf("malformed HTTP status code %d", resp.Status)
 	}
-	hTag, hPtr, hLen := g.U8(p+respHeadersTag), g.U32(p+respHeadersPtr), g.U32(p+respHeadersLen)
-	bTag, bPtr, bLen := g.U8(p+respBodyTag), g.U32(p+respBodyPtr), g.U32(p+respBodyLen)
-	if hTag > 1 || bTag > 1 {
+	hTag, hPtr, hLen := g.U8(p+spin.ResponseHeadersTag), g.U32(p+spin.ResponseHeadersPtr), g.U32(p+spin.ResponseHeadersLen)
+	bTag, bPtr, bLen := g.U8(p+spin.ResponseBodyTag), g.U32(p+spin.ResponseBodyPtr), g.U32(p+spin.ResponseBodyLen)
+	if hTag > spin.OptionSome || bTag > spin.OptionSome {
 		return nil, Errorf("invalid option tag in response (headers %d, body %d)", hTag, bTag)
 	}
 	var err error
-	if hTag == 1 {
+	if hTag == spin.OptionSome {
 		if resp.Headers, err = g.StringPairs(hPtr, hLen); err != nil {
 			return nil, err
 		}
 	}
-	if bTag == 1 {
+	if bTag == spin.OptionSome {
 		if resp.Body, err = g.Bytes(bPtr, bLen); err != nil {
 			return nil, err
-		}
-		if resp.Body == nil {
-			resp.Body = []byte{}
 		}
 	}
 	if !free {
 		return resp, nil
 	}
-	if hTag == 1 {
-		for i := uint32(0); i < hLen; i++ {
-			e := hPtr + i*16
-			if err := g.Free(ctx, g.U32(e), g.U32(e+4), 1); err != nil {
-				return nil, err
-			}
-			if err := g.Free(ctx, g.U32(e+8), g.U32(e+12), 1); err != nil {
-				return nil, err
-			}
-		}
-		if err := g.Free(ctx, hPtr, hLen*16, 4); err != nil {
+	if hTag == spin.OptionSome {
+		if err := g.freePairs(ctx, hPtr, hLen); err != nil {
 			return nil, err
 		}
 	}
-	if bTag == 1 {
+	if bTag == spin.OptionSome {
 		if err := g.Free(ctx, bPtr, bLen, 1); err != nil {
 			return nil, err
 		}
@@ -188,51 +139,64 @@ func (g *Guest) liftResponse(ctx context.Context, p uint32, free bool) (*HTTPRes
 	return resp, nil
 }
 
-// LiftOutboundRequest reads the flattened `request` argument of wasi-outbound-http.request:
-// method, uri ptr/len, headers ptr/len, params ptr/len, body tag/ptr/len (10 values).
-// The memory stays the guest's (borrowed).
+// freePairs returns a list<tuple<string,string>> of n elements at p to the guest: each
+// string, then the array.
+func (g *Guest) freePairs(ctx context.Context, p, n uint32) error {
+	for i := uint32(0); i < n; i++ {
+		e := p + i*spin.PairSize
+		if err := g.Free(ctx, g.U32(e+spin.PairNamePtr), g.U32(e+spin.PairNameLen), 1); err != nil {
+			return err
+		}
+		if err := g.Free(ctx, g.U32(e+spin.PairValuePtr), g.U32(e+spin.PairValueLen), 1); err != nil {
+			return err
+		}
+	}
+	return g.Free(ctx, p, n*spin.PairSize, spin.PairAlign)
+}
+
+// LiftOutboundRequest reads the flat `request` argument of wasi-outbound-http.request
+// (spin.Request*, spin.RequestParams values). The memory stays the guest's (borrowed).
 func (g *Guest) LiftOutboundRequest(p []uint64) (*HTTPRequest, error) {
-	if len(p) < 10 {
-		return nil, Errorf("request has %d flat values, want 10", len(p))
+	if len(p) < spin.RequestParams {
+		return nil, Errorf("request has %d flat values, want %d", len(p), spin.RequestParams)
 	}
-	m := uint32(p[0])
-	if m >= uint32(len(Methods)) {
-		return nil, Errorf("invalid method discriminant %d", m)
+	method, ok := spin.MethodName(uint32(p[spin.RequestMethod]))
+	if !ok {
+		return nil, Errorf("invalid method discriminant %d", uint32(p[spin.RequestMethod]))
 	}
-	req := &HTTPRequest{Method: Methods[m]}
+	req := &HTTPRequest{Method: method}
 	var err error
-	if req.URI, err = g.String(uint32(p[1]), uint32(p[2])); err != nil {
+	if req.URI, err = g.String(uint32(p[spin.RequestURIPtr]), uint32(p[spin.RequestURILen])); err != nil {
 		return nil, err
 	}
-	if req.Headers, err = g.StringPairs(uint32(p[3]), uint32(p[4])); err != nil {
+	if req.Headers, err = g.StringPairs(uint32(p[spin.RequestHeadersPtr]), uint32(p[spin.RequestHeadersLen])); err != nil {
 		return nil, err
 	}
-	if req.Params, err = g.StringPairs(uint32(p[5]), uint32(p[6])); err != nil {
+	if req.Params, err = g.StringPairs(uint32(p[spin.RequestParamsPtr]), uint32(p[spin.RequestParamsLen])); err != nil {
 		return nil, err
 	}
-	switch uint32(p[7]) {
-	case 0:
-	case 1:
-		if req.Body, err = g.Bytes(uint32(p[8]), uint32(p[9])); err != nil {
+	switch tag := uint32(p[spin.RequestBodyTag]); tag {
+	case spin.OptionNone:
+	case spin.OptionSome:
+		if req.Body, err = g.Bytes(uint32(p[spin.RequestBodyPtr]), uint32(p[spin.RequestBodyLen])); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, Errorf("invalid body option tag %d", uint32(p[7]))
+		return nil, Errorf("invalid body option tag %d", tag)
 	}
 	return req, nil
 }
 
-// LowerOutboundResult writes expected<response, http-error> into the 32-byte (align 4)
-// area at retptr (wasi-outbound-http.c): +0 is_err; ok: +4 status, +8 headers tag,
-// +12/+16 headers, +20 body tag, +24/+28 body; err: +4 error code. Headers and body are
-// allocated in the guest and owned by it afterwards.
-func (g *Guest) LowerOutboundResult(ctx context.Context, retptr uint32, resp *HTTPResponse, code HTTPError) error {
-	if err := g.Check(retptr, 32, 4); err != nil {
+// LowerOutboundResult writes expected<response, http-error> into the result area at
+// retptr (spin.Outbound*): resp as a response record, or code when resp is nil. Headers
+// and body are allocated in the guest and owned by it afterwards.
+func (g *Guest) LowerOutboundResult(ctx context.Context, retptr uint32, resp *HTTPResponse, code spin.HTTPError) error {
+	if err := g.Check(retptr, spin.OutboundResultSize, spin.OutboundResultAlign); err != nil {
 		return err
 	}
-	var buf [32]byte
+	var buf [spin.OutboundResultSize]byte
 	if resp == nil {
-		buf[0], buf[4] = 1, byte(code)
+		buf[spin.ResultIsErr], buf[spin.OutboundError] = 1, byte(code)
 		return g.write(retptr, buf[:])
 	}
 	hp, err := g.PutStringPairs(ctx, resp.Headers)
@@ -243,13 +207,14 @@ func (g *Guest) LowerOutboundResult(ctx context.Context, retptr uint32, resp *HT
 	if err != nil {
 		return err
 	}
-	binary.LittleEndian.PutUint16(buf[4:], resp.Status)
-	buf[8] = 1
-	binary.LittleEndian.PutUint32(buf[12:], hp)
-	binary.LittleEndian.PutUint32(buf[16:], uint32(len(resp.Headers)))
-	buf[20] = 1
-	binary.LittleEndian.PutUint32(buf[24:], bp)
-	binary.LittleEndian.PutUint32(buf[28:], uint32(len(resp.Body)))
+	rec := buf[spin.OutboundResponse:]
+	binary.LittleEndian.PutUint16(rec[spin.ResponseStatus:], resp.Status)
+	rec[spin.ResponseHeadersTag] = spin.OptionSome
+	binary.LittleEndian.PutUint32(rec[spin.ResponseHeadersPtr:], hp)
+	binary.LittleEndian.PutUint32(rec[spin.ResponseHeadersLen:], uint32(len(resp.Headers)))
+	rec[spin.ResponseBodyTag] = spin.OptionSome
+	binary.LittleEndian.PutUint32(rec[spin.ResponseBodyPtr:], bp)
+	binary.LittleEndian.PutUint32(rec[spin.ResponseBodyLen:], uint32(len(resp.Body)))
 	return g.write(retptr, buf[:])
 }
 

@@ -8,20 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-func TestMethodIndex(t *testing.T) {
-	for i, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"} {
-		if got, ok := MethodIndex(m); !ok || got != uint32(i) {
-			t.Errorf("MethodIndex(%s) = %d, %v; want %d", m, got, ok, i)
-		}
-	}
-	for _, m := range []string{"get", "TRACE", "CONNECT", ""} {
-		if _, ok := MethodIndex(m); ok {
-			t.Errorf("MethodIndex(%q) ok", m)
-		}
-	}
-}
+	"wasmsite/functions/sdk/spin"
+)
 
 // response writes a response record at p with the given header pairs and body,
 // allocating their strings with the bump allocator (as a guest would).
@@ -358,7 +347,7 @@ func TestLowerOutboundResult(t *testing.T) {
 	const ret = 128
 	f.put(ret, []byte(strings.Repeat("\xcc", 32)))
 	resp := &HTTPResponse{Status: 203, Headers: [][2]string{{"a", "1"}, {"bb", ""}}, Body: []byte("xyz")}
-	if err := g.LowerOutboundResult(ctx, ret, resp, HTTPSuccess); err != nil {
+	if err := g.LowerOutboundResult(ctx, ret, resp, spin.HTTPSuccess); err != nil {
 		t.Fatal(err)
 	}
 	if g.U8(ret) != 0 || g.U16(ret+4) != 203 || g.U8(ret+8) != 1 || g.U32(ret+16) != 2 || g.U8(ret+20) != 1 || g.U32(ret+28) != 3 {
@@ -379,7 +368,7 @@ func TestLowerOutboundResult(t *testing.T) {
 		t.Errorf("body %q, %v", b, err)
 	}
 	// No headers, no body: still Some(empty list) and Some(empty body).
-	if err := g.LowerOutboundResult(ctx, ret, &HTTPResponse{Status: 204}, HTTPSuccess); err != nil {
+	if err := g.LowerOutboundResult(ctx, ret, &HTTPResponse{Status: 204}, spin.HTTPSuccess); err != nil {
 		t.Fatal(err)
 	}
 	if g.U16(ret+4) != 204 || g.U8(ret+8) != 1 || g.U32(ret+16) != 0 || g.U8(ret+20) != 1 || g.U32(ret+28) != 0 {
@@ -387,7 +376,7 @@ func TestLowerOutboundResult(t *testing.T) {
 	}
 	// Error: is_err 1 and the code at +4, everything else zero.
 	f.allocs = nil
-	if err := g.LowerOutboundResult(ctx, ret, nil, HTTPDestinationNotAllowed); err != nil {
+	if err := g.LowerOutboundResult(ctx, ret, nil, spin.HTTPDestinationNotAllowed); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]byte, 32)
@@ -401,7 +390,7 @@ func TestLowerOutboundResult(t *testing.T) {
 	// A bad retptr fails before any allocation.
 	for _, p := range []uint32{ret + 2, 65536 - 16} {
 		f.allocs = nil
-		err := g.LowerOutboundResult(ctx, p, resp, HTTPSuccess)
+		err := g.LowerOutboundResult(ctx, p, resp, spin.HTTPSuccess)
 		if err == nil || len(f.allocs) != 0 {
 			t.Errorf("retptr %#x: err %v, allocs %v", p, err, f.allocs)
 		}
@@ -415,11 +404,3 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-func TestHTTPErrorCodes(t *testing.T) {
-	// http-types.wit enum order.
-	for i, c := range []HTTPError{HTTPSuccess, HTTPDestinationNotAllowed, HTTPInvalidURL, HTTPRequestError, HTTPRuntimeError, HTTPTooManyRequests} {
-		if int(c) != i {
-			t.Errorf("http-error %d has value %d", i, c)
-		}
-	}
-}

@@ -22,8 +22,10 @@ import (
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/httpcache"
 	"wasmsite/server/internal/trigger"
+	"wasmsite/server/internal/variable"
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
 )
 
 // Options configure Load.
@@ -84,7 +86,7 @@ type App struct {
 	closers  closeStack
 	mu       sync.Mutex // guards backends and embedded
 	backends map[string]store.Redis
-	embedded *store.Embedded
+	embedded *embedded.Store
 }
 
 // Load reads the manifest and prepares everything needed to serve, in named steps: open
@@ -215,12 +217,12 @@ func (a *App) setStateDir(o Options, rc *manifest.RuntimeConfig, m *manifest.App
 }
 
 // resolver resolves the variables and makes the log redact secret values.
-func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (*manifest.Resolver, error) {
+func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (*variable.Resolver, error) {
 	var providers []manifest.ConfigProvider
 	if rc != nil {
 		providers = rc.ConfigProviders
 	}
-	res, err := manifest.NewResolverWithProviders(m, o.LookupEnv, providers)
+	res, err := variable.NewResolver(m, o.LookupEnv, providers)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +232,7 @@ func (a *App) resolver(m *manifest.App, o Options, rc *manifest.RuntimeConfig) (
 
 // checkSupported fails on required variables without values and on features this host
 // does not have.
-func checkSupported(m *manifest.App, res *manifest.Resolver) error {
+func checkSupported(m *manifest.App, res *variable.Resolver) error {
 	if err := res.CheckRequired(); err != nil {
 		return err
 	}
@@ -311,7 +313,7 @@ func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o
 }
 
 // redisTriggers groups the Redis subscriptions by rendered address.
-func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *manifest.Resolver,
+func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *variable.Resolver,
 	components map[string]*trigger.Component, o Options) ([]*trigger.Redis, error) {
 	var out []*trigger.Redis
 	byAddr := map[string]*trigger.Redis{}

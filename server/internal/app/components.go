@@ -10,16 +10,18 @@ import (
 	"sync"
 	"time"
 
+	"wasmsite/server/internal/allowlist"
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/mountfs"
 	"wasmsite/server/internal/trigger"
+	"wasmsite/server/internal/variable"
 	"wasmsite/server/manifest"
 )
 
 // compileComponents loads every component concurrently (compiling is CPU-bound and
 // dominates a cold start) and returns them by ID, or the first error in manifest order.
-func (a *App) compileComponents(ctx context.Context, m *manifest.App, res *manifest.Resolver, o Options, lim manifest.Limits) (map[string]*trigger.Component, error) {
+func (a *App) compileComponents(ctx context.Context, m *manifest.App, res *variable.Resolver, o Options, lim manifest.Limits) (map[string]*trigger.Component, error) {
 	executors := map[string]manifest.Executor{}
 	for _, t := range m.HTTPTriggers {
 		executors[t.Component] = t.Executor
@@ -51,7 +53,7 @@ func (a *App) compileComponents(ctx context.Context, m *manifest.App, res *manif
 type componentSpec struct {
 	mc       *manifest.Component
 	app      *manifest.App
-	res      *manifest.Resolver
+	res      *variable.Resolver
 	env      map[string]string // -e pairs
 	limits   manifest.Limits
 	executor manifest.Executor
@@ -74,7 +76,7 @@ func (a *App) loadComponent(ctx context.Context, s componentSpec) (*trigger.Comp
 	}
 	// Initialisation (the module's start function, `_initialize`) may read the
 	// component's config, which is fixed for the application's life; nothing else.
-	initCtx := host.WithCall(ctx, &host.Call{Caps: &host.Capabilities{ComponentID: mc.ID, Config: caps.Config}})
+	initCtx := host.WithScope(ctx, &host.Scope{Caps: &host.Capabilities{ComponentID: mc.ID, Config: caps.Config}})
 	mod, err := a.engine.Compile(initCtx, mc.ID, wasm, settings)
 	if err != nil {
 		return nil, err
@@ -188,7 +190,7 @@ func capabilities(s componentSpec) (*host.Capabilities, error) {
 			return nil, fmt.Errorf("allowed hosts entry %q: %w", e, err)
 		}
 	}
-	allow, err := manifest.ParseAllowedHosts(hosts, s.app.ManifestVersion)
+	allow, err := allowlist.Parse(hosts, s.app.ManifestVersion)
 	if err != nil {
 		return nil, err
 	}

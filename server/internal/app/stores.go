@@ -10,6 +10,8 @@ import (
 
 	"wasmsite/server/manifest"
 	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
+	"wasmsite/server/store/redis"
 )
 
 // openStores opens the key-value stores: "default" is the embedded store unless the
@@ -39,20 +41,20 @@ func (a *App) openStores(rc *manifest.RuntimeConfig) (map[string]store.KV, error
 	return out, nil
 }
 
-func (a *App) openStore(emb *store.Embedded, label string, kc manifest.KVStoreConfig) (store.KV, error) {
+func (a *App) openStore(emb *embedded.Store, label string, kc manifest.KVStoreConfig) (store.KV, error) {
 	switch kc.Type {
 	case "spin":
 		if kc.Path == "" {
 			return emb.KV(label), nil
 		}
-		e, err := store.OpenEmbedded(kc.Path)
+		e, err := embedded.Open(kc.Path)
 		if err != nil {
 			return nil, err
 		}
 		a.closers.push(e)
 		return e.KV(label), nil
 	case "redis":
-		kv, err := store.NewRedisKV(kc.URL)
+		kv, err := redis.NewKV(kc.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +68,7 @@ func (a *App) openStore(emb *store.Embedded, label string, kc manifest.KVStoreCo
 
 // embeddedStore opens (once) the embedded store at <state dir>/store.db, or a
 // throwaway one when there is no state dir.
-func (a *App) embeddedStore() (*store.Embedded, error) {
+func (a *App) embeddedStore() (*embedded.Store, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.embedded != nil {
@@ -84,7 +86,7 @@ func (a *App) embeddedStore() (*store.Embedded, error) {
 		path = filepath.Join(dir, "store.db")
 		a.log.Warn("no state dir: using a temporary embedded store; data will not be saved")
 	}
-	e, err := store.OpenEmbedded(path)
+	e, err := embedded.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func (a *App) redisBackend(ctx context.Context, addr string) (store.Redis, error
 	if r, ok := a.backends[addr]; ok {
 		return r, nil
 	}
-	r, err := store.NewRedis(addr)
+	r, err := redis.New(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,11 @@ package host
 import (
 	"context"
 	"testing"
-	"wasmsite/server/internal/wasmbin"
 
 	"github.com/tetratelabs/wazero/api"
 
 	"wasmsite/server/internal/engine"
+	"wasmsite/server/internal/wasmbin"
 )
 
 // Module encoding helpers (shared with the other host packages' tests).
@@ -75,7 +75,7 @@ type testGuest struct {
 	inst *engine.Instance
 	mem  api.Memory
 	ctx  context.Context
-	call *Call
+	call *Scope
 }
 
 func newTestGuest(t *testing.T, h *Host, caps *Capabilities, imports ...hostImport) *testGuest {
@@ -99,8 +99,8 @@ func newTestGuest(t *testing.T, h *Host, caps *Capabilities, imports ...hostImpo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Release(false) })
-	c := &Call{Caps: caps}
-	return &testGuest{t: t, inst: inst, mem: inst.Memory(), ctx: WithCall(ctx, c), call: c}
+	c := &Scope{Caps: caps}
+	return &testGuest{t: t, inst: inst, mem: inst.Memory(), ctx: WithScope(ctx, c), call: c}
 }
 
 // invoke calls the import through the guest's wrapper.

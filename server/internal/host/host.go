@@ -1,10 +1,10 @@
 // Package host implements the Spin 1.x host interfaces guests import, with their exact
-// core-module names and layouts (wit/ephemeral/*.wit; ../shared/reference/spin-1x.md C.4):
-// wasi-outbound-http, outbound-redis, spin-config and key-value.
+// core-module names and layouts (package spin; wit/ephemeral/*.wit): wasi-outbound-http,
+// outbound-redis, spin-config and key-value, one file each.
 //
-// Host modules are instantiated once per engine; what a call may reach comes from the
-// *Call in the context, built per request from the component's manifest grants
-// (allowed hosts, config, key-value store labels). Deny by default.
+// Host modules are instantiated once per engine; what a guest call may reach comes from
+// the *Scope in the context, built per request or message from the component's
+// manifest grants (allowed hosts, config, key-value store labels). Deny by default.
 //
 // A guest that violates the ABI (bad pointer, invalid UTF-8, bad discriminant) makes
 // the host function panic with *abi.Error, which wazero turns into an error of the
@@ -13,16 +13,14 @@ package host
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 
 	"github.com/tetratelabs/wazero/api"
 
-	"wasmsite/server/internal/abi"
+	"wasmsite/functions/sdk/spin"
+	"wasmsite/server/internal/allowlist"
 	"wasmsite/server/internal/engine"
-	"wasmsite/server/manifest"
 	"wasmsite/server/store"
 )
 
@@ -31,7 +29,7 @@ type Capabilities struct {
 	ComponentID     string
 	ManifestVersion int
 	// Allow is the outbound allow-list (nil: nothing allowed).
-	Allow *manifest.AllowList
+	Allow *allowlist.List
 	// Config holds the component's resolved config values for spin-config.
 	Config map[string]string
 	// KeyValueStores are the store labels the component may open.
@@ -53,49 +51,26 @@ type Host struct {
 	Log              *slog.Logger
 }
 
-// ErrNoSuchStore is returned by Host.KV for a label with no configured store.
-var ErrNoSuchStore = errors.New("no such key-value store")
-
-type callKey struct{}
-
-// Call is the per-request state of one instance.
-type Call struct {
-	Caps *Capabilities
-	// Origin is the incoming request's scheme://authority, against which relative
-	// outbound URLs resolve when "self" is allowed (nil outside HTTP requests).
-	Origin *url.URL
-	guest  *abi.Guest
-	stores []store.KV // key-value handles; nil entries are closed
+// module is one host interface: its import module name and its functions.
+type module struct {
+	name  string
+	funcs []hostFunc
 }
 
-// WithCall attaches c to ctx for the host functions the guest calls.
-func WithCall(ctx context.Context, c *Call) context.Context {
-	return context.WithValue(ctx, callKey{}, c)
+type hostFunc struct {
+	name    string
+	params  int // number of i32 params
+	results []api.ValueType
+	fn      api.GoModuleFunc
 }
 
-func callFrom(ctx context.Context) *Call {
-	if c, ok := ctx.Value(callKey{}).(*Call); ok {
-		return c
-	}
-	// A guest running outside a request (e.g. during _initialize) gets no capabilities.
-	return &Call{Caps: &Capabilities{}}
-}
-
-// guest binds the call to the calling instance's memory and allocator.
-func (c *Call) guestOf(mod api.Module) *abi.Guest {
-	if c.guest == nil || c.guest.Mem != mod.Memory() {
-		g, err := abi.NewGuest(mod)
-		if err != nil {
-			panic(err)
-		}
-		c.guest = g
-	}
-	return c.guest
-}
-
-func must(err error) {
-	if err != nil {
-		panic(err)
+// modules lists the interfaces Register instantiates.
+func (h *Host) modules() []module {
+	return []module{
+		{spin.ModuleOutboundHTTP, h.httpFuncs()},
+		{spin.ModuleOutboundRedis, h.redisFuncs()},
+		{spin.ModuleConfig, h.configFuncs()},
+		{spin.ModuleKeyValue, h.kvFuncs()},
 	}
 }
 
@@ -107,29 +82,17 @@ func (h *Host) Register(ctx context.Context, e *engine.Engine) error {
 	if h.Log == nil {
 		h.Log = slog.Default()
 	}
-	for name, fns := range map[string][]hostFunc{
-		"wasi-outbound-http": h.httpFuncs(),
-		"outbound-redis":     h.redisFuncs(),
-		"spin-config":        h.configFuncs(),
-		"key-value":          h.kvFuncs(),
-	} {
-		b := e.Runtime().NewHostModuleBuilder(name)
-		for _, f := range fns {
+	for _, m := range h.modules() {
+		b := e.Runtime().NewHostModuleBuilder(m.name)
+		for _, f := range m.funcs {
 			b.NewFunctionBuilder().WithGoModuleFunction(f.fn, i32s(f.params), f.results).Export(f.name)
 		}
 		if _, err := b.Instantiate(ctx); err != nil {
 			return err
 		}
-		e.Register(name)
+		e.Register(m.name)
 	}
 	return nil
-}
-
-type hostFunc struct {
-	name    string
-	params  int // number of i32 params
-	results []api.ValueType
-	fn      api.GoModuleFunc
 }
 
 func i32s(n int) []api.ValueType {
@@ -138,4 +101,16 @@ func i32s(n int) []api.ValueType {
 		t[i] = api.ValueTypeI32
 	}
 	return t
+}
+
+// must turns an ABI violation into the panic that traps the guest's call.
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func must2[T any](v T, err error) T {
+	must(err)
+	return v
 }

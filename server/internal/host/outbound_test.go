@@ -12,14 +12,15 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
-	"wasmsite/server/manifest"
+	"wasmsite/server/internal/allowlist"
 	"wasmsite/server/store"
 )
 
-func allow(t *testing.T, version int, entries ...string) *manifest.AllowList {
+func allow(t *testing.T, version int, entries ...string) *allowlist.List {
 	t.Helper()
-	a, err := manifest.ParseAllowedHosts(entries, version)
+	a, err := allowlist.Parse(entries, version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +64,14 @@ func httpHost() *Host {
 func TestSend(t *testing.T) {
 	srv := newEcho(t, nil)
 	h := httpHost()
-	c := &Call{Caps: &Capabilities{ComponentID: "c", Allow: allow(t, 1, srv.URL)}}
+	c := &Scope{Caps: &Capabilities{ComponentID: "c", Allow: allow(t, 1, srv.URL)}}
 	resp, code := h.Send(context.Background(), c, &abi.HTTPRequest{
 		Method: "PUT", URI: srv.URL + "/p?q=1",
 		Headers: [][2]string{{"x-a", "b"}, {"host", "evil.example"}, {"Content-Type", "text/plain"}},
 		Params:  [][2]string{{"ignored", "x"}},
 		Body:    []byte("payload"),
 	})
-	if code != abi.HTTPSuccess || resp == nil {
+	if code != spin.HTTPSuccess || resp == nil {
 		t.Fatalf("Send = %v, %d", resp, code)
 	}
 	if resp.Status != 201 || string(resp.Body) != "created" {
@@ -103,23 +104,23 @@ func TestSendRefusals(t *testing.T) {
 	origin, _ := url.Parse(srv.URL)
 	for _, tc := range []struct {
 		name   string
-		allow  *manifest.AllowList
+		allow  *allowlist.List
 		origin *url.URL
 		uri    string
-		want   abi.HTTPError
+		want   spin.HTTPError
 	}{
-		{"no allow-list", nil, nil, srv.URL, abi.HTTPDestinationNotAllowed},
-		{"other host", allow(t, 1, "example.com"), nil, srv.URL, abi.HTTPDestinationNotAllowed},
-		{"unparsable", allow(t, 1, "insecure:allow-all"), nil, "http://[::1", abi.HTTPInvalidURL},
-		{"ftp not allowed", allow(t, 1, "example.com"), nil, "ftp://example.com/x", abi.HTTPDestinationNotAllowed},
-		{"ftp with allow-all", allow(t, 1, "insecure:allow-all"), nil, "ftp://example.com/x", abi.HTTPInvalidURL},
-		{"no host", allow(t, 1, "insecure:allow-all"), nil, "http:///path", abi.HTTPInvalidURL},
-		{"relative without self", allow(t, 1, srv.URL), origin, "/x", abi.HTTPDestinationNotAllowed},
-		{"relative without origin", allow(t, 1, "self"), nil, "/x", abi.HTTPDestinationNotAllowed},
+		{"no allow-list", nil, nil, srv.URL, spin.HTTPDestinationNotAllowed},
+		{"other host", allow(t, 1, "example.com"), nil, srv.URL, spin.HTTPDestinationNotAllowed},
+		{"unparsable", allow(t, 1, "insecure:allow-all"), nil, "http://[::1", spin.HTTPInvalidURL},
+		{"ftp not allowed", allow(t, 1, "example.com"), nil, "ftp://example.com/x", spin.HTTPDestinationNotAllowed},
+		{"ftp with allow-all", allow(t, 1, "insecure:allow-all"), nil, "ftp://example.com/x", spin.HTTPInvalidURL},
+		{"no host", allow(t, 1, "insecure:allow-all"), nil, "http:///path", spin.HTTPInvalidURL},
+		{"relative without self", allow(t, 1, srv.URL), origin, "/x", spin.HTTPDestinationNotAllowed},
+		{"relative without origin", allow(t, 1, "self"), nil, "/x", spin.HTTPDestinationNotAllowed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := srv.hits.Load()
-			c := &Call{Caps: &Capabilities{Allow: tc.allow}, Origin: tc.origin}
+			c := &Scope{Caps: &Capabilities{Allow: tc.allow}, Origin: tc.origin}
 			resp, code := h.Send(context.Background(), c, &abi.HTTPRequest{Method: "GET", URI: tc.uri})
 			if code != tc.want || resp != nil {
 				t.Errorf("Send = %v, %d; want nil, %d", resp, code, tc.want)
@@ -130,8 +131,8 @@ func TestSendRefusals(t *testing.T) {
 		})
 	}
 	// Relative URLs resolve against the origin when "self" is allowed.
-	c := &Call{Caps: &Capabilities{Allow: allow(t, 1, "self")}, Origin: origin}
-	if resp, code := h.Send(context.Background(), c, &abi.HTTPRequest{Method: "GET", URI: "/rel?x"}); code != abi.HTTPSuccess || resp.Status != 201 || srv.last.URL.RequestURI() != "/rel?x" {
+	c := &Scope{Caps: &Capabilities{Allow: allow(t, 1, "self")}, Origin: origin}
+	if resp, code := h.Send(context.Background(), c, &abi.HTTPRequest{Method: "GET", URI: "/rel?x"}); code != spin.HTTPSuccess || resp.Status != 201 || srv.last.URL.RequestURI() != "/rel?x" {
 		t.Errorf("relative with self: %v, %d", resp, code)
 	}
 }
@@ -151,25 +152,25 @@ func TestSendRedirectsAndErrors(t *testing.T) {
 		}
 	})
 	h := httpHost()
-	c := &Call{Caps: &Capabilities{Allow: allow(t, 1, srv.URL)}}
-	send := func(uri string) (*abi.HTTPResponse, abi.HTTPError) {
+	c := &Scope{Caps: &Capabilities{Allow: allow(t, 1, srv.URL)}}
+	send := func(uri string) (*abi.HTTPResponse, spin.HTTPError) {
 		return h.Send(context.Background(), c, &abi.HTTPRequest{Method: "GET", URI: uri})
 	}
-	if resp, code := send(srv.URL + "/in"); code != abi.HTTPSuccess || resp.Status != 200 || string(resp.Body) != "final" {
+	if resp, code := send(srv.URL + "/in"); code != spin.HTTPSuccess || resp.Status != 200 || string(resp.Body) != "final" {
 		t.Errorf("allowed redirect: %v, %d", resp, code)
 	}
 	resp, code := send(srv.URL + "/out")
-	if code != abi.HTTPSuccess || resp.Status != http.StatusFound || other.hits.Load() != 0 {
+	if code != spin.HTTPSuccess || resp.Status != http.StatusFound || other.hits.Load() != 0 {
 		t.Errorf("redirect to a host not allowed: %v, %d, target hit %d times", resp, code, other.hits.Load())
 	}
-	if resp, code := send(srv.URL + "/big"); code != abi.HTTPRuntimeError || resp != nil {
+	if resp, code := send(srv.URL + "/big"); code != spin.HTTPRuntimeError || resp != nil {
 		t.Errorf("oversized body: %v, %d", resp, code)
 	}
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close()
 	c.Caps.Allow = allow(t, 1, deadURL)
-	if resp, code := send(deadURL); code != abi.HTTPRuntimeError || resp != nil {
+	if resp, code := send(deadURL); code != spin.HTTPRuntimeError || resp != nil {
 		t.Errorf("connection refused: %v, %d", resp, code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/engine"
 )
@@ -41,13 +42,13 @@ type Request struct {
 // compute_default_headers), as [Spin header, WAGI variable, value].
 func (r *Request) spinHeaders() [][3]string {
 	return [][3]string{
-		{"spin-path-info", "PATH_INFO", r.Route.PathInfo(r.Path)},
-		{"spin-full-url", "X_FULL_URL", r.FullURL},
-		{"spin-matched-route", "X_MATCHED_ROUTE", r.Route.Pattern},
-		{"spin-base-path", "X_BASE_PATH", r.Route.Base},
-		{"spin-raw-component-route", "X_RAW_COMPONENT_ROUTE", r.Route.Raw},
-		{"spin-component-route", "X_COMPONENT_ROUTE", r.Route.ComponentRoute()},
-		{"spin-client-addr", "X_CLIENT_ADDR", r.Client},
+		{spin.HeaderPathInfo, "PATH_INFO", r.Route.PathInfo(r.Path)},
+		{spin.HeaderFullURL, "X_FULL_URL", r.FullURL},
+		{spin.HeaderMatchedRoute, "X_MATCHED_ROUTE", r.Route.Pattern},
+		{spin.HeaderBasePath, "X_BASE_PATH", r.Route.Base},
+		{spin.HeaderRawComponentRoute, "X_RAW_COMPONENT_ROUTE", r.Route.Raw},
+		{spin.HeaderComponentRoute, "X_COMPONENT_ROUTE", r.Route.ComponentRoute()},
+		{spin.HeaderClientAddr, "X_CLIENT_ADDR", r.Client},
 	}
 }
 
@@ -57,7 +58,7 @@ func (r *Request) spinHeaders() [][3]string {
 type SpinExecutor struct{}
 
 // spinExports are the exports the Spin executor calls.
-var spinExports = []string{"handle-http-request", abi.ExportRealloc, abi.ExportFree}
+var spinExports = []string{spin.ExportHTTPHandler, spin.ExportRealloc, spin.ExportFree}
 
 // Check implements Executor.
 func (SpinExecutor) Check(m *engine.Module) error {
@@ -71,7 +72,7 @@ func (SpinExecutor) Check(m *engine.Module) error {
 
 // Execute implements Executor.
 func (SpinExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Request) (*abi.HTTPResponse, error) {
-	if _, ok := abi.MethodIndex(req.Method); !ok {
+	if _, ok := spin.MethodCode(req.Method); !ok {
 		return &abi.HTTPResponse{Status: http.StatusMethodNotAllowed}, nil
 	}
 	rec, err := spinRecord(req)
@@ -84,7 +85,7 @@ func (SpinExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Req
 	}
 	// The instance is reset or closed after the request, which frees everything.
 	g.SkipFrees = true
-	return g.CallHTTPHandler(ctx, inst.Function("handle-http-request"), rec)
+	return g.CallHTTPHandler(ctx, inst.Function(spin.ExportHTTPHandler), rec)
 }
 
 // spinRecord builds the request record: the client's headers (lower-cased), Host, then

@@ -120,7 +120,7 @@ func (t *HTTP) run(w http.ResponseWriter, r *http.Request, c *Component, route *
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 		defer cancel()
 	}
-	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps, Origin: t.Self})
+	ctx = host.WithScope(ctx, &host.Scope{Caps: c.Caps, Origin: t.Self})
 	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
 		return nil, &acquireError{err: err}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/store"
@@ -83,7 +84,7 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err 
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 		defer cancel()
 	}
-	ctx = host.WithCall(ctx, &host.Call{Caps: c.Caps})
+	ctx = host.WithScope(ctx, &host.Scope{Caps: c.Caps})
 	inst, err := c.Module.Acquire(ctx)
 	if err != nil {
 		return err
@@ -93,9 +94,9 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err 
 	if err != nil {
 		return err
 	}
-	fn := inst.Function("handle-redis-message")
+	fn := inst.Function(spin.ExportRedisHandler)
 	if fn == nil {
-		return errors.New("component does not export handle-redis-message")
+		return errors.New("component does not export " + spin.ExportRedisHandler)
 	}
 	p, err := g.PutBytes(ctx, payload)
 	if err != nil {
@@ -106,13 +107,14 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err 
 		return err
 	}
 	if len(res) != 1 {
-		return abi.Errorf("handle-redis-message returned %d values, want 1", len(res))
+		return abi.Errorf("%s returned %d values, want 1", spin.ExportRedisHandler, len(res))
 	}
-	if err := g.Check(uint32(res[0]), 2, 1); err != nil {
+	area := uint32(res[0])
+	if err := g.Check(area, spin.RedisUnitSize, spin.RedisUnitAlign); err != nil {
 		return err
 	}
-	if g.U8(uint32(res[0])) != 0 {
-		return fmt.Errorf("handle-redis-message returned error %d", g.U8(uint32(res[0])+1))
+	if g.U8(area+spin.ResultIsErr) != 0 {
+		return fmt.Errorf("%s returned error %d", spin.ExportRedisHandler, g.U8(area+spin.RedisUnitError))
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Limits of the API.
@@ -152,7 +154,7 @@ func (h *Handler) sameOrigin(r *http.Request) bool {
 
 // clientIP is the peer IP from spin-client-addr (http.Request.RemoteAddr in the SDK).
 func clientIP(r *http.Request) string {
-	addr := r.Header.Get("spin-client-addr")
+	addr := r.Header.Get(spin.HeaderClientAddr)
 	if addr == "" {
 		addr = r.RemoteAddr
 	}
@@ -251,61 +253,16 @@ type changeRequest struct {
 	Action string  `json:"action"`
 }
 
+// serveChange likes, unlikes or toggles a page for the request's reader (POST with
+// JSON or a form, DELETE with JSON), in this order of checks: origin, body, action, url,
+// token, rate limits, sitemap; then it answers the page's count.
 func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
-	if !h.sameOrigin(r) {
-		fail(w, http.StatusForbidden, "cross-origin request refused")
+	req, form, ok := h.readChange(w, r)
+	if !ok {
 		return
 	}
-	if r.ContentLength > MaxBody {
-		fail(w, http.StatusRequestEntityTooLarge, "body too large")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		fail(w, http.StatusBadRequest, "unreadable body")
-		return
-	}
-	if len(body) > MaxBody {
-		fail(w, http.StatusRequestEntityTooLarge, "body too large")
-		return
-	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var req changeRequest
-	form := false
-	switch mt {
-	case "application/json", "":
-		if err := json.Unmarshal(body, &req); err != nil {
-			fail(w, http.StatusBadRequest, "malformed JSON body")
-			return
-		}
-	case "application/x-www-form-urlencoded":
-		if r.Method != http.MethodPost {
-			fail(w, http.StatusBadRequest, "form bodies are only accepted with POST")
-			return
-		}
-		vals, err := url.ParseQuery(string(body))
-		if err != nil {
-			fail(w, http.StatusBadRequest, "malformed form body")
-			return
-		}
-		form = true
-		if vals.Has("url") {
-			u := vals.Get("url")
-			req.URL = &u
-		}
-		req.Action = vals.Get("action")
-	default:
-		fail(w, http.StatusBadRequest, "unsupported content type")
-		return
-	}
-	action := req.Action
-	if r.Method == http.MethodDelete {
-		action = "unlike"
-	} else if action == "" {
-		action = "like"
-	}
-	if action != "like" && action != "unlike" && action != "toggle" {
-		fail(w, http.StatusBadRequest, "action must be like, unlike or toggle")
+	action, ok := changeAction(w, r.Method, req.Action)
+	if !ok {
 		return
 	}
 	if req.URL == nil || *req.URL == "" {
@@ -323,80 +280,13 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "invalid token")
 		return
 	}
-
-	rl := &RateLimiter{Store: h.Store, Now: h.now}
-	if ip := clientIP(r); ip != "" {
-		if ok, retry, err := rl.Allow("ip:"+ip, h.Config.IPRateLimit); err != nil {
-			h.storeFailure(w, err)
-			return
-		} else if !ok {
-			w.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
-			fail(w, http.StatusTooManyRequests, "too many requests")
-			return
-		}
-	}
-	if reader != "" {
-		if ok, retry, err := rl.Allow("r:"+reader, h.Config.RateLimit); err != nil {
-			h.storeFailure(w, err)
-			return
-		} else if !ok {
-			w.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
-			fail(w, http.StatusTooManyRequests, "too many requests")
-			return
-		}
-	}
-
-	known, err := h.sitemap().Contains(r.Context(), page)
-	if err != nil {
-		h.storeFailure(w, err)
+	if !h.withinRateLimits(w, r, reader) || !h.inSitemap(w, r, page) {
 		return
 	}
-	if !known[0] {
-		fail(w, http.StatusNotFound, "page not in sitemap: "+page)
-		return
-	}
-
 	key := "likes:" + page
-	if action == "toggle" {
-		action = "like"
-		if reader != "" {
-			m, err := intResult(h.Store, "SISMEMBER", key, reader)
-			if err != nil {
-				h.storeFailure(w, err)
-				return
-			}
-			if m == 1 {
-				action = "unlike"
-			}
-		}
-	}
-	var newToken string
-	switch {
-	case action == "like":
-		if reader == "" {
-			if reader, err = h.tokens().NewReaderID(); err == nil {
-				newToken, err = h.tokens().Issue(reader)
-			}
-			if err != nil {
-				log.Printf("likes: issuing token: %v", err)
-				fail(w, http.StatusInternalServerError, "cannot issue token")
-				return
-			}
-		}
-		if _, err := intResult(h.Store, "SADD", key, reader); err != nil {
-			h.storeFailure(w, err)
-			return
-		}
-		if newToken != "" {
-			// The like is stored under this reader: hand out the token even if the
-			// count below fails, so a retry does not create a second reader.
-			http.SetCookie(w, h.cookie(newToken, int(TokenTTL/time.Second)))
-		}
-	case reader != "": // unlike
-		if _, err := intResult(h.Store, "SREM", key, reader); err != nil {
-			h.storeFailure(w, err)
-			return
-		}
+	liked, ok := h.change(w, key, action, reader)
+	if !ok {
+		return
 	}
 	// After SADD or SREM the reader's state is known: only the count is asked for.
 	n, err := intResult(h.Store, "SCARD", key)
@@ -404,7 +294,7 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 		h.storeFailure(w, err)
 		return
 	}
-	st := PageLikes{URL: page, Count: n, Liked: action == "like"}
+	st := PageLikes{URL: page, Count: n, Liked: liked}
 	if form {
 		// page is a decoded path: escape it so Location is an ASCII URI reference.
 		w.Header().Set("Location", (&url.URL{Path: page}).EscapedPath())
@@ -412,4 +302,164 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// readChange checks the request's origin and reads its body, JSON or (POST only) a
+// form; form reports which. ok is false when it has answered the request.
+func (h *Handler) readChange(w http.ResponseWriter, r *http.Request) (req changeRequest, form, ok bool) {
+	if !h.sameOrigin(r) {
+		fail(w, http.StatusForbidden, "cross-origin request refused")
+		return req, false, false
+	}
+	if r.ContentLength > MaxBody {
+		fail(w, http.StatusRequestEntityTooLarge, "body too large")
+		return req, false, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "unreadable body")
+		return req, false, false
+	}
+	if len(body) > MaxBody {
+		fail(w, http.StatusRequestEntityTooLarge, "body too large")
+		return req, false, false
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/json", "":
+		if err := json.Unmarshal(body, &req); err != nil {
+			fail(w, http.StatusBadRequest, "malformed JSON body")
+			return req, false, false
+		}
+		return req, false, true
+	case "application/x-www-form-urlencoded":
+		if r.Method != http.MethodPost {
+			fail(w, http.StatusBadRequest, "form bodies are only accepted with POST")
+			return req, false, false
+		}
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			fail(w, http.StatusBadRequest, "malformed form body")
+			return req, false, false
+		}
+		if vals.Has("url") {
+			u := vals.Get("url")
+			req.URL = &u
+		}
+		req.Action = vals.Get("action")
+		return req, true, true
+	}
+	fail(w, http.StatusBadRequest, "unsupported content type")
+	return req, false, false
+}
+
+// changeAction is the action asked for: unlike for DELETE, like by default.
+func changeAction(w http.ResponseWriter, method, action string) (string, bool) {
+	if method == http.MethodDelete {
+		action = "unlike"
+	} else if action == "" {
+		action = "like"
+	}
+	if action != "like" && action != "unlike" && action != "toggle" {
+		fail(w, http.StatusBadRequest, "action must be like, unlike or toggle")
+		return "", false
+	}
+	return action, true
+}
+
+// withinRateLimits applies the per-IP and the per-reader limits; false when it has
+// answered the request (429 with Retry-After, or 503).
+func (h *Handler) withinRateLimits(w http.ResponseWriter, r *http.Request, reader string) bool {
+	rl := &RateLimiter{Store: h.Store, Now: h.now}
+	if ip := clientIP(r); ip != "" && !h.allow(w, rl, "ip:"+ip, h.Config.IPRateLimit) {
+		return false
+	}
+	return reader == "" || h.allow(w, rl, "r:"+reader, h.Config.RateLimit)
+}
+
+// allow counts one change against key's limit (per minute); false when it has answered
+// the request.
+func (h *Handler) allow(w http.ResponseWriter, rl *RateLimiter, key string, limit int64) bool {
+	ok, retry, err := rl.Allow(key, limit)
+	if err != nil {
+		h.storeFailure(w, err)
+		return false
+	}
+	if !ok {
+		w.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
+		fail(w, http.StatusTooManyRequests, "too many requests")
+	}
+	return ok
+}
+
+// inSitemap reports whether page is in the site's sitemap; false when it has answered
+// the request (404, or 503).
+func (h *Handler) inSitemap(w http.ResponseWriter, r *http.Request, page string) bool {
+	known, err := h.sitemap().Contains(r.Context(), page)
+	if err != nil {
+		h.storeFailure(w, err)
+		return false
+	}
+	if !known[0] {
+		fail(w, http.StatusNotFound, "page not in sitemap: "+page)
+		return false
+	}
+	return true
+}
+
+// change applies action to the set of the page's readers (key): a toggle becomes like
+// or unlike by the reader's membership, a like by a reader without a token issues one
+// (set as the cookie once the like is stored). liked is the reader's state afterwards;
+// ok is false when it has answered the request.
+func (h *Handler) change(w http.ResponseWriter, key, action, reader string) (liked, ok bool) {
+	if action == "toggle" {
+		action = "like"
+		if reader != "" {
+			m, err := intResult(h.Store, "SISMEMBER", key, reader)
+			if err != nil {
+				h.storeFailure(w, err)
+				return false, false
+			}
+			if m == 1 {
+				action = "unlike"
+			}
+		}
+	}
+	switch {
+	case action == "like":
+		return true, h.like(w, key, reader)
+	case reader != "": // unlike
+		if _, err := intResult(h.Store, "SREM", key, reader); err != nil {
+			h.storeFailure(w, err)
+			return false, false
+		}
+	}
+	return false, true
+}
+
+// like adds reader to the page's set, issuing a reader id and token first when the
+// request had none; false when it has answered the request.
+func (h *Handler) like(w http.ResponseWriter, key, reader string) bool {
+	var newToken string
+	if reader == "" {
+		var err error
+		if reader, err = h.tokens().NewReaderID(); err == nil {
+			newToken, err = h.tokens().Issue(reader)
+		}
+		if err != nil {
+			log.Printf("likes: issuing token: %v", err)
+			fail(w, http.StatusInternalServerError, "cannot issue token")
+			return false
+		}
+	}
+	if _, err := intResult(h.Store, "SADD", key, reader); err != nil {
+		h.storeFailure(w, err)
+		return false
+	}
+	if newToken != "" {
+		// The like is stored under this reader: hand out the token even if the
+		// count below fails, so a retry does not create a second reader.
+		http.SetCookie(w, h.cookie(newToken, int(TokenTTL/time.Second)))
+	}
+	return true
 }

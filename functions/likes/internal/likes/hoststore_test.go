@@ -11,6 +11,8 @@ import (
 
 	"wasmsite/functions/sdk/redis"
 	"wasmsite/server/store"
+	"wasmsite/server/store/embedded"
+	redisstore "wasmsite/server/store/redis"
 )
 
 // hostStore adapts the host's store.Redis (what outbound-redis runs on) to Store, so
@@ -39,14 +41,14 @@ func (h hostStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 }
 
 func hostStores(t *testing.T) map[string]store.Redis {
-	emb, err := store.OpenEmbedded(filepath.Join(t.TempDir(), "store.db"))
+	emb, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emb.Close() })
 	stores := map[string]store.Redis{"embedded": emb}
 	if u := os.Getenv("LIKES_TEST_REDIS_URL"); u != "" {
-		r, err := store.NewRedis(u)
+		r, err := redisstore.New(u)
 		if err != nil {
 			t.Fatal(err)
 		}

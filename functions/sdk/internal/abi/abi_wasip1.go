@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"unsafe"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // pins keeps allocations that the host may still access reachable, by address.
@@ -235,15 +237,16 @@ func TakeList(ptr, n, elemSize uint32) ([]byte, error) {
 	return Take(ptr, uint32(total))
 }
 
-// TakeStrings claims a host-allocated list<string> (8-byte elements: ptr, len).
+// TakeStrings claims a host-allocated list<string> (elements spin.String*).
 func TakeStrings(ptr, n uint32) ([]string, error) {
-	arr, err := TakeList(ptr, n, 8)
+	arr, err := TakeList(ptr, n, spin.StringSize)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, n)
 	for i := range out {
-		s, err := TakeString(U32(arr, i*8), U32(arr, i*8+4))
+		o := i * spin.StringSize
+		s, err := TakeString(U32(arr, o+spin.StringPtr), U32(arr, o+spin.StringLen))
 		if err != nil {
 			return nil, err
 		}
@@ -252,16 +255,17 @@ func TakeStrings(ptr, n uint32) ([]string, error) {
 	return out, nil
 }
 
-// StringList lowers strs into a borrowed list<string> array (8-byte elements). The
-// returned keep value must be kept alive across the import call.
+// StringList lowers strs into a borrowed list<string> array (elements spin.String*).
+// The returned keep value must be kept alive across the import call.
 func StringList(strs []string) (arr []byte, keep []string) {
 	if len(strs) == 0 {
 		return nil, nil
 	}
-	arr = Buf(uint32(len(strs)) * 8)
+	arr = Buf(uint32(len(strs)) * spin.StringSize)
 	for i, s := range strs {
-		PutU32(arr, i*8, StrAddr(s))
-		PutU32(arr, i*8+4, uint32(len(s)))
+		o := i * spin.StringSize
+		PutU32(arr, o+spin.StringPtr, StrAddr(s))
+		PutU32(arr, o+spin.StringLen, uint32(len(s)))
 	}
 	return arr, strs
 }

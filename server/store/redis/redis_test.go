@@ -1,4 +1,4 @@
-package store
+package redis
 
 import (
 	"context"
@@ -9,16 +9,27 @@ import (
 	"time"
 
 	"wasmsite/server/internal/redistest"
+	"wasmsite/server/store"
+	"wasmsite/server/store/storetest"
+)
+
+// Shorthands of package storetest.
+var (
+	p                = storetest.Params
+	B, I, S          = storetest.Binary, storetest.Int, storetest.Status
+	rs               = storetest.Results
+	subscribeCollect = storetest.Subscribe
+	waitDelivery     = storetest.WaitDelivery
 )
 
 func TestRedisOutageAndRecovery(t *testing.T) {
 	srv := redistest.Start(t)
-	r, err := NewRedis(srv.URL())
+	r, err := New(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	kv, err := NewRedisKV(srv.URL())
+	kv, err := NewKV(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +46,11 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	_, checks["Execute"] = r.Execute(ctx, "GET", p("k"))
 	checks["Publish"] = r.Publish(ctx, "c", []byte("x"))
 	checks["Subscribe"] = r.Subscribe(ctx, []string{"c"}, func(string, []byte) {})
-	_, checks["KV.Get"] = kv.Get(ctx, "k")
+	_, checks["store.KV.Get"] = kv.Get(ctx, "k")
 	t.Logf("outage answers took %v", time.Since(start))
 	for name, err := range checks {
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("%s during outage = %v; want ErrUnavailable", name, err)
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%s during outage = %v; want store.ErrUnavailable", name, err)
 		}
 	}
 	if d := time.Since(start); d > 3*time.Second {
@@ -64,13 +75,13 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		t.Fatalf("Execute after recovery = %v, %v", got, err)
 	}
 	if err := kv.Set(ctx, "k", []byte("kv")); err != nil {
-		t.Fatalf("KV after recovery: %v", err)
+		t.Fatalf("store.KV after recovery: %v", err)
 	}
 }
 
 func TestRedisSubscribeSurvivesRestart(t *testing.T) {
 	srv := redistest.Start(t)
-	r, err := NewRedis(srv.URL())
+	r, err := New(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,18 +103,18 @@ func TestRedisSubscribeSurvivesRestart(t *testing.T) {
 }
 
 func TestRedisBadURL(t *testing.T) {
-	if _, err := NewRedis("http://localhost:6379"); err == nil {
-		t.Fatal("NewRedis accepted an http URL")
+	if _, err := New("http://localhost:6379"); err == nil {
+		t.Fatal("New accepted an http URL")
 	}
-	if _, err := NewRedisKV("not a url"); err == nil {
-		t.Fatal("NewRedisKV accepted a bad URL")
+	if _, err := NewKV("not a url"); err == nil {
+		t.Fatal("NewKV accepted a bad URL")
 	}
 }
 
 func TestFlattenRESP(t *testing.T) {
 	for _, tc := range []struct {
 		raw  string
-		want []Result
+		want []store.Result
 		err  string
 	}{
 		{"+OK\r\n", nil, ""},
@@ -119,7 +130,7 @@ func TestFlattenRESP(t *testing.T) {
 	} {
 		got, rest, err := flattenRESP([]byte(tc.raw), nil)
 		if tc.err != "" {
-			var se *ServerError
+			var se *store.ServerError
 			if !errors.As(err, &se) || se.Msg != tc.err {
 				t.Errorf("%q: err %v, want %q", tc.raw, err, tc.err)
 			}
@@ -167,15 +178,15 @@ func TestRedisTimeoutIsUnavailable(t *testing.T) {
 			}
 		}
 	}()
-	r, err := NewRedis("redis://" + l.Addr().String())
+	r, err := New("redis://" + l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	start := time.Now()
 	_, err = r.Get(context.Background(), "k")
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Get from a silent server = %v; want ErrUnavailable", err)
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Get from a silent server = %v; want store.ErrUnavailable", err)
 	}
 	t.Logf("answered %v after %v", err, time.Since(start))
 }

@@ -1,6 +1,11 @@
-package manifest
+// Package allowlist is the policy of outbound connections: a component's
+// allowed_http_hosts (manifest v1) or allowed_outbound_hosts (v2) entries, parsed into a
+// List that says whether a URL may be reached. The syntax and matching follow Spin 1.x
+// (crates/outbound-http AllowedHttpHosts) and Spin 2.x (crates/outbound-networking).
+package allowlist
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -9,11 +14,11 @@ import (
 	"strings"
 )
 
-const allowAllEntry = "insecure:allow-all"
+// AllowAll is the v1 entry that allows every URL.
+const AllowAll = "insecure:allow-all"
 
-// AllowList is a parsed outbound allow-list (ParseAllowedHosts). The zero value and nil
-// allow nothing.
-type AllowList struct {
+// List is a parsed outbound allow-list (Parse). The zero value and nil allow nothing.
+type List struct {
 	version  int
 	allowAll bool // v1 insecure:allow-all
 	self     bool
@@ -46,17 +51,17 @@ type outboundHost struct {
 // (spin crates/outbound-networking well_known_port).
 var defaultPorts = map[string]int{"http": 80, "https": 443, "postgres": 5432, "mysql": 3306, "redis": 6379, "mqtt": 1883}
 
-// ParseAllowedHosts parses already-rendered entries. manifestVersion 1 uses the
+// Parse parses already-rendered entries. manifestVersion 1 uses the
 // allowed_http_hosts syntax (host, host:port, http(s)://host[:port], "insecure:allow-all",
 // "self"); 2 uses the allowed_outbound_hosts syntax (scheme://host[:port] with wildcards
 // "*", "*.example.com", port ranges "a..b", IP CIDRs, and "self" hosts). Invalid entries
 // produce an error naming the entry.
-func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error) {
-	a := &AllowList{version: manifestVersion}
+func Parse(entries []string, manifestVersion int) (*List, error) {
+	a := &List{version: manifestVersion}
 	switch manifestVersion {
 	case 1:
 		for _, e := range entries {
-			if e == allowAllEntry {
+			if e == AllowAll {
 				// Other entries are not validated (spin test insecure-allow-all-with-invalid-url).
 				a.allowAll, a.self = true, true
 				a.v1 = nil
@@ -64,7 +69,7 @@ func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error
 			}
 		}
 		for _, e := range entries {
-			if isTemplate(e) {
+			if strings.Contains(e, "{{") {
 				return nil, fmt.Errorf("allowed host %q: template not rendered", e)
 			}
 			if e == "self" {
@@ -79,7 +84,7 @@ func ParseAllowedHosts(entries []string, manifestVersion int) (*AllowList, error
 		}
 	case 2:
 		for _, e := range entries {
-			if isTemplate(e) {
+			if strings.Contains(e, "{{") {
 				return nil, fmt.Errorf("allowed outbound host %q: template not rendered", e)
 			}
 			h, err := parseV2Entry(e)
@@ -139,54 +144,77 @@ func parseV1Entry(e string) (v1Host, error) {
 	return v1Host{host: strings.ToLower(u.Hostname()), port: port}, nil
 }
 
+// parseV2Entry parses an allowed_outbound_hosts entry, scheme://host[:port]; an error
+// names the entry and the part of it that is wrong.
 func parseV2Entry(e string) (outboundHost, error) {
-	bad := func(format string, args ...any) (outboundHost, error) {
-		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %s", e, fmt.Sprintf(format, args...))
+	h, err := v2Entry(e)
+	if err != nil {
+		return outboundHost{}, fmt.Errorf("allowed_outbound_hosts entry %q: %v", e, err)
 	}
-	if e == allowAllEntry {
-		return bad("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
+	return h, nil
+}
+
+func v2Entry(e string) (outboundHost, error) {
+	var h outboundHost
+	if e == AllowAll {
+		return h, errors.New("'insecure:allow-all' is not allowed in allowed_outbound_hosts; use '*://*:*' instead")
 	}
 	scheme, rest, ok := strings.Cut(e, "://")
 	if !ok {
-		return bad("does not contain a scheme (e.g., 'http://' or '*://'); did you mean \"https://%s\" or \"*://%s\"?", e, e)
+		return h, fmt.Errorf("does not contain a scheme (e.g., 'http://' or '*://'); did you mean \"https://%s\" or \"*://%s\"?", e, e)
 	}
-	var h outboundHost
+	var err error
+	if h.scheme, err = v2Scheme(scheme); err != nil {
+		return h, err
+	}
+	host, port, err := splitV2HostPort(strings.TrimSuffix(rest, "/"))
+	if err != nil {
+		return h, err
+	}
+	if err := h.setHost(host); err != nil {
+		return h, err
+	}
+	return h, h.setPorts(port)
+}
+
+// v2Scheme checks an entry's scheme: "*" or letters, lower-cased.
+func v2Scheme(scheme string) (string, error) {
 	switch {
 	case scheme == "*":
-		h.scheme = "*"
+		return "*", nil
 	case strings.ContainsAny(scheme, "{},"):
-		return bad("scheme lists are not supported; use one entry per scheme")
+		return "", errors.New("scheme lists are not supported; use one entry per scheme")
 	case scheme == "":
-		return bad("empty scheme")
-	default:
-		for _, c := range scheme {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-				return bad("invalid scheme %q", scheme)
-			}
-		}
-		h.scheme = strings.ToLower(scheme)
+		return "", errors.New("empty scheme")
 	}
-	rest = strings.TrimSuffix(rest, "/")
-	var host, port string
+	for _, c := range scheme {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return "", fmt.Errorf("invalid scheme %q", scheme)
+		}
+	}
+	return strings.ToLower(scheme), nil
+}
+
+// splitV2HostPort splits what follows the scheme into host (a bracketed IPv6 address or
+// CIDR loses its brackets) and port ("" when absent).
+func splitV2HostPort(rest string) (host, port string, err error) {
 	if strings.HasPrefix(rest, "[") {
 		end := strings.Index(rest, "]")
 		if end < 0 {
-			return bad("unterminated '[' in host")
+			return "", "", errors.New("unterminated '[' in host")
 		}
 		host = rest[1:end]
 		after := rest[end+1:]
 		if strings.HasPrefix(after, "/") {
-			bits, tail, _ := strings.Cut(after[1:], ":")
+			bits, tail, hasPort := strings.Cut(after[1:], ":")
 			host += "/" + bits
-			if strings.Contains(after[1:], ":") {
-				port = tail
-				if port == "" {
-					return bad("empty port")
-				}
+			if hasPort && tail == "" {
+				return "", "", errors.New("empty port")
 			}
+			port = tail
 		} else if after != "" {
 			if !strings.HasPrefix(after, ":") || after == ":" {
-				return bad("invalid host")
+				return "", "", errors.New("invalid host")
 			}
 			port = after[1:]
 		}
@@ -195,14 +223,19 @@ func parseV2Entry(e string) (outboundHost, error) {
 		if i := strings.LastIndex(rest, ":"); i >= 0 {
 			host, port = rest[:i], rest[i+1:]
 			if port == "" {
-				return bad("empty port")
+				return "", "", errors.New("empty port")
 			}
 		}
 	}
 	if host == "" {
-		return bad("missing host")
+		return "", "", errors.New("missing host")
 	}
-	// Host.
+	return host, port, nil
+}
+
+// setHost sets the kind of host an entry allows: any, self, a domain suffix, an IP
+// prefix or one domain name.
+func (h *outboundHost) setHost(host string) error {
 	switch {
 	case host == "*":
 		h.anyHost = true
@@ -211,38 +244,43 @@ func parseV2Entry(e string) (outboundHost, error) {
 	case strings.HasPrefix(host, "*."):
 		d := strings.ToLower(host[2:])
 		if err := checkDomain(d); err != nil {
-			return bad("%v", err)
+			return err
 		}
 		h.suffix = "." + d
 	case strings.Contains(host, "/"):
 		p, err := netip.ParsePrefix(host)
 		if err != nil {
 			if _, _, cidrErr := net.ParseCIDR(host); cidrErr != nil {
-				return bad("contains a path or an invalid IP CIDR (entries are scheme://host[:port] only)")
+				return errors.New("contains a path or an invalid IP CIDR (entries are scheme://host[:port] only)")
 			}
-			return bad("invalid IP CIDR %q", host)
+			return fmt.Errorf("invalid IP CIDR %q", host)
 		}
 		h.prefix = p.Masked()
 	default:
 		if ip, err := netip.ParseAddr(host); err == nil {
 			h.prefix = netip.PrefixFrom(ip, ip.BitLen())
-		} else {
-			d := strings.ToLower(host)
-			if strings.Contains(d, "*") {
-				return bad("wildcards are only allowed as '*' or a '*.' prefix of the host")
-			}
-			if err := checkDomain(d); err != nil {
-				return bad("%v", err)
-			}
-			h.name = d
+			return nil
 		}
+		d := strings.ToLower(host)
+		if strings.Contains(d, "*") {
+			return errors.New("wildcards are only allowed as '*' or a '*.' prefix of the host")
+		}
+		if err := checkDomain(d); err != nil {
+			return err
+		}
+		h.name = d
 	}
-	// Port.
+	return nil
+}
+
+// setPorts sets the ports an entry allows: the scheme's well-known port when none is
+// given, any ("*"), a range "lo..hi" (hi excluded) or one port.
+func (h *outboundHost) setPorts(port string) error {
 	switch {
 	case port == "":
 		p, ok := defaultPorts[h.scheme]
 		if !ok {
-			return bad("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
+			return fmt.Errorf("no port given and scheme %q has no well-known port; add \":<port>\" or \":*\"", h.scheme)
 		}
 		h.portLo, h.portHi = p, p+1
 	case port == "*":
@@ -252,17 +290,17 @@ func parseV2Entry(e string) (outboundHost, error) {
 		lo, err1 := parsePort(a)
 		hi, err2 := parsePort(b)
 		if err1 != nil || err2 != nil || lo >= hi {
-			return bad("invalid port range %q (expected start..end with start < end)", port)
+			return fmt.Errorf("invalid port range %q (expected start..end with start < end)", port)
 		}
 		h.portLo, h.portHi = lo, hi
 	default:
 		p, err := parsePort(port)
 		if err != nil {
-			return bad("invalid port %q", port)
+			return fmt.Errorf("invalid port %q", port)
 		}
 		h.portLo, h.portHi = p, p+1
 	}
-	return h, nil
+	return nil
 }
 
 func parsePort(s string) (int, error) {
@@ -315,7 +353,7 @@ func sameOrigin(u, origin *url.URL) bool {
 // request's scheme://authority (may be nil), used for "self": when self was granted, a URL
 // with the same scheme, host and port as origin is allowed (relative URLs are resolved
 // against origin by the caller).
-func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
+func (a *List) Allows(u *url.URL, origin *url.URL) bool {
 	if a == nil || u == nil {
 		return false
 	}
@@ -378,7 +416,7 @@ func (a *AllowList) Allows(u *url.URL, origin *url.URL) bool {
 
 // AllowsRelative reports whether "self" was granted. v1 "insecure:allow-all" and a v2 "*"
 // host imply it, as in Spin.
-func (a *AllowList) AllowsRelative() bool { return a != nil && a.self }
+func (a *List) AllowsRelative() bool { return a != nil && a.self }
 
 // AllowsAll reports whether v1 "insecure:allow-all" was given.
-func (a *AllowList) AllowsAll() bool { return a != nil && a.allowAll }
+func (a *List) AllowsAll() bool { return a != nil && a.allowAll }

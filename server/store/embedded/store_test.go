@@ -1,4 +1,4 @@
-package store
+package embedded
 
 import (
 	"context"
@@ -13,13 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"wasmsite/server/store"
+	"wasmsite/server/store/storetest"
+
 	bolt "go.etcd.io/bbolt"
+)
+
+// Shorthands of package storetest.
+var (
+	p  = storetest.Params
+	I  = storetest.Int
+	rs = storetest.Results
 )
 
 func TestEmbeddedPersistence(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
-	e, err := OpenEmbedded(path)
+	e, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,12 +57,12 @@ func TestEmbeddedPersistence(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if err := e.Set(ctx, "k", []byte("after close")); !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Set after Close = %v; want ErrUnavailable", err)
+	if err := e.Set(ctx, "k", []byte("after close")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Set after Close = %v; want store.ErrUnavailable", err)
 	}
 	time.Sleep(100 * time.Millisecond)
 
-	e, err = OpenEmbedded(path)
+	e, err = Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,13 +87,13 @@ func TestEmbeddedPersistence(t *testing.T) {
 		t.Fatalf("expired key alive after reopen: %v", got)
 	}
 	if v, err := e.KV("default").Get(ctx, "kk"); err != nil || string(v) != "kv" {
-		t.Fatalf("KV after reopen = %q, %v", v, err)
+		t.Fatalf("store.KV after reopen = %q, %v", v, err)
 	}
 }
 
 func TestEmbeddedSweep(t *testing.T) {
 	ctx := context.Background()
-	e, err := openEmbedded(filepath.Join(t.TempDir(), "store.db"), 20*time.Millisecond)
+	e, err := openStore(filepath.Join(t.TempDir(), "store.db"), 20*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +150,13 @@ func TestEmbeddedLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "store.db")
-	e, err := OpenEmbedded(path)
+	e, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	start := time.Now()
-	_, err = OpenEmbedded(path)
+	_, err = Open(path)
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second open = %v; want ErrLocked", err)
 	}
@@ -159,19 +169,19 @@ func TestEmbeddedLocked(t *testing.T) {
 }
 
 func TestEmbeddedUnsupported(t *testing.T) {
-	e, err := OpenEmbedded(filepath.Join(t.TempDir(), "new", "state", "store.db"))
+	e, err := Open(filepath.Join(t.TempDir(), "new", "state", "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	_, err = e.Execute(context.Background(), "hgetall", p("h"))
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "HGETALL") {
-		t.Fatalf("unknown command: %v; want ErrUnsupported naming HGETALL", err)
+	if !errors.Is(err, store.ErrUnsupported) || !strings.Contains(err.Error(), "HGETALL") {
+		t.Fatalf("unknown command: %v; want store.ErrUnsupported naming HGETALL", err)
 	}
 }
 
 func TestEmbeddedCloseEndsSubscribe(t *testing.T) {
-	e, err := OpenEmbedded(filepath.Join(t.TempDir(), "store.db"))
+	e, err := Open(filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +207,7 @@ func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }
 // binary re-executed) while this process holds it.
 func TestEmbeddedLockedAcrossProcesses(t *testing.T) {
 	if path := os.Getenv("STORE_TEST_OPEN"); path != "" {
-		e, err := OpenEmbedded(path)
+		e, err := Open(path)
 		if err != nil {
 			fmt.Println("OPEN-ERROR:", err)
 			return
@@ -208,7 +218,7 @@ func TestEmbeddedLockedAcrossProcesses(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), ".spin")
 	path := filepath.Join(dir, "store.db")
-	e, err := OpenEmbedded(path)
+	e, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

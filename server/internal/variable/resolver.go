@@ -1,22 +1,30 @@
-package manifest
+// Package variable resolves a Spin application's variables and renders the
+// `{{ name }}` templates that use them (component config, environment, allowed hosts,
+// Redis addresses), as Spin 1.x does (crates/variables; ../shared/reference/spin-1x.md).
+package variable
 
 import (
 	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"wasmsite/server/manifest"
 )
 
 // Resolver resolves application variables. For a variable "name" it looks, in order, at
 // SPIN_VARIABLE_NAME and SPIN_CONFIG_NAME (upper-cased name) in the process environment
 // (lookupEnv), then the same two keys in the .env file of the application directory, then
-// the declared default. Values are resolved once, by NewResolver.
+// the runtime config's providers, then the declared default. Values are resolved once,
+// by NewResolver.
 type Resolver struct {
-	vars   map[string]Variable
+	vars   map[string]manifest.Variable
 	values map[string]string // resolved values; missing for required variables without one
 }
 
@@ -26,90 +34,110 @@ func EnvKeys(name string) []string {
 	return []string{"SPIN_VARIABLE_" + u, "SPIN_CONFIG_" + u}
 }
 
-// NewResolver resolves app's variables. lookupEnv may be nil (os.LookupEnv). A missing
-// .env file is fine; an unreadable or malformed one is an error naming the line.
-func NewResolver(app *App, lookupEnv func(string) (string, bool)) (*Resolver, error) {
-	return NewResolverWithProviders(app, lookupEnv, nil)
+// source is one provider of values: the keys it reads for a variable, looked up in the
+// process environment and then in its dotenv file (nil: none).
+type source struct {
+	keys   func(name string) []string
+	dotenv map[string]string
 }
 
-// NewResolverWithProviders is NewResolver plus the runtime config's [[config_provider]]
-// entries, consulted in order after the default provider (environment, then the app's .env)
-// and before the declared default, as in Spin. An "env" provider reads <Prefix>_<NAME>
-// from lookupEnv, then from its DotenvPath file if set. "vault" providers are not supported
-// (error).
-func NewResolverWithProviders(app *App, lookupEnv func(string) (string, bool), providers []ConfigProvider) (*Resolver, error) {
-	type source struct {
-		keys   func(name string) []string
-		dotenv map[string]string
+// lookup returns the value source s has for name.
+func (s source) lookup(name string, lookupEnv func(string) (string, bool)) (string, bool) {
+	keys := s.keys(name)
+	for _, k := range keys {
+		if v, ok := lookupEnv(k); ok {
+			return v, true
+		}
 	}
-	var extra []source
-	for i, p := range providers {
-		if p.Type != "env" {
-			return nil, fmt.Errorf("config_provider[%d]: type %q is not supported", i, p.Type)
+	for _, k := range keys {
+		if v, ok := s.dotenv[k]; ok {
+			return v, true
 		}
-		var dotenv map[string]string
-		if p.DotenvPath != "" {
-			var err error
-			dotenv, err = ReadDotenv(p.DotenvPath)
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
-		}
-		prefix := p.Prefix
-		extra = append(extra, source{keys: func(name string) []string { return []string{prefix + "_" + strings.ToUpper(name)} }, dotenv: dotenv})
+	}
+	return "", false
+}
+
+// NewResolver resolves app's variables from the default provider (the environment,
+// then the app's .env) and then the runtime config's [[config_provider]] entries, in
+// order, before the declared default, as in Spin. An "env" provider reads
+// <Prefix>_<NAME> from lookupEnv, then from its DotenvPath file if set; "vault" providers
+// are not supported (error). lookupEnv may be nil (os.LookupEnv). A missing .env file is
+// fine; an unreadable or malformed one is an error naming the line.
+func NewResolver(app *manifest.App, lookupEnv func(string) (string, bool), providers []manifest.ConfigProvider) (*Resolver, error) {
+	extra, err := providerSources(providers)
+	if err != nil {
+		return nil, err
+	}
+	def, err := defaultSource(app)
+	if err != nil {
+		return nil, err
 	}
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
-	var dotenv map[string]string
-	if app.Dir != "" {
-		var err error
-		dotenv, err = ReadDotenv(filepath.Join(app.Dir, ".env"))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-	}
+	sources := append([]source{def}, extra...)
 	r := &Resolver{vars: app.Variables, values: map[string]string{}}
 	if r.vars == nil {
-		r.vars = map[string]Variable{}
+		r.vars = map[string]manifest.Variable{}
 	}
 	for name, v := range r.vars {
-		keys := EnvKeys(name)
-		found := false
-		for _, k := range keys {
-			if val, ok := lookupEnv(k); ok {
-				r.values[name], found = val, true
-				break
-			}
-		}
-		if !found {
-			for _, k := range keys {
-				if val, ok := dotenv[k]; ok {
-					r.values[name], found = val, true
-					break
-				}
-			}
-		}
-		for _, src := range extra {
-			if found {
-				break
-			}
-			for _, k := range src.keys(name) {
-				if val, ok := lookupEnv(k); ok {
-					r.values[name], found = val, true
-				} else if val, ok := src.dotenv[k]; ok {
-					r.values[name], found = val, true
-				}
-				if found {
-					break
-				}
-			}
-		}
-		if !found && v.Default != nil {
+		if val, ok := resolve(name, sources, lookupEnv); ok {
+			r.values[name] = val
+		} else if v.Default != nil {
 			r.values[name] = *v.Default
 		}
 	}
 	return r, nil
+}
+
+// resolve returns the value of the first source that has one for name.
+func resolve(name string, sources []source, lookupEnv func(string) (string, bool)) (string, bool) {
+	for _, s := range sources {
+		if v, ok := s.lookup(name, lookupEnv); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// defaultSource is Spin's default provider: EnvKeys, in the environment and in the
+// app's .env.
+func defaultSource(app *manifest.App) (source, error) {
+	s := source{keys: EnvKeys}
+	if app.Dir == "" {
+		return s, nil
+	}
+	var err error
+	s.dotenv, err = readOptionalDotenv(filepath.Join(app.Dir, ".env"))
+	return s, err
+}
+
+// providerSources are the runtime config's providers, each reading <Prefix>_<NAME>.
+func providerSources(providers []manifest.ConfigProvider) ([]source, error) {
+	var out []source
+	for i, p := range providers {
+		if p.Type != "env" {
+			return nil, fmt.Errorf("config_provider[%d]: type %q is not supported", i, p.Type)
+		}
+		s := source{keys: func(name string) []string { return []string{p.Prefix + "_" + strings.ToUpper(name)} }}
+		if p.DotenvPath != "" {
+			var err error
+			if s.dotenv, err = readOptionalDotenv(p.DotenvPath); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// readOptionalDotenv is ReadDotenv, with a missing file read as empty.
+func readOptionalDotenv(path string) (map[string]string, error) {
+	m, err := ReadDotenv(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return m, err
 }
 
 // ReadDotenv parses a .env file: KEY=VALUE lines, optional "export " prefix, blank lines
@@ -191,7 +219,7 @@ func (r *Resolver) Get(name string) (string, error) {
 // Render expands `{{ name }}` references in template. An unmatched "{{", an invalid or
 // unknown variable, or a required variable without a value is an error.
 func (r *Resolver) Render(template string) (string, error) {
-	parts, err := parseTemplate(template)
+	parts, err := manifest.ParseTemplate(template)
 	if err != nil {
 		return "", err
 	}
@@ -209,9 +237,6 @@ func (r *Resolver) Render(template string) (string, error) {
 	}
 	return b.String(), nil
 }
-
-// IsSecret reports whether name is a declared secret variable.
-func (r *Resolver) IsSecret(name string) bool { return r.vars[name].Secret }
 
 // Redact replaces every non-empty secret variable value occurring in s with "***"
 // (longest values first).
@@ -233,7 +258,7 @@ func (r *Resolver) Redact(s string) string {
 // `variable "jwt_secret" is required but has no value; set SPIN_VARIABLE_JWT_SECRET`.
 func (r *Resolver) CheckRequired() error {
 	var errs []string
-	for _, name := range sortedKeys(r.vars) {
+	for _, name := range slices.Sorted(maps.Keys(r.vars)) {
 		if _, ok := r.values[name]; !ok {
 			errs = append(errs, r.missingError(name).Error())
 		}

@@ -1,6 +1,19 @@
-package manifest
+package allowlist
 
-import "testing"
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
 
 type allowCase struct {
 	url  string
@@ -9,9 +22,9 @@ type allowCase struct {
 
 func checkAllow(t *testing.T, entries []string, version int, origin string, cases []allowCase) {
 	t.Helper()
-	a, err := ParseAllowedHosts(entries, version)
+	a, err := Parse(entries, version)
 	if err != nil {
-		t.Fatalf("ParseAllowedHosts(%q): %v", entries, err)
+		t.Fatalf("Parse(%q): %v", entries, err)
 	}
 	var o = mustURL(t, "http://127.0.0.1:3000")
 	if origin != "" {
@@ -54,13 +67,13 @@ func TestAllowListV1(t *testing.T) {
 	checkAllow(t, []string{"self"}, 1, "http://127.0.0.1:3000", []allowCase{
 		{"http://127.0.0.1:3000/api", true}, {"http://127.0.0.1:3001/api", false}, {"https://127.0.0.1:3000/", false}, {"http://example.com", false},
 	})
-	a, _ := ParseAllowedHosts([]string{"self"}, 1)
-	b, _ := ParseAllowedHosts([]string{"example.com"}, 1)
-	c, _ := ParseAllowedHosts([]string{"insecure:allow-all", "bad://x/y"}, 1)
+	a, _ := Parse([]string{"self"}, 1)
+	b, _ := Parse([]string{"example.com"}, 1)
+	c, _ := Parse([]string{"insecure:allow-all", "bad://x/y"}, 1)
 	if !a.AllowsRelative() || b.AllowsRelative() || !c.AllowsRelative() || !c.AllowsAll() || b.AllowsAll() {
 		t.Fatal("AllowsRelative/AllowsAll")
 	}
-	var nilList *AllowList
+	var nilList *List
 	if nilList.Allows(mustURL(t, "http://x"), nil) || nilList.AllowsRelative() {
 		t.Fatal("nil list")
 	}
@@ -72,7 +85,7 @@ func TestAllowListV1(t *testing.T) {
 		"example.com:99999":     `allowed_http_hosts entry "example.com:99999"`,
 		"{{ site_url }}":        "template not rendered",
 	} {
-		_, err := ParseAllowedHosts([]string{entry}, 1)
+		_, err := Parse([]string{entry}, 1)
 		wantErr(t, err, msg)
 	}
 }
@@ -119,9 +132,9 @@ func TestAllowListV2(t *testing.T) {
 		{"http://self/api", false},
 		{"https://example.com", true},
 	})
-	a, _ := ParseAllowedHosts([]string{"*://self:*"}, 2)
-	b, _ := ParseAllowedHosts([]string{"https://example.com"}, 2)
-	c, _ := ParseAllowedHosts([]string{"https://*"}, 2)
+	a, _ := Parse([]string{"*://self:*"}, 2)
+	b, _ := Parse([]string{"https://example.com"}, 2)
+	c, _ := Parse([]string{"https://*"}, 2)
 	if !a.AllowsRelative() || b.AllowsRelative() || !c.AllowsRelative() {
 		t.Fatal("AllowsRelative")
 	}
@@ -141,17 +154,21 @@ func TestAllowListV2(t *testing.T) {
 		"https://x.com:":           "empty port",
 		"https://{{ host }}":       "template not rendered",
 	} {
-		_, err := ParseAllowedHosts([]string{entry}, 2)
+		_, err := Parse([]string{entry}, 2)
 		wantErr(t, err, msg)
 	}
-	_, err := ParseAllowedHosts(nil, 3)
+	_, err := Parse(nil, 3)
 	wantErr(t, err, "unsupported manifest version 3")
 }
 
-func TestConvertAllowedHTTPHosts(t *testing.T) {
-	got, err := convertAllowedHTTPHosts([]string{"example.com", "localhost:3000", "https://api.test:8443", "self", "insecure:allow-all"})
-	if err != nil {
-		t.Fatal(err)
+func TestFromV1(t *testing.T) {
+	var got []string
+	for _, e := range []string{"example.com", "localhost:3000", "https://api.test:8443", "self", "insecure:allow-all"} {
+		conv, err := FromV1(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, conv...)
 	}
 	want := []string{"http://example.com", "https://example.com", "http://localhost:3000", "https://localhost:3000",
 		"http://api.test:8443", "https://api.test:8443", "http://self", "http://*:*", "https://*:*", "http://self"}
@@ -165,4 +182,16 @@ func TestConvertAllowedHTTPHosts(t *testing.T) {
 	}
 	// Converted entries parse and keep v1 meaning.
 	checkAllow(t, got[:6], 2, "", []allowCase{{"http://example.com", true}, {"https://example.com", true}, {"https://example.com:8080", false}, {"http://localhost:3000", true}})
+}
+
+func wantErr(t *testing.T, err error, subs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("expected error containing %q, got nil", subs)
+	}
+	for _, s := range subs {
+		if !strings.Contains(err.Error(), s) {
+			t.Fatalf("error %q does not contain %q", err.Error(), s)
+		}
+	}
 }

@@ -1,22 +1,22 @@
-package store
+package embedded
 
 import (
 	"context"
-	"errors"
 
-	"github.com/redis/go-redis/v9"
+	"wasmsite/server/store"
+
 	bolt "go.etcd.io/bbolt"
 )
 
 // KV returns the key-value store with the given label (e.g. "default"). Each label is
 // its own bucket, separate from the Redis-emulation data and from other labels. Writes
 // are durable when acknowledged.
-func (e *Embedded) KV(label string) KV {
+func (e *Store) KV(label string) store.KV {
 	return &embeddedKV{e: e, label: append([]byte{'l'}, label...)}
 }
 
 type embeddedKV struct {
-	e     *Embedded
+	e     *Store
 	label []byte
 }
 
@@ -42,7 +42,7 @@ func (s *embeddedKV) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	if out == nil {
-		return nil, ErrNoSuchKey
+		return nil, store.ErrNoSuchKey
 	}
 	return out, nil
 }
@@ -106,51 +106,3 @@ func (s *embeddedKV) Keys(ctx context.Context) ([]string, error) {
 	})
 	return out, err
 }
-
-// NewRedisKV returns a key-value store kept in the Redis server at addr (runtime config
-// `[key_value_store.x] type = "redis"`), with Spin's commands: GET, SET, DEL, EXISTS and
-// KEYS *. Like Spin, every label configured with the same URL shares the database.
-func NewRedisKV(addr string) (KV, error) {
-	opt, err := redisOptions(addr)
-	if err != nil {
-		return nil, err
-	}
-	return &redisKV{c: redis.NewClient(opt)}, nil
-}
-
-type redisKV struct {
-	c *redis.Client
-}
-
-func (s *redisKV) Get(ctx context.Context, key string) ([]byte, error) {
-	v, err := s.c.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, ErrNoSuchKey
-	}
-	if err != nil {
-		return nil, mapRedisErr(ctx, err)
-	}
-	return v, nil
-}
-
-func (s *redisKV) Set(ctx context.Context, key string, value []byte) error {
-	return mapRedisErr(ctx, s.c.Set(ctx, key, value, 0).Err())
-}
-
-func (s *redisKV) Delete(ctx context.Context, key string) error {
-	return mapRedisErr(ctx, s.c.Del(ctx, key).Err())
-}
-
-func (s *redisKV) Exists(ctx context.Context, key string) (bool, error) {
-	n, err := s.c.Exists(ctx, key).Result()
-	return n > 0, mapRedisErr(ctx, err)
-}
-
-func (s *redisKV) Keys(ctx context.Context) ([]string, error) {
-	v, err := s.c.Keys(ctx, "*").Result()
-	return v, mapRedisErr(ctx, err)
-}
-
-// Close closes the client's connections. KV has no Close; callers holding the KV can
-// type-assert io.Closer.
-func (s *redisKV) Close() error { return s.c.Close() }

@@ -1,4 +1,7 @@
-package store
+// Package redis is the store back end on a real Redis server, through go-redis: the
+// outbound-redis operations (New) and key-value stores (NewKV). Failures of the server
+// or the connection wrap store.ErrUnavailable; error replies are *store.ServerError.
+package redis
 
 import (
 	"context"
@@ -8,10 +11,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"wasmsite/server/store"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
-// Timeouts and pool size of the go-redis clients made by NewRedis and NewRedisKV.
+// Timeouts and pool size of the go-redis clients made by New and NewKV.
 const (
 	redisDialTimeout  = 2 * time.Second
 	redisIOTimeout    = 2 * time.Second
@@ -21,8 +26,8 @@ const (
 	redisMinIdleConns = 2
 )
 
-func redisOptions(addr string) (*redis.Options, error) {
-	opt, err := redis.ParseURL(addr)
+func redisOptions(addr string) (*goredis.Options, error) {
+	opt, err := goredis.ParseURL(addr)
 	if err != nil {
 		return nil, fmt.Errorf("invalid redis address %q: %w", addr, err)
 	}
@@ -44,28 +49,28 @@ func redisOptions(addr string) (*redis.Options, error) {
 	return opt, nil
 }
 
-// NewRedis returns the Redis operations on a real Redis server at addr, a redis:// or
+// New returns the Redis operations on a real Redis server at addr, a redis:// or
 // rediss:// URL. It does not connect yet: connection failures surface from each call as
 // errors wrapping ErrUnavailable.
-func NewRedis(addr string) (Redis, error) {
+func New(addr string) (store.Redis, error) {
 	opt, err := redisOptions(addr)
 	if err != nil {
 		return nil, err
 	}
-	return &redisStore{c: redis.NewClient(opt)}, nil
+	return &backend{c: goredis.NewClient(opt)}, nil
 }
 
-type redisStore struct {
-	c *redis.Client
+type backend struct {
+	c *goredis.Client
 }
 
-func (r *redisStore) Publish(ctx context.Context, channel string, payload []byte) error {
+func (r *backend) Publish(ctx context.Context, channel string, payload []byte) error {
 	return mapRedisErr(ctx, r.c.Publish(ctx, channel, payload).Err())
 }
 
-func (r *redisStore) Get(ctx context.Context, key string) ([]byte, error) {
+func (r *backend) Get(ctx context.Context, key string) ([]byte, error) {
 	v, err := r.c.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, goredis.Nil) {
 		return []byte{}, nil
 	}
 	if err != nil {
@@ -74,36 +79,36 @@ func (r *redisStore) Get(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
-func (r *redisStore) Set(ctx context.Context, key string, value []byte) error {
+func (r *backend) Set(ctx context.Context, key string, value []byte) error {
 	return mapRedisErr(ctx, r.c.Set(ctx, key, value, 0).Err())
 }
 
-func (r *redisStore) Incr(ctx context.Context, key string) (int64, error) {
+func (r *backend) Incr(ctx context.Context, key string) (int64, error) {
 	v, err := r.c.Incr(ctx, key).Result()
 	return v, mapRedisErr(ctx, err)
 }
 
-func (r *redisStore) Del(ctx context.Context, keys []string) (int64, error) {
+func (r *backend) Del(ctx context.Context, keys []string) (int64, error) {
 	v, err := r.c.Del(ctx, keys...).Result()
 	return v, mapRedisErr(ctx, err)
 }
 
-func (r *redisStore) SAdd(ctx context.Context, key string, members []string) (int64, error) {
+func (r *backend) SAdd(ctx context.Context, key string, members []string) (int64, error) {
 	v, err := r.c.SAdd(ctx, key, stringsToAny(members)...).Result()
 	return v, mapRedisErr(ctx, err)
 }
 
-func (r *redisStore) SMembers(ctx context.Context, key string) ([]string, error) {
+func (r *backend) SMembers(ctx context.Context, key string) ([]string, error) {
 	v, err := r.c.SMembers(ctx, key).Result()
 	return v, mapRedisErr(ctx, err)
 }
 
-func (r *redisStore) SRem(ctx context.Context, key string, members []string) (int64, error) {
+func (r *backend) SRem(ctx context.Context, key string, members []string) (int64, error) {
 	v, err := r.c.SRem(ctx, key, stringsToAny(members)...).Result()
 	return v, mapRedisErr(ctx, err)
 }
 
-func (r *redisStore) Execute(ctx context.Context, command string, args []Param) ([]Result, error) {
+func (r *backend) Execute(ctx context.Context, command string, args []store.Param) ([]store.Result, error) {
 	cmdArgs := make([]any, 0, len(args)+1)
 	cmdArgs = append(cmdArgs, command)
 	for _, a := range args {
@@ -122,7 +127,7 @@ func (r *redisStore) Execute(ctx context.Context, command string, args []Param) 
 		return nil, err
 	}
 	if len(rest) != 0 {
-		return nil, unavailable(fmt.Errorf("redis: %d trailing bytes after reply", len(rest)))
+		return nil, store.Unavailable(fmt.Errorf("redis: %d trailing bytes after reply", len(rest)))
 	}
 	return out, nil
 }
@@ -132,47 +137,47 @@ func (r *redisStore) Execute(ctx context.Context, command string, args []Param) 
 // dropped, other statuses become ResultStatus, integers ResultInt64, bulk strings
 // ResultBinary, and arrays are flattened recursively. An error reply anywhere fails the
 // whole command with a *ServerError.
-func flattenRESP(b []byte, out []Result) ([]Result, []byte, error) {
+func flattenRESP(b []byte, out []store.Result) ([]store.Result, []byte, error) {
 	line, rest, err := respLine(b)
 	if err != nil {
 		return out, nil, err
 	}
 	if len(line) == 0 {
-		return out, nil, unavailable(errors.New("redis: empty reply line"))
+		return out, nil, store.Unavailable(errors.New("redis: empty reply line"))
 	}
 	body := string(line[1:])
 	switch line[0] {
 	case '+':
 		if body != "OK" {
-			out = append(out, Result{Kind: ResultStatus, Status: body})
+			out = append(out, store.Result{Kind: store.ResultStatus, Status: body})
 		}
 		return out, rest, nil
 	case '-':
-		return out, nil, &ServerError{Msg: body}
+		return out, nil, &store.ServerError{Msg: body}
 	case ':':
 		n, err := strconv.ParseInt(body, 10, 64)
 		if err != nil {
-			return out, nil, unavailable(fmt.Errorf("redis: bad integer reply %q", body))
+			return out, nil, store.Unavailable(fmt.Errorf("redis: bad integer reply %q", body))
 		}
-		return append(out, Result{Kind: ResultInt64, Int64: n}), rest, nil
+		return append(out, store.Result{Kind: store.ResultInt64, Int64: n}), rest, nil
 	case '$':
 		n, err := strconv.Atoi(body)
 		if err != nil {
-			return out, nil, unavailable(fmt.Errorf("redis: bad bulk length %q", body))
+			return out, nil, store.Unavailable(fmt.Errorf("redis: bad bulk length %q", body))
 		}
 		if n < 0 {
 			return out, rest, nil
 		}
 		if len(rest) < n+2 {
-			return out, nil, unavailable(errors.New("redis: short bulk reply"))
+			return out, nil, store.Unavailable(errors.New("redis: short bulk reply"))
 		}
 		v := make([]byte, n)
 		copy(v, rest[:n])
-		return append(out, Result{Kind: ResultBinary, Binary: v}), rest[n+2:], nil
+		return append(out, store.Result{Kind: store.ResultBinary, Binary: v}), rest[n+2:], nil
 	case '*':
 		n, err := strconv.Atoi(body)
 		if err != nil {
-			return out, nil, unavailable(fmt.Errorf("redis: bad array length %q", body))
+			return out, nil, store.Unavailable(fmt.Errorf("redis: bad array length %q", body))
 		}
 		for i := 0; i < n; i++ {
 			out, rest, err = flattenRESP(rest, out)
@@ -182,7 +187,7 @@ func flattenRESP(b []byte, out []Result) ([]Result, []byte, error) {
 		}
 		return out, rest, nil
 	default:
-		return out, nil, unavailable(fmt.Errorf("redis: unexpected reply type %q", line[0]))
+		return out, nil, store.Unavailable(fmt.Errorf("redis: unexpected reply type %q", line[0]))
 	}
 }
 
@@ -192,7 +197,7 @@ func respLine(b []byte) (line, rest []byte, err error) {
 			return b[:i], b[i+2:], nil
 		}
 	}
-	return nil, nil, unavailable(errors.New("redis: truncated reply"))
+	return nil, nil, store.Unavailable(errors.New("redis: truncated reply"))
 }
 
 // Subscribe subscribes to the channels and calls fn for each message until ctx ends,
@@ -200,7 +205,7 @@ func respLine(b []byte) (line, rest []byte, err error) {
 // ErrUnavailable; once subscribed, go-redis re-dials and re-subscribes after outages
 // (messages published while disconnected are lost, as with any Redis pub/sub client).
 // fn is called from one goroutine, in order.
-func (r *redisStore) Subscribe(ctx context.Context, channels []string, fn func(channel string, payload []byte)) error {
+func (r *backend) Subscribe(ctx context.Context, channels []string, fn func(channel string, payload []byte)) error {
 	ps := r.c.Subscribe(ctx)
 	defer ps.Close()
 	if err := ps.Subscribe(ctx, channels...); err != nil {
@@ -216,11 +221,11 @@ func (r *redisStore) Subscribe(ctx context.Context, channels []string, fn func(c
 			}
 			return mapRedisErr(ctx, err)
 		}
-		if m, ok := msg.(*redis.Message); ok {
+		if m, ok := msg.(*goredis.Message); ok {
 			fn(m.Channel, []byte(m.Payload))
 		}
 	}
-	ch := ps.Channel(redis.WithChannelHealthCheckInterval(time.Second))
+	ch := ps.Channel(goredis.WithChannelHealthCheckInterval(time.Second))
 	for {
 		select {
 		case <-ctx.Done():
@@ -234,7 +239,7 @@ func (r *redisStore) Subscribe(ctx context.Context, channels []string, fn func(c
 	}
 }
 
-func (r *redisStore) Close() error { return r.c.Close() }
+func (r *backend) Close() error { return r.c.Close() }
 
 func stringsToAny(ss []string) []any {
 	out := make([]any, len(ss))

@@ -1,7 +1,6 @@
-package store
+package embedded
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"wasmsite/server/store"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -43,7 +44,7 @@ const (
 	subBuffer     = 4096
 )
 
-// Embedded is the embedded persistent store: Redis operations (a subset, with Redis's
+// Store is the embedded persistent store: Redis operations (a subset, with Redis's
 // answers) and key-value stores in one bbolt file. Every acknowledged write has been
 // committed and fsynced.
 //
@@ -59,9 +60,8 @@ const (
 // EXPIREAT, PEXPIREAT (NX, XX, GT, LT), PERSIST, TTL, PTTL, SADD, SREM, SMEMBERS
 // (sorted), SCARD, SISMEMBER, SMISMEMBER, PUBLISH (in-process subscribers only).
 // Anything else fails with an error wrapping ErrUnsupported.
-type Embedded struct {
-	db   *bolt.DB
-	path string
+type Store struct {
+	db *bolt.DB
 
 	closeMu sync.RWMutex
 	closed  bool
@@ -75,23 +75,26 @@ type Embedded struct {
 	now func() time.Time // for tests
 }
 
-var _ Redis = (*Embedded)(nil)
+var _ store.Redis = (*Store)(nil)
+
+// ErrLocked is wrapped by Open's error when another process holds the store file.
+var ErrLocked = errors.New("state store is locked by another process")
 
 type writeOp struct {
 	fn   func(tx *bolt.Tx) error
 	done chan error
 }
 
-// OpenEmbedded opens (creating it and its directory if needed) the store file at path,
+// Open opens (creating it and its directory if needed) the store file at path,
 // e.g. <state_dir>/store.db. If another process has it open, it fails after about a second
 // with an error wrapping ErrLocked that names the state dir.
-func OpenEmbedded(path string) (*Embedded, error) {
-	return openEmbedded(path, DefaultSweepInterval)
+func Open(path string) (*Store, error) {
+	return openStore(path, DefaultSweepInterval)
 }
 
-func openEmbedded(path string, sweepEvery time.Duration) (*Embedded, error) {
+func openStore(path string, sweepEvery time.Duration) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, unavailable(fmt.Errorf("creating state dir: %w", err))
+		return nil, store.Unavailable(fmt.Errorf("creating state dir: %w", err))
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      lockTimeout,
@@ -102,7 +105,7 @@ func openEmbedded(path string, sweepEvery time.Duration) (*Embedded, error) {
 			return nil, fmt.Errorf("state dir %s is in use by another host process (cannot lock %s): %w",
 				filepath.Dir(path), path, ErrLocked)
 		}
-		return nil, unavailable(fmt.Errorf("opening %s: %w", path, err))
+		return nil, store.Unavailable(fmt.Errorf("opening %s: %w", path, err))
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bktRedis, bktSets, bktExp, bktKV} {
@@ -114,11 +117,10 @@ func openEmbedded(path string, sweepEvery time.Duration) (*Embedded, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, unavailable(fmt.Errorf("initialising %s: %w", path, err))
+		return nil, store.Unavailable(fmt.Errorf("initialising %s: %w", path, err))
 	}
-	e := &Embedded{
+	e := &Store{
 		db:   db,
-		path: path,
 		wq:   make(chan *writeOp, maxWriteBatch),
 		stop: make(chan struct{}),
 		subs: map[string]map[*subscriber]struct{}{},
@@ -130,12 +132,9 @@ func openEmbedded(path string, sweepEvery time.Duration) (*Embedded, error) {
 	return e, nil
 }
 
-// Path is the store file's path.
-func (e *Embedded) Path() string { return e.path }
-
 // Close stops the sweeper, finishes pending writes and closes the file. Subscriptions
 // end (their Subscribe calls return).
-func (e *Embedded) Close() error {
+func (e *Store) Close() error {
 	e.closeMu.Lock()
 	if e.closed {
 		e.closeMu.Unlock()
@@ -154,30 +153,30 @@ var errClosed = errors.New("embedded store is closed")
 // may run more than once (if a transaction it shared with others fails, each is retried
 // alone), so it must set its results from scratch. It must return an error only for
 // bbolt failures, and must not have written anything when it returns a *ServerError.
-func (e *Embedded) update(fn func(tx *bolt.Tx) error) error {
+func (e *Store) update(fn func(tx *bolt.Tx) error) error {
 	op := &writeOp{fn: fn, done: make(chan error, 1)}
 	e.closeMu.RLock()
 	if e.closed {
 		e.closeMu.RUnlock()
-		return unavailable(errClosed)
+		return store.Unavailable(errClosed)
 	}
 	e.wq <- op
 	e.closeMu.RUnlock()
 	return <-op.done
 }
 
-func (e *Embedded) view(fn func(tx *bolt.Tx) error) error {
+func (e *Store) view(fn func(tx *bolt.Tx) error) error {
 	if err := e.db.View(fn); err != nil {
-		var se *ServerError
+		var se *store.ServerError
 		if errors.As(err, &se) {
 			return err
 		}
-		return unavailable(err)
+		return store.Unavailable(err)
 	}
 	return nil
 }
 
-func (e *Embedded) writer() {
+func (e *Store) writer() {
 	defer e.wg.Done()
 	batch := make([]*writeOp, 0, maxWriteBatch)
 	for {
@@ -208,7 +207,7 @@ func (e *Embedded) writer() {
 	}
 }
 
-func (e *Embedded) commit(batch []*writeOp) {
+func (e *Store) commit(batch []*writeOp) {
 	err := e.db.Update(func(tx *bolt.Tx) error {
 		for _, op := range batch {
 			if err := op.fn(tx); err != nil {
@@ -224,15 +223,15 @@ func (e *Embedded) commit(batch []*writeOp) {
 		return
 	}
 	if len(batch) == 1 {
-		batch[0].done <- unavailable(err)
+		batch[0].done <- store.Unavailable(err)
 		return
 	}
 	for _, op := range batch {
-		op.done <- unavailable(e.db.Update(op.fn))
+		op.done <- store.Unavailable(e.db.Update(op.fn))
 	}
 }
 
-func (e *Embedded) sweeper(every time.Duration) {
+func (e *Store) sweeper(every time.Duration) {
 	defer e.wg.Done()
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -283,182 +282,3 @@ func sweepExpired(tx *bolt.Tx, now int64, limit int) (int, error) {
 }
 
 func nowMS(t time.Time) int64 { return t.UnixMilli() }
-
-// record is the stored form of one Redis key.
-type record struct {
-	typ  byte
-	exp  int64 // unix ms; 0 = no expiry
-	val  []byte
-	card int64 // for sets
-}
-
-func ikey(key []byte) []byte {
-	b := make([]byte, 1+len(key))
-	b[0] = 'k'
-	copy(b[1:], key)
-	return b
-}
-
-func mkey(member []byte) []byte {
-	b := make([]byte, 1+len(member))
-	b[0] = 'm'
-	copy(b[1:], member)
-	return b
-}
-
-func encodeRecord(r record) []byte {
-	n := 9 + len(r.val)
-	if r.typ == typeSet {
-		n = 17
-	}
-	b := make([]byte, n)
-	b[0] = r.typ
-	binary.BigEndian.PutUint64(b[1:9], uint64(r.exp))
-	if r.typ == typeSet {
-		binary.BigEndian.PutUint64(b[9:17], uint64(r.card))
-	} else {
-		copy(b[9:], r.val)
-	}
-	return b
-}
-
-// getRecord reads a record regardless of expiry; the value is copied.
-func getRecord(tx *bolt.Tx, ik []byte) (record, bool) {
-	v := tx.Bucket(bktRedis).Get(ik)
-	if len(v) < 9 {
-		return record{}, false
-	}
-	r := record{typ: v[0], exp: int64(binary.BigEndian.Uint64(v[1:9]))}
-	if r.typ == typeSet {
-		if len(v) >= 17 {
-			r.card = int64(binary.BigEndian.Uint64(v[9:17]))
-		}
-	} else {
-		r.val = append([]byte{}, v[9:]...)
-	}
-	return r, true
-}
-
-// lookup reads a live record: an expired one counts as missing.
-func lookup(tx *bolt.Tx, ik []byte, now int64) (record, bool) {
-	r, ok := getRecord(tx, ik)
-	if !ok || (r.exp != 0 && r.exp <= now) {
-		return record{}, false
-	}
-	return r, true
-}
-
-// lookupW is lookup for write transactions: an expired record is deleted first, so the
-// caller starts from a clean slate.
-func lookupW(tx *bolt.Tx, ik []byte, now int64) (record, bool, error) {
-	r, ok := getRecord(tx, ik)
-	if !ok {
-		return record{}, false, nil
-	}
-	if r.exp != 0 && r.exp <= now {
-		return record{}, false, deleteKey(tx, ik, r)
-	}
-	return r, true, nil
-}
-
-func expKey(exp int64, ik []byte) []byte {
-	b := make([]byte, 8+len(ik))
-	binary.BigEndian.PutUint64(b[:8], uint64(exp))
-	copy(b[8:], ik)
-	return b
-}
-
-// putRecord writes r, keeping the expiry index in step with the previous record (old,
-// if hadOld).
-func putRecord(tx *bolt.Tx, ik []byte, r record, old record, hadOld bool) error {
-	exp := tx.Bucket(bktExp)
-	if hadOld && old.exp != 0 && old.exp != r.exp {
-		if err := exp.Delete(expKey(old.exp, ik)); err != nil {
-			return err
-		}
-	}
-	if r.exp != 0 && (!hadOld || old.exp != r.exp) {
-		if err := exp.Put(expKey(r.exp, ik), nil); err != nil {
-			return err
-		}
-	}
-	return tx.Bucket(bktRedis).Put(ik, encodeRecord(r))
-}
-
-func deleteKey(tx *bolt.Tx, ik []byte, r record) error {
-	if r.exp != 0 {
-		if err := tx.Bucket(bktExp).Delete(expKey(r.exp, ik)); err != nil {
-			return err
-		}
-	}
-	if r.typ == typeSet {
-		if err := tx.Bucket(bktSets).DeleteBucket(ik); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-			return err
-		}
-	}
-	return tx.Bucket(bktRedis).Delete(ik)
-}
-
-// ---- pub/sub ----
-
-type subscriber struct {
-	ch chan pubMsg
-}
-
-type pubMsg struct {
-	channel string
-	payload []byte
-}
-
-func (e *Embedded) publish(channel string, payload []byte) int64 {
-	e.subMu.RLock()
-	defer e.subMu.RUnlock()
-	var n int64
-	for s := range e.subs[channel] {
-		p := append([]byte(nil), payload...)
-		select {
-		case s.ch <- pubMsg{channel, p}:
-		default:
-			// A subscriber this far behind loses messages (Redis would disconnect it).
-		}
-		n++
-	}
-	return n
-}
-
-// Subscribe delivers messages published on this store to fn until ctx ends or the store
-// is closed, then returns nil. It is subscribed when it is called; fn runs on one
-// goroutine, in order.
-func (e *Embedded) Subscribe(ctx context.Context, channels []string, fn func(channel string, payload []byte)) error {
-	s := &subscriber{ch: make(chan pubMsg, subBuffer)}
-	e.subMu.Lock()
-	for _, c := range channels {
-		m := e.subs[c]
-		if m == nil {
-			m = map[*subscriber]struct{}{}
-			e.subs[c] = m
-		}
-		m[s] = struct{}{}
-	}
-	e.subMu.Unlock()
-	defer func() {
-		e.subMu.Lock()
-		for _, c := range channels {
-			delete(e.subs[c], s)
-			if len(e.subs[c]) == 0 {
-				delete(e.subs, c)
-			}
-		}
-		e.subMu.Unlock()
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-e.stop:
-			return nil
-		case m := <-s.ch:
-			fn(m.channel, m.payload)
-		}
-	}
-}

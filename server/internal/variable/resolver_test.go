@@ -1,20 +1,115 @@
-package manifest
+package variable
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"wasmsite/server/internal/allowlist"
+	"wasmsite/server/manifest"
 )
 
-func resolverApp(t *testing.T, dotenv string) *App {
+func envMap(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func ptr(s string) *string { return &s }
+
+// writeTree creates files (path → content) under a new temp dir and returns it.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func wantErr(t *testing.T, err error, subs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("expected error containing %q, got nil", subs)
+	}
+	for _, s := range subs {
+		if !strings.Contains(err.Error(), s) {
+			t.Fatalf("error %q does not contain %q", err.Error(), s)
+		}
+	}
+}
+
+// A loaded v1 manifest's templates render with the resolver, and a rendered allowed
+// host parses into an allow-list.
+func TestRenderV1Manifest(t *testing.T) {
+	const m = `spin_manifest_version = "1"
+name = "wasmsite"
+version = "0.1.0"
+trigger = { type = "http", base = "/" }
+
+[variables]
+site_url = { default = "http://localhost:3000" }
+jwt_secret = { required = true, secret = true }
+
+[[component]]
+id = "likes"
+source = "likes.wasm"
+allowed_http_hosts = ["{{ site_url }}"]
+[component.config]
+jwt_secret = "{{ jwt_secret }}"
+greeting = "hello {{ site_url }}!"
+[component.trigger]
+route = "/api/likes/..."
+`
+	app, err := manifest.Parse([]byte(m), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	likes := app.Components[0]
+	r, err := NewResolver(app, envMap(map[string]string{"SPIN_VARIABLE_JWT_SECRET": "s3cret"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckRequired(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Render(likes.Config["greeting"])
+	if err != nil || got != "hello http://localhost:3000!" {
+		t.Fatalf("render %q %v", got, err)
+	}
+	host, _ := r.Render(likes.AllowedOutboundHosts[0])
+	al, err := allowlist.Parse([]string{host}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !al.Allows(mustURL(t, "http://localhost:3000/api"), nil) || al.Allows(mustURL(t, "http://localhost/api"), nil) {
+		t.Fatal("allow-list from rendered template")
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func resolverApp(t *testing.T, dotenv string) *manifest.App {
 	t.Helper()
 	files := map[string]string{}
 	if dotenv != "" {
 		files[".env"] = dotenv
 	}
 	dir := writeTree(t, files)
-	return &App{Dir: dir, Variables: map[string]Variable{
+	return &manifest.App{Dir: dir, Variables: map[string]manifest.Variable{
 		"a":          {Default: ptr("default-a")},
 		"b":          {Default: ptr("default-b")},
 		"c":          {Default: ptr("default-c")},
@@ -32,7 +127,7 @@ func TestResolverPrecedence(t *testing.T) {
 		"SPIN_CONFIG_A":   "env-config-a",
 		"SPIN_CONFIG_B":   "env-config-b",
 	}
-	r, err := NewResolver(app, envMap(env))
+	r, err := NewResolver(app, envMap(env), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,8 +154,8 @@ func TestResolverPrecedence(t *testing.T) {
 
 func TestResolverRequiredMissing(t *testing.T) {
 	app := resolverApp(t, "")
-	app.Variables["api_key"] = Variable{Required: true}
-	r, err := NewResolver(app, envMap(nil))
+	app.Variables["api_key"] = manifest.Variable{Required: true}
+	r, err := NewResolver(app, envMap(nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,14 +168,14 @@ func TestResolverRequiredMissing(t *testing.T) {
 	_, err = r.Render("Bearer {{ jwt_secret }}")
 	wantErr(t, err, `variable "jwt_secret" is required`)
 	// SPIN_CONFIG_ satisfies it too.
-	r, _ = NewResolver(app, envMap(map[string]string{"SPIN_CONFIG_JWT_SECRET": "x", "SPIN_VARIABLE_API_KEY": "k"}))
+	r, _ = NewResolver(app, envMap(map[string]string{"SPIN_CONFIG_JWT_SECRET": "x", "SPIN_VARIABLE_API_KEY": "k"}), nil)
 	if err := r.CheckRequired(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRender(t *testing.T) {
-	r, err := NewResolver(resolverApp(t, ""), envMap(map[string]string{"SPIN_VARIABLE_JWT_SECRET": "j"}))
+	r, err := NewResolver(resolverApp(t, ""), envMap(map[string]string{"SPIN_VARIABLE_JWT_SECRET": "j"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,12 +204,9 @@ func TestRender(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	r, err := NewResolver(resolverApp(t, ""), envMap(map[string]string{"SPIN_VARIABLE_JWT_SECRET": "hunter2", "SPIN_VARIABLE_A": "public"}))
+	r, err := NewResolver(resolverApp(t, ""), envMap(map[string]string{"SPIN_VARIABLE_JWT_SECRET": "hunter2", "SPIN_VARIABLE_A": "public"}), nil)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !r.IsSecret("jwt_secret") || !r.IsSecret("token") || r.IsSecret("a") || r.IsSecret("nope") {
-		t.Fatal("IsSecret")
 	}
 	got := r.Redact("auth hunter2 with tok and public; hunter2hunter2")
 	if got != "auth *** with *** and public; ******" {
@@ -122,8 +214,8 @@ func TestRedact(t *testing.T) {
 	}
 	// An empty secret value never redacts.
 	app := resolverApp(t, "")
-	app.Variables["blank"] = Variable{Default: ptr(""), Secret: true}
-	r, _ = NewResolver(app, envMap(nil))
+	app.Variables["blank"] = manifest.Variable{Default: ptr(""), Secret: true}
+	r, _ = NewResolver(app, envMap(nil), nil)
 	if got := r.Redact("abc"); got != "abc" {
 		t.Fatalf("Redact = %q", got)
 	}
@@ -132,10 +224,10 @@ func TestRedact(t *testing.T) {
 func TestDotenvErrors(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("OK=1\nnot a pair\n"), 0o644)
-	_, err := NewResolver(&App{Dir: dir}, envMap(nil))
+	_, err := NewResolver(&manifest.App{Dir: dir}, envMap(nil), nil)
 	wantErr(t, err, ".env:2: expected KEY=VALUE")
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("A=\"open\n"), 0o644)
-	_, err = NewResolver(&App{Dir: dir}, envMap(nil))
+	_, err = NewResolver(&manifest.App{Dir: dir}, envMap(nil), nil)
 	wantErr(t, err, ".env:1: unterminated quoted value for A")
 	m, err := ReadDotenv(writeTree(t, map[string]string{".env": "X=\"a\\nb \\\"q\\\"\"\nY='raw\\n'\nZ=v#nocomment\n"}) + "/.env")
 	if err != nil || m["X"] != "a\nb \"q\"" || m["Y"] != `raw\n` || m["Z"] != "v#nocomment" {
@@ -151,7 +243,7 @@ func TestResolverProviders(t *testing.T) {
 	envFile := filepath.Join(t.TempDir(), "site.env")
 	os.WriteFile(envFile, []byte("SITE_C=file-c\nSITE_JWT_SECRET=file-jwt\n"), 0o644)
 	env := map[string]string{"SITE_A": "site-a", "SITE_B": "site-b", "SITE_C": "env-c", "OTHER_D": "other-d", "SITE_D": "site-d"}
-	r, err := NewResolverWithProviders(app, envMap(env), []ConfigProvider{
+	r, err := NewResolver(app, envMap(env), []manifest.ConfigProvider{
 		{Type: "env", Prefix: "SITE", DotenvPath: envFile},
 		{Type: "env", Prefix: "OTHER"},
 	})
@@ -170,6 +262,6 @@ func TestResolverProviders(t *testing.T) {
 			t.Errorf("Get(%q) = %q, %v; want %q", k, got, err, v)
 		}
 	}
-	_, err = NewResolverWithProviders(app, envMap(nil), []ConfigProvider{{Type: "vault"}})
+	_, err = NewResolver(app, envMap(nil), []manifest.ConfigProvider{{Type: "vault"}})
 	wantErr(t, err, `config_provider[0]: type "vault" is not supported`)
 }

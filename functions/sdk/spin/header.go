@@ -1,0 +1,21 @@
+package spin
+
+// Headers a Spin 1.x host adds to every inbound HTTP request
+// (crates/trigger-http compute_default_headers).
+const (
+	// HeaderPathInfo is the request path after the component's route, still
+	// percent-encoded.
+	HeaderPathInfo = "spin-path-info"
+	// HeaderFullURL is scheme://host/path?query of the request.
+	HeaderFullURL = "spin-full-url"
+	// HeaderMatchedRoute is the route pattern that matched, base included.
+	HeaderMatchedRoute = "spin-matched-route"
+	// HeaderBasePath is the HTTP trigger's base path.
+	HeaderBasePath = "spin-base-path"
+	// HeaderRawComponentRoute is the component's route as written in the manifest.
+	HeaderRawComponentRoute = "spin-raw-component-route"
+	// HeaderComponentRoute is the component's route without a trailing "/...".
+	HeaderComponentRoute = "spin-component-route"
+	// HeaderClientAddr is the client's address, ip:port.
+	HeaderClientAddr = "spin-client-addr"
+)

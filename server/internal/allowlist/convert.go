@@ -1,0 +1,29 @@
+package allowlist
+
+import "strings"
+
+// FromV1 converts one v1-syntax allowed_http_hosts entry of a v2 manifest to the
+// allowed_outbound_hosts entries it stands for (spin crates/manifest/src/compat.rs):
+// host[:port] becomes http://host[:port] and https://host[:port], "self" becomes
+// http://self, and AllowAll becomes http://*:*, https://*:* and http://self. An entry
+// that is not valid v1 syntax is an error naming it.
+func FromV1(entry string) ([]string, error) {
+	switch entry {
+	case AllowAll:
+		return []string{"http://*:*", "https://*:*", "http://self"}, nil
+	case "self":
+		return []string{"http://self"}, nil
+	}
+	h, err := parseV1Entry(entry)
+	if err != nil {
+		return nil, err
+	}
+	auth := h.host
+	if strings.Contains(auth, ":") {
+		auth = "[" + auth + "]"
+	}
+	if h.port != "" {
+		auth += ":" + h.port
+	}
+	return []string{"http://" + auth, "https://" + auth}, nil
+}
