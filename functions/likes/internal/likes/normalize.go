@@ -37,7 +37,9 @@ func Origin(u *url.URL) string {
 // Normalize maps a page URL or path to the page's canonical path, the identity under
 // which its likes are counted: absolute URLs must be on the site's origin; query and
 // fragment are dropped; the path is cleaned; "/x", "/x/" and "/x/index.html" all become
-// "/x/" (a last segment with an extension, like "/feed.xml", is kept as is).
+// "/x/" (a last segment with an extension, like "/feed.xml", is kept as is). The result
+// is the decoded path, so a path that decodes to '%', '?' or '#' is refused (ErrBadURL):
+// given back, it would name another page.
 func Normalize(site *url.URL, raw string) (string, error) {
 	if len(raw) > MaxURLLength {
 		return "", ErrURLTooLong
@@ -60,7 +62,7 @@ func Normalize(site *url.URL, raw string) (string, error) {
 	if p == "" {
 		p = "/"
 	}
-	if strings.ContainsAny(p, "\x00\\") || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if strings.ContainsAny(p, "\x00\\%?#") || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", ErrBadURL
 	}
 	p = path.Clean(p)
