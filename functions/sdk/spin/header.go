@@ -1,5 +1,7 @@
 package spin
 
+import "strings"
+
 // Headers a Spin 1.x host adds to every inbound HTTP request
 // (crates/trigger-http compute_default_headers).
 const (
@@ -19,3 +21,21 @@ const (
 	// HeaderClientAddr is the client's address, ip:port.
 	HeaderClientAddr = "spin-client-addr"
 )
+
+// HostHeaders are the headers the host sets on every request. A host removes any a
+// client sent before adding its own, so each appears once, with the host's value.
+var HostHeaders = []string{HeaderPathInfo, HeaderFullURL, HeaderMatchedRoute, HeaderBasePath,
+	HeaderRawComponentRoute, HeaderComponentRoute, HeaderClientAddr}
+
+// IsHostHeader reports whether name (any case) is one of HostHeaders.
+func IsHostHeader(name string) bool {
+	if len(name) < 5 || !strings.EqualFold(name[:5], "spin-") {
+		return false
+	}
+	for _, h := range HostHeaders {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+
+	"wasmsite/functions/sdk/spin"
 )
 
 // Request is an inbound request as Spin's request record carries it, for handlers that
@@ -20,8 +22,17 @@ type Request struct {
 }
 
 // Lookup returns the value of the first header called name (compared ignoring ASCII
-// case) and whether there is one.
+// case) and whether there is one. For the headers the host sets (spin.HostHeaders) it
+// is the last one: the host's, which it adds after the client's headers.
 func (r *Request) Lookup(name string) (string, bool) {
+	if spin.IsHostHeader(name) {
+		for i := len(r.Headers) - 1; i >= 0; i-- {
+			if equalFoldASCII(r.Headers[i].Name, name) {
+				return r.Headers[i].Value, true
+			}
+		}
+		return "", false
+	}
 	for _, p := range r.Headers {
 		if equalFoldASCII(p.Name, name) {
 			return p.Value, true
@@ -30,7 +41,7 @@ func (r *Request) Lookup(name string) (string, bool) {
 	return "", false
 }
 
-// Header returns the value of the first header called name, or "".
+// Header returns the value Lookup finds, or "".
 func (r *Request) Header(name string) string {
 	v, _ := r.Lookup(name)
 	return v

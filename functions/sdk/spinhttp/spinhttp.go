@@ -123,7 +123,11 @@ func NewRequest(method, uri string, headers []Pair, body []byte) (*http.Request,
 	}
 	h := make(http.Header, len(headers))
 	for _, p := range headers {
-		h.Add(p.Name, p.Value)
+		if spin.IsHostHeader(p.Name) {
+			h.Set(p.Name, p.Value) // the host's, added last, replaces any client's
+		} else {
+			h.Add(p.Name, p.Value)
+		}
 	}
 	r := &http.Request{
 		Method:        method,

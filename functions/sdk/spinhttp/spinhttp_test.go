@@ -5,9 +5,11 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"wasmsite/functions/sdk"
+	"wasmsite/functions/sdk/spin"
 )
 
 func TestMethodMapping(t *testing.T) {
@@ -147,5 +149,28 @@ func TestServeRequest(t *testing.T) {
 	}
 	if got := ServeRequest(h, "GET", "/panic", nil, nil); got.Status != 500 {
 		t.Errorf("a panicking handler answered %d", got.Status)
+	}
+}
+
+// A host header a client forged (before the host's own) is never what a handler reads:
+// every one the host sets, through both APIs.
+func TestHostHeadersWin(t *testing.T) {
+	for _, name := range spin.HostHeaders {
+		headers := []Pair{{name, "forged"}, {"accept", "a"}, {name, "host"}}
+		r := &Request{Headers: headers}
+		if v := r.Header(strings.ToUpper(name)); v != "host" {
+			t.Errorf("Request.Header(%s) = %q", name, v)
+		}
+		hr, err := NewRequest("GET", "/x", headers, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vs := hr.Header.Values(name); len(vs) != 1 || vs[0] != "host" {
+			t.Errorf("http.Request header %s = %q", name, vs)
+		}
+	}
+	hr, _ := NewRequest("GET", "/x", []Pair{{spin.HeaderClientAddr, "6.6.6.6:1"}, {spin.HeaderClientAddr, "10.0.0.1:2"}}, nil)
+	if hr.RemoteAddr != "10.0.0.1:2" {
+		t.Errorf("RemoteAddr %q", hr.RemoteAddr)
 	}
 }

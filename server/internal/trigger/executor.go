@@ -88,13 +88,16 @@ func (SpinExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Req
 	return g.CallHTTPHandler(ctx, inst.Function(spin.ExportHTTPHandler), rec)
 }
 
-// spinRecord builds the request record: the client's headers (lower-cased), Host, then
-// Spin's own headers. The body is read into the guest when its length is known, else
+// spinRecord builds the request record: the client's headers (lower-cased) except any
+// named like one the host sets, Host, then Spin's own headers. The body is read into the guest when its length is known, else
 // buffered here first (within the limit).
 func spinRecord(req *Request) (*abi.HTTPRequest, error) {
 	rec := &abi.HTTPRequest{Method: req.Method, URI: req.URL.RequestURI()}
 	rec.Headers = make([][2]string, 0, len(req.Header)+8)
 	for k, vs := range req.Header {
+		if spin.IsHostHeader(k) {
+			continue
+		}
 		for _, v := range vs {
 			rec.Headers = append(rec.Headers, [2]string{strings.ToLower(k), v})
 		}

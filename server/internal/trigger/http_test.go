@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 )
 
@@ -68,7 +69,11 @@ func (f *spinFixture) do(method, target, body string, hdr ...string) *httptest.R
 
 func TestSpinRequestRecord(t *testing.T) {
 	f := newSpinFixture(t)
-	w := f.do("POST", "http://site.test:8080/base/api/v1/items?x=1&y=%20", "payload", "X-Custom", "a", "X-Custom", "b", "Content-Type", "text/plain")
+	hdr := []string{"X-Custom", "a", "X-Custom", "b", "Content-Type", "text/plain"}
+	for _, name := range spin.HostHeaders { // forged: removed, the host sets its own
+		hdr = append(hdr, name, "/robots.txt", strings.ToUpper(name), "6.6.6.6:1")
+	}
+	w := f.do("POST", "http://site.test:8080/base/api/v1/items?x=1&y=%20", "payload", hdr...)
 	if w.Code != 200 || w.Body.String() != "ok" {
 		t.Fatalf("response %d %q", w.Code, w.Body)
 	}
@@ -79,7 +84,8 @@ func TestSpinRequestRecord(t *testing.T) {
 	if req.Params == nil || len(req.Params) != 0 {
 		t.Errorf("params %#v, want an empty list", req.Params)
 	}
-	// Client headers (lower-cased, every value), host, then Spin's in B.3 order.
+	// Client headers (lower-cased, every value) but those the host sets, host, then
+	// Spin's in B.3 order.
 	var client [][2]string
 	for _, kv := range req.Headers[:len(req.Headers)-7] {
 		client = append(client, kv)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/engine"
 )
@@ -116,7 +117,7 @@ func wagiEnv(r *Request, contentLength int64) [][2]string {
 		{"SERVER_SOFTWARE", "WAGI/1"},
 	}
 	for k, vs := range r.Header {
-		if k == "Authorization" || k == "Connection" {
+		if !passToCGI(k) {
 			continue
 		}
 		env = append(env, [2]string{"HTTP_" + strings.ToUpper(strings.ReplaceAll(k, "-", "_")), strings.Join(vs, ", ")})
@@ -128,6 +129,18 @@ func wagiEnv(r *Request, contentLength int64) [][2]string {
 		env = append(env, [2]string{h[1], h[2]})
 	}
 	return env
+}
+
+// passToCGI reports whether a client's header becomes an HTTP_ variable: not
+// Authorization and Connection (as Spin's WAGI), not Proxy (HTTP_PROXY would set the
+// program's outbound proxy: "httpoxy"), not a name with '_' (X_Client_Addr and
+// X-Client-Addr would both be HTTP_X_CLIENT_ADDR), not one the host sets itself.
+func passToCGI(name string) bool {
+	switch name {
+	case "Authorization", "Connection", "Proxy":
+		return false
+	}
+	return !strings.Contains(name, "_") && !spin.IsHostHeader(name)
 }
 
 // ParseCGI turns a CGI response (headers, blank line, body) into a response, following

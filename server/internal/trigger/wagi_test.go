@@ -115,6 +115,9 @@ func TestWagiEnv(t *testing.T) {
 	r.Header.Set("Authorization", "Bearer secret")
 	r.Header.Set("Connection", "keep-alive")
 	r.Header.Set("X-Custom-Thing", "v")
+	r.Header.Set("Proxy", "http://evil.example:8080") // httpoxy: no HTTP_PROXY
+	r.Header["X_custom_thing"] = []string{"forged"}   // would also be HTTP_X_CUSTOM_THING
+	r.Header.Set("Spin-Client-Addr", "6.6.6.6:1")
 	r.Header.Add("Accept", "a")
 	r.Header.Add("Accept", "b")
 	r.RemoteAddr = "192.0.2.7:5555"
