@@ -7,14 +7,14 @@
 //	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
 //	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
 //	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
-//	          [--http-cache-size 64MiB] [-q] [--pprof ADDR]
+//	          [--max-connections 1024] [--header-timeout 10s] [--read-timeout 60s]
+//	          [--write-timeout 60s] [--idle-timeout 60s] [--log-max-mb 10] [--log-backups 3]
+//	          [--http-cache-size 64MiB] [--trusted-proxies CIDR,...] [-q] [--pprof ADDR]
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,14 +23,11 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/dustin/go-humanize"
 
 	"wasmsite/server/internal/app"
-	"wasmsite/server/manifest"
 )
 
 func main() {
@@ -40,84 +37,30 @@ func main() {
 	}
 }
 
-type envFlags map[string]string
-
-func (e envFlags) String() string { return "" }
-func (e envFlags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("environment variable must be of the form `key=value`, got %q", s)
-	}
-	e[k] = v
-	return nil
-}
-
-type optionalString struct {
-	v   string
-	set bool
-}
-
-func (o *optionalString) String() string     { return o.v }
-func (o *optionalString) Set(s string) error { o.v, o.set = s, true; return nil }
-
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "up" {
 		fmt.Fprintln(stderr, "usage: server up [-f spin.toml] [--listen ADDR] [-e KEY=VALUE] [--runtime-config-file FILE] [--state-dir DIR]")
 		return errors.New("expected the subcommand `up`")
 	}
-	fl := flag.NewFlagSet("server up", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	from := fl.String("from", "spin.toml", "application manifest, or a directory containing spin.toml")
-	fl.StringVar(from, "f", "spin.toml", "shorthand for --from")
-	listen := fl.String("listen", "127.0.0.1:3000", "address to serve HTTP on")
-	env := envFlags{}
-	fl.Var(env, "env", "KEY=VALUE added to every component's environment (repeatable)")
-	fl.Var(env, "e", "shorthand for --env")
-	rcFile := fl.String("runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
-	var stateDir optionalString
-	fl.Var(&stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
-	timeout := fl.Duration("request-timeout", 30*time.Second, "time a component may take for one request or message")
-	def := app.DefaultLimits()
-	var limits manifest.Limits
-	fl.IntVar(&limits.MaxInstances, "max-instances", 0, fmt.Sprintf("concurrent instances per component (default %d, or the runtime config's limits.max_instances)", def.MaxInstances))
-	fl.IntVar(&limits.MaxQueue, "max-queue", 0, "requests waiting for a busy component's instance; more get 503 (default 8 × max-instances, or limits.max_queue)")
-	fl.IntVar(&limits.MaxMemoryMB, "max-memory-mb", 0, fmt.Sprintf("linear memory limit of one instance, in MiB (default %d, or limits.max_memory_mb)", def.MaxMemoryMB))
-	fl.IntVar(&limits.MaxBodyMB, "max-body-mb", 0, fmt.Sprintf("request body limit, in MiB; larger bodies get 413 (default %d, or limits.max_body_mb)", def.MaxBodyMB))
-	cacheSize := fl.String("http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
-	quiet := fl.Bool("q", false, "log only warnings and errors")
-	pprofAddr := fl.String("pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
-	if err := fl.Parse(args[1:]); err != nil {
+	flags := newUpFlags(stderr)
+	if err := flags.parse(args[1:]); err != nil {
 		return err
 	}
-	for name, v := range map[string]int{"max-instances": limits.MaxInstances, "max-queue": limits.MaxQueue,
-		"max-memory-mb": limits.MaxMemoryMB, "max-body-mb": limits.MaxBodyMB} {
-		if v < 0 {
-			return fmt.Errorf("--%s must not be negative, got %d", name, v)
-		}
+	opts, err := flags.options()
+	if err != nil {
+		return err
 	}
 	level := slog.LevelInfo
-	if *quiet {
+	if flags.quiet {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	if *pprofAddr != "" {
-		go servePprof(*pprofAddr, log)
+	opts.Log = log
+	if flags.pprof != "" {
+		go servePprof(flags.pprof, log)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := app.Options{From: *from, Env: env, RuntimeConfigFile: *rcFile, RequestTimeout: *timeout,
-		Limits: limits, Log: log}
-	if *cacheSize != "" {
-		n, err := manifest.ParseSize(*cacheSize)
-		if err != nil {
-			return fmt.Errorf("--http-cache-size: %w", err)
-		}
-		opts.HTTPCacheSize = cmp.Or(n, -1)
-	}
-	if stateDir.set {
-		opts.StateDir = &stateDir.v
-	}
 	a, err := app.Load(ctx, opts)
 	if err != nil {
 		return err
@@ -126,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	l := a.Limits
 	log.Info("limits per component", "instances", l.MaxInstances, "queue", l.MaxQueue,
 		"memory_mb", l.MaxMemoryMB, "body_mb", l.MaxBodyMB, "memory_reset", a.Engine().MemoryMode(), "http_cache", cacheDescription(a))
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", flags.listen)
 	if err != nil {
 		return err
 	}

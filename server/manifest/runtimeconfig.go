@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/dustin/go-humanize"
 )
@@ -52,6 +53,18 @@ type Limits struct {
 	MaxMemoryMB int
 	// MaxBodyMB caps a request body, in MiB (max_body_mb).
 	MaxBodyMB int
+	// MaxConnections caps the HTTP listener's open connections (max_connections); more
+	// wait in the kernel's accept queue.
+	MaxConnections int
+	// HeaderTimeout bounds reading a request's headers (header_timeout); ReadTimeout
+	// reading a whole request, body included (read_timeout); WriteTimeout a request from
+	// the end of its headers to the end of its response (write_timeout); IdleTimeout a
+	// keep-alive connection's wait for its next request (idle_timeout). The file gives
+	// them as Go durations ("30s", "2m").
+	HeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// LogMaxMB caps each of a component's log files, in MiB (log_max_mb); a full file
+	// is rotated, keeping LogBackups old ones (log_backups), compressed.
+	LogMaxMB, LogBackups int
 }
 
 // KVStoreConfig is a [key_value_store.<label>] table. Type "spin": SQLite at Path (absolute;
@@ -114,10 +127,17 @@ func (c rawHTTPCache) convert(file string) (int64, error) {
 }
 
 type rawLimits struct {
-	MaxInstances int `toml:"max_instances"`
-	MaxQueue     int `toml:"max_queue"`
-	MaxMemoryMB  int `toml:"max_memory_mb"`
-	MaxBodyMB    int `toml:"max_body_mb"`
+	MaxInstances   int    `toml:"max_instances"`
+	MaxQueue       int    `toml:"max_queue"`
+	MaxMemoryMB    int    `toml:"max_memory_mb"`
+	MaxBodyMB      int    `toml:"max_body_mb"`
+	MaxConnections int    `toml:"max_connections"`
+	HeaderTimeout  string `toml:"header_timeout"`
+	ReadTimeout    string `toml:"read_timeout"`
+	WriteTimeout   string `toml:"write_timeout"`
+	IdleTimeout    string `toml:"idle_timeout"`
+	LogMaxMB       int    `toml:"log_max_mb"`
+	LogBackups     int    `toml:"log_backups"`
 }
 
 type rawConfigProvider struct {
@@ -347,10 +367,29 @@ func (l *rawLimits) convert(file string) (Limits, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"max_instances", l.MaxInstances}, {"max_queue", l.MaxQueue}, {"max_memory_mb", l.MaxMemoryMB}, {"max_body_mb", l.MaxBodyMB}} {
+	}{{"max_instances", l.MaxInstances}, {"max_queue", l.MaxQueue}, {"max_memory_mb", l.MaxMemoryMB},
+		{"max_body_mb", l.MaxBodyMB}, {"max_connections", l.MaxConnections}, {"log_max_mb", l.LogMaxMB},
+		{"log_backups", l.LogBackups}} {
 		if f.v < 0 {
 			return Limits{}, fmt.Errorf("%s: limits.%s: must not be negative, got %d", file, f.name, f.v)
 		}
 	}
-	return Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB}, nil
+	out := Limits{MaxInstances: l.MaxInstances, MaxQueue: l.MaxQueue, MaxMemoryMB: l.MaxMemoryMB, MaxBodyMB: l.MaxBodyMB,
+		MaxConnections: l.MaxConnections, LogMaxMB: l.LogMaxMB, LogBackups: l.LogBackups}
+	for _, f := range []struct {
+		name string
+		in   string
+		out  *time.Duration
+	}{{"header_timeout", l.HeaderTimeout, &out.HeaderTimeout}, {"read_timeout", l.ReadTimeout, &out.ReadTimeout},
+		{"write_timeout", l.WriteTimeout, &out.WriteTimeout}, {"idle_timeout", l.IdleTimeout, &out.IdleTimeout}} {
+		if f.in == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f.in)
+		if err != nil || d <= 0 {
+			return Limits{}, fmt.Errorf("%s: limits.%s: %q is not a positive duration (examples: 30s, 2m)", file, f.name, f.in)
+		}
+		*f.out = d
+	}
+	return out, nil
 }

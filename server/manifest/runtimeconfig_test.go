@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestRuntimeConfig(t *testing.T) {
@@ -48,6 +49,13 @@ max_instances = 3
 max_queue = 9
 max_memory_mb = 64
 max_body_mb = 2
+max_connections = 500
+header_timeout = "5s"
+read_timeout = "1m"
+write_timeout = "90s"
+idle_timeout = "30s"
+log_max_mb = 20
+log_backups = 2
 `})
 	cwd, _ := os.Getwd()
 	rc, err := LoadRuntimeConfig(filepath.Join(dir, "rc/runtime-config.toml"))
@@ -79,7 +87,9 @@ max_body_mb = 2
 	if !reflect.DeepEqual(rc.SQLiteDatabases, map[string]SQLiteConfig{"default": {Type: "spin", Path: filepath.Join(rcDir, "db.sqlite")}}) {
 		t.Fatalf("sqlite %+v", rc.SQLiteDatabases)
 	}
-	if want := (Limits{MaxInstances: 3, MaxQueue: 9, MaxMemoryMB: 64, MaxBodyMB: 2}); rc.Limits != want {
+	if want := (Limits{MaxInstances: 3, MaxQueue: 9, MaxMemoryMB: 64, MaxBodyMB: 2, MaxConnections: 500,
+		HeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 90 * time.Second, IdleTimeout: 30 * time.Second,
+		LogMaxMB: 20, LogBackups: 2}); rc.Limits != want {
 		t.Fatalf("limits %+v, want %+v", rc.Limits, want)
 	}
 	empty, err := ParseRuntimeConfig(nil, "/x/rc.toml")

@@ -5,15 +5,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,22 +44,14 @@ type Options struct {
 	// HTTPCacheSize bounds the host's HTTP cache, in bytes (0: the runtime config's
 	// http_cache.size, else DefaultHTTPCacheSize; negative: no cache).
 	HTTPCacheSize int64
+	// TrustedProxies are the reverse proxies whose forwarding headers give the client's
+	// address (none by default).
+	TrustedProxies trigger.TrustedProxies
 	// Memory selects the engine's memory mode (engine.MemoryAuto: the fastest available).
 	Memory engine.MemoryMode
 	// LookupEnv reads the process environment (nil: os.LookupEnv).
 	LookupEnv func(string) (string, bool)
 	Log       *slog.Logger
-}
-
-// DefaultLimits returns the limits used where neither flags nor the runtime config set
-// one: 4 × GOMAXPROCS instances and 8 × that many queued requests per component,
-// 128 MiB of linear memory per instance and 16 MiB per request body. Host memory is
-// then bounded by components × MaxInstances × (MaxMemoryMB + MaxBodyMB) plus the
-// host's own (compiled code, images: about 100 MB for this site).
-func DefaultLimits() manifest.Limits {
-	max := engine.DefaultMaxInstances()
-	return manifest.Limits{MaxInstances: max, MaxQueue: 8 * max,
-		MaxMemoryMB: engine.DefaultMemoryLimitPages / 16, MaxBodyMB: trigger.DefaultMaxBody >> 20}
 }
 
 // DefaultHTTPCacheSize is the HTTP cache's size where neither flags nor the runtime
@@ -123,7 +111,7 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 	if err := checkSupported(m, res); err != nil {
 		return nil, err
 	}
-	a.Limits = mergeLimits(o.Limits, rc)
+	a.Limits = mergeLimits(o.Limits, rc, o.RequestTimeout)
 	kv, err := a.openStores(rc)
 	if err != nil {
 		return nil, err
@@ -166,30 +154,6 @@ func loadRuntimeConfig(path string) (*manifest.RuntimeConfig, error) {
 		return nil, nil
 	}
 	return manifest.LoadRuntimeConfig(path)
-}
-
-// mergeLimits takes each limit from the flags, else the runtime config, else the default.
-func mergeLimits(flags manifest.Limits, rc *manifest.RuntimeConfig) manifest.Limits {
-	var file manifest.Limits
-	if rc != nil {
-		file = rc.Limits
-	}
-	def := DefaultLimits()
-	pick := func(vs ...int) int {
-		for _, v := range vs {
-			if v > 0 {
-				return v
-			}
-		}
-		return 0
-	}
-	out := manifest.Limits{
-		MaxInstances: pick(flags.MaxInstances, file.MaxInstances, def.MaxInstances),
-		MaxMemoryMB:  pick(flags.MaxMemoryMB, file.MaxMemoryMB, def.MaxMemoryMB),
-		MaxBodyMB:    pick(flags.MaxBodyMB, file.MaxBodyMB, def.MaxBodyMB),
-	}
-	out.MaxQueue = pick(flags.MaxQueue, file.MaxQueue, 8*out.MaxInstances)
-	return out
 }
 
 // setStateDir picks the state dir (option, runtime config, or <app dir>/.spin) and
@@ -309,7 +273,7 @@ func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o
 		a.log.Warn("duplicate component routes will never be used", "routes", strings.Join(dups, "; "))
 	}
 	return &trigger.HTTP{Router: router, Components: components, AppName: m.Name, AppVersion: m.Version,
-		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Cache: a.Cache, Log: a.log}
+		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Cache: a.Cache, TrustedProxies: o.TrustedProxies, Log: a.log}
 }
 
 // redisTriggers groups the Redis subscriptions by rendered address.
@@ -336,54 +300,6 @@ func (a *App) redisTriggers(ctx context.Context, m *manifest.App, res *variable.
 		rt.Subs = append(rt.Subs, trigger.RedisSubscription{Channel: t.Channel, Component: components[t.Component]})
 	}
 	return out, nil
-}
-
-// Serve serves HTTP on ln and runs the Redis triggers until ctx is done, then shuts
-// down gracefully (in-flight requests get up to 10 s).
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	a.HTTP.Self = selfOrigin(ln.Addr(), a.HTTP.TLS)
-	srv := &http.Server{Handler: a.HTTP, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, rt := range a.redis {
-		wg.Go(func() {
-			if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				a.log.Error("redis trigger stopped", "err", err)
-			}
-		})
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		cancel()
-		wg.Wait()
-		return err
-	case <-ctx.Done():
-	}
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer scancel()
-	err := srv.Shutdown(sctx)
-	wg.Wait()
-	return err
-}
-
-// selfOrigin is the origin outbound requests to "self" go to: the listener's address,
-// with a wildcard address replaced by loopback.
-func selfOrigin(addr net.Addr, tls bool) *url.URL {
-	u := &url.URL{Scheme: "http", Host: addr.String()}
-	if tls {
-		u.Scheme = "https"
-	}
-	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
-		loopback := net.IPv4(127, 0, 0, 1)
-		if tcp.IP.To4() == nil {
-			loopback = net.IPv6loopback
-		}
-		u.Host = net.JoinHostPort(loopback.String(), strconv.Itoa(tcp.Port))
-	}
-	return u
 }
 
 // Close releases components, the engine, stores and files.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"wasmsite/server/internal/allowlist"
+	"gopkg.in/natefinch/lumberjack.v2"
+
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/mountfs"
@@ -148,7 +150,10 @@ func (a *App) invalidateOnChange(mc *manifest.Component) error {
 // dropped: the generator's publication is one burst.
 const cacheDebounce = 100 * time.Millisecond
 
-// logWriters opens <state dir>/logs/<id>_{stdout,stderr}.txt (nil without a state dir).
+// logWriters opens <state dir>/logs/<id>_{stdout,stderr}.txt (nil without a state
+// dir), each rotated when it reaches Limits.LogMaxMB: the full file is renamed with its
+// time and compressed, and only Limits.LogBackups of those are kept, so a component's
+// logs never take more than about (1 + LogBackups) × LogMaxMB per stream.
 func (a *App) logWriters(id string) (stdout, stderr io.Writer, err error) {
 	if a.StateDir == "" {
 		return nil, nil, nil
@@ -157,19 +162,13 @@ func (a *App) logWriters(id string) (stdout, stderr io.Writer, err error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, nil, err
 	}
-	open := func(suffix string) (io.Writer, error) {
-		f, err := os.OpenFile(filepath.Join(logs, id+suffix), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
-		}
+	open := func(suffix string) io.Writer {
+		f := &lumberjack.Logger{Filename: filepath.Join(logs, id+suffix), MaxSize: a.Limits.LogMaxMB,
+			MaxBackups: a.Limits.LogBackups, Compress: true}
 		a.closers.push(f)
-		return f, nil
+		return f
 	}
-	if stdout, err = open("_stdout.txt"); err != nil {
-		return nil, nil, err
-	}
-	stderr, err = open("_stderr.txt")
-	return stdout, stderr, err
+	return open("_stdout.txt"), open("_stderr.txt"), nil
 }
 
 // capabilities are the component's grants: allowed outbound hosts, config values and

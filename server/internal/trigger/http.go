@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,6 +46,9 @@ type HTTP struct {
 	// outbound requests to "self" and relative URLs go to; nil refuses them. It never
 	// comes from the request: a client's Host header must not steer them.
 	Self *url.URL
+	// TrustedProxies are the reverse proxies whose Forwarded / X-Forwarded-For name the
+	// client (spin-client-addr); for other peers it is the socket's address.
+	TrustedProxies TrustedProxies
 	// Cache answers cacheable requests without running components (nil: none).
 	Cache *httpcache.Cache
 	Log   *slog.Logger
@@ -156,7 +158,7 @@ func (t *HTTP) request(r *http.Request, route *Route, maxBody int64, w http.Resp
 		hostName = "localhost"
 	}
 	req := &Request{Request: r, Route: route, Path: r.URL.EscapedPath(),
-		FullURL: t.scheme() + "://" + hostName + r.URL.RequestURI(), Client: r.RemoteAddr, HostName: hostName,
+		FullURL: t.scheme() + "://" + hostName + r.URL.RequestURI(), Client: t.TrustedProxies.ClientAddr(r), HostName: hostName,
 		Body: http.MaxBytesReader(w, r.Body, maxBody), BodyLen: r.ContentLength}
 	if r.Body == nil || r.Body == http.NoBody {
 		req.Body, req.BodyLen = strings.NewReader(""), 0
@@ -280,12 +282,4 @@ func validHeaderValue(s string) bool {
 		}
 	}
 	return true
-}
-
-// clientIP returns the IP part of a host:port address.
-func clientIP(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"cmp"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+
+	"wasmsite/server/internal/app"
+	"wasmsite/server/internal/trigger"
+	"wasmsite/server/manifest"
+)
+
+// upFlags are `server up`'s command line.
+type upFlags struct {
+	fs             *flag.FlagSet
+	from, listen   string
+	env            envFlags
+	rcFile         string
+	stateDir       optionalString
+	timeout        time.Duration
+	limits         manifest.Limits
+	cacheSize      string
+	trustedProxies string
+	quiet          bool
+	pprof          string
+}
+
+// newUpFlags declares the flags; defaults that the runtime config may set are left
+// zero so that only flags given override it.
+func newUpFlags(stderr io.Writer) *upFlags {
+	u := &upFlags{fs: flag.NewFlagSet("server up", flag.ContinueOnError), env: envFlags{}}
+	fl := u.fs
+	fl.SetOutput(stderr)
+	fl.StringVar(&u.from, "from", "spin.toml", "application manifest, or a directory containing spin.toml")
+	fl.StringVar(&u.from, "f", "spin.toml", "shorthand for --from")
+	fl.StringVar(&u.listen, "listen", "127.0.0.1:3000", "address to serve HTTP on")
+	fl.Var(u.env, "env", "KEY=VALUE added to every component's environment (repeatable)")
+	fl.Var(u.env, "e", "shorthand for --env")
+	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
+	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
+	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
+	u.limitFlags()
+	fl.StringVar(&u.cacheSize, "http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
+	fl.StringVar(&u.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-For give the client's address")
+	fl.BoolVar(&u.quiet, "q", false, "log only warnings and errors")
+	fl.StringVar(&u.pprof, "pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
+	return u
+}
+
+// limitFlags declares the flags of the runtime config's [limits], each named after its
+// key.
+func (u *upFlags) limitFlags() {
+	fl, l, def := u.fs, &u.limits, app.DefaultLimits()
+	fl.IntVar(&l.MaxInstances, "max-instances", 0, fmt.Sprintf("concurrent instances per component (default %d, or the runtime config's limits.max_instances)", def.MaxInstances))
+	fl.IntVar(&l.MaxQueue, "max-queue", 0, "requests waiting for a busy component's instance; more get 503 (default 8 × max-instances, or limits.max_queue)")
+	fl.IntVar(&l.MaxMemoryMB, "max-memory-mb", 0, fmt.Sprintf("linear memory limit of one instance, in MiB (default %d, or limits.max_memory_mb)", def.MaxMemoryMB))
+	fl.IntVar(&l.MaxBodyMB, "max-body-mb", 0, fmt.Sprintf("request body limit, in MiB; larger bodies get 413 (default %d, or limits.max_body_mb)", def.MaxBodyMB))
+	fl.IntVar(&l.MaxConnections, "max-connections", 0, fmt.Sprintf("open HTTP connections; more wait to be accepted (default %d, or limits.max_connections)", def.MaxConnections))
+	fl.DurationVar(&l.HeaderTimeout, "header-timeout", 0, fmt.Sprintf("time to read a request's headers (default %s, or limits.header_timeout)", def.HeaderTimeout))
+	fl.DurationVar(&l.ReadTimeout, "read-timeout", 0, fmt.Sprintf("time to read a whole request, body included (default %s, or limits.read_timeout)", def.ReadTimeout))
+	fl.DurationVar(&l.WriteTimeout, "write-timeout", 0, "time from a request's headers to the end of its response (default request-timeout + 30s, or limits.write_timeout)")
+	fl.DurationVar(&l.IdleTimeout, "idle-timeout", 0, fmt.Sprintf("time a keep-alive connection may wait for its next request (default %s, or limits.idle_timeout)", def.IdleTimeout))
+	fl.IntVar(&l.LogMaxMB, "log-max-mb", 0, fmt.Sprintf("size at which a component's log file is rotated, in MiB (default %d, or limits.log_max_mb)", def.LogMaxMB))
+	fl.IntVar(&l.LogBackups, "log-backups", 0, fmt.Sprintf("rotated log files kept per component stream (default %d, or limits.log_backups)", def.LogBackups))
+}
+
+// parse reads args and checks the values, naming the flag at fault.
+func (u *upFlags) parse(args []string) error {
+	if err := u.fs.Parse(args); err != nil {
+		return err
+	}
+	l := u.limits
+	for name, v := range map[string]int64{"max-instances": int64(l.MaxInstances), "max-queue": int64(l.MaxQueue),
+		"max-memory-mb": int64(l.MaxMemoryMB), "max-body-mb": int64(l.MaxBodyMB), "max-connections": int64(l.MaxConnections),
+		"header-timeout": int64(l.HeaderTimeout), "read-timeout": int64(l.ReadTimeout), "write-timeout": int64(l.WriteTimeout),
+		"idle-timeout": int64(l.IdleTimeout), "log-max-mb": int64(l.LogMaxMB), "log-backups": int64(l.LogBackups)} {
+		if v < 0 {
+			return fmt.Errorf("--%s must not be negative", name)
+		}
+	}
+	return nil
+}
+
+// options are the app's options from the flags.
+func (u *upFlags) options() (app.Options, error) {
+	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	if u.cacheSize != "" {
+		n, err := manifest.ParseSize(u.cacheSize)
+		if err != nil {
+			return o, fmt.Errorf("--http-cache-size: %w", err)
+		}
+		o.HTTPCacheSize = cmp.Or(n, -1)
+	}
+	var err error
+	if o.TrustedProxies, err = trigger.ParseTrustedProxies(u.trustedProxies); err != nil {
+		return o, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if u.stateDir.set {
+		o.StateDir = &u.stateDir.v
+	}
+	return o, nil
+}
+
+type envFlags map[string]string
+
+func (e envFlags) String() string { return "" }
+func (e envFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("environment variable must be of the form `key=value`, got %q", s)
+	}
+	e[k] = v
+	return nil
+}
+
+type optionalString struct {
+	v   string
+	set bool
+}
+
+func (o *optionalString) String() string     { return o.v }
+func (o *optionalString) Set(s string) error { o.v, o.set = s, true; return nil }
