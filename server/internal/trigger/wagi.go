@@ -150,8 +150,8 @@ func passToCGI(name string) bool {
 // are skipped; for a repeated name the last line wins); `Status: CODE [reason]` sets the
 // status (a CODE that is not three digits 100..999 gives 502, the rest of the response
 // kept); `Location` without Status gives 302; a response with none of Content-Type,
-// Status or Location is a 500 with an explanatory body. Headers that are not UTF-8 are
-// an error.
+// Status or Location is a 500 with an explanatory body. Headers that are not UTF-8, and
+// values with control characters (which no HTTP response may carry), are an error.
 func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
 	head, body := splitCGI(out)
 	if !utf8.Valid(head) {
@@ -177,6 +177,9 @@ func ParseCGI(out []byte) (*abi.HTTPResponse, error) {
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		if !validHeaderName(name) {
 			continue
+		}
+		if !validHeaderValue(value) {
+			return nil, fmt.Errorf("WAGI response header %q has a control character in its value", name)
 		}
 		switch strings.ToLower(name) {
 		case "status":
