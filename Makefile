@@ -13,7 +13,7 @@ SSG_SRC    := $(shell find ssg -type f -not -name '*_test.go' -not -path '*/test
 SDK_SRC    := $(shell find functions/sdk -name '*.go' -not -name '*_test.go')
 CONTENT    := $(shell find content -type f)
 
-.PHONY: up build site test bench bench-ssg clean FORCE
+.PHONY: up build site test fuzz bench bench-ssg clean FORCE
 
 up: build site $(STATE)/jwt_secret
 	SPIN_VARIABLE_JWT_SECRET="$$(cat $(STATE)/jwt_secret)" SPIN_VARIABLE_SITE_URL="$(SITE_URL)" \
@@ -50,6 +50,19 @@ $(STATE)/jwt_secret:
 test:
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+# Every fuzz target (func FuzzX in a _test.go file) runs for FUZZTIME, one after another;
+# make test runs each for a few seconds beyond its committed seed corpus
+# (testdata/fuzz). A failing input is written there: commit it with the fix.
+FUZZTIME ?= 10m
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' server functions ssg); do \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz: $$name in ./$$(dirname $$f) for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f); \
+	  done; \
+	done
 
 # Each benchmark prints its figures beside a baseline measured in the same run: resets
 # per memory mode vs a new instance per request, embedded store vs redis-server, each
