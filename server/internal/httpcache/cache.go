@@ -225,17 +225,10 @@ type fetched struct {
 // refresh makes the origin call of fetch. The call is shared, so it does not end when
 // the client that started it leaves.
 func (c *Cache) refresh(r *http.Request, st *scopeState, primary string, stale *entry, origin Origin) (*fetched, error) {
-	req := r.Clone(context.WithoutCancel(r.Context()))
-	req.Header.Del("If-None-Match")
-	req.Header.Del("If-Modified-Since")
+	req := originRequest(r, stale)
 	reason := "miss"
 	if stale != nil {
 		reason = "stale"
-		if stale.etag != "" {
-			req.Header.Set("If-None-Match", stale.etag)
-		} else if stale.lastMod != "" {
-			req.Header.Set("If-Modified-Since", stale.lastMod)
-		}
 	}
 	resp, err := origin(req)
 	if err != nil {
@@ -259,6 +252,29 @@ func (c *Cache) refresh(r *http.Request, st *scopeState, primary string, stale *
 	st.mode.Store(modeStoring)
 	c.store(primary, r, e)
 	return &fetched{req: r, resp: resp, entry: e, reason: reason}, nil
+}
+
+// originRequest is r as the origin gets it: without the client's conditions (the
+// cache answers those from what it stores), conditional on the stale entry's validator
+// if there is one, and not canceled when r's client leaves.
+func originRequest(r *http.Request, stale *entry) *http.Request {
+	req := r.WithContext(context.WithoutCancel(r.Context()))
+	_, inm := r.Header["If-None-Match"]
+	_, ims := r.Header["If-Modified-Since"]
+	if !inm && !ims && (stale == nil || stale.etag == "" && stale.lastMod == "") {
+		return req // nothing to change: the headers stay shared
+	}
+	req.Header = r.Header.Clone()
+	req.Header.Del("If-None-Match")
+	req.Header.Del("If-Modified-Since")
+	switch {
+	case stale == nil:
+	case stale.etag != "":
+		req.Header.Set("If-None-Match", stale.etag)
+	case stale.lastMod != "":
+		req.Header.Set("If-Modified-Since", stale.lastMod)
+	}
+	return req
 }
 
 // store keeps e under its URL and the request's values of the headers it varies on.
@@ -299,7 +315,11 @@ func notModified(h http.Header, e *entry) bool {
 		}
 		return false
 	}
-	ims, err := http.ParseTime(h.Get("If-Modified-Since"))
+	since := h.Get("If-Modified-Since")
+	if since == "" || e.lastMod == "" {
+		return false
+	}
+	ims, err := http.ParseTime(since)
 	lm, err2 := http.ParseTime(e.lastMod)
 	return err == nil && err2 == nil && !lm.After(ims)
 }
