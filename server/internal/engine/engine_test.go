@@ -398,6 +398,25 @@ func TestHasExportAndExitCode(t *testing.T) {
 	}
 }
 
+// An instance looks each export up once, whichever way it is asked (wazero allocates a
+// call stack per lookup); a pooled instance keeps its lookups.
+func TestExportLookupsCached(t *testing.T) {
+	e := newEngine(t, Options{})
+	m := compile(t, e, statefulModule())
+	inst, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := inst.Function("inc")
+	var asModule api.Module = inst
+	if f == nil || asModule.ExportedFunction("inc") != f || inst.Function("inc") != f {
+		t.Error("an export was looked up again")
+	}
+	if inst.Function("nope") != nil {
+		t.Error("a missing export was found")
+	}
+}
+
 // A guest call stops when its context ends (request timeouts); the instance is not
 // reused and the next one is unaffected. While the guest loops, a garbage collection
 // (which stops the world) completes: guests yield.

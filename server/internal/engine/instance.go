@@ -89,7 +89,8 @@ func (i *Instance) allocate(_, maxBytes uint64) experimental.LinearMemory {
 }
 
 // Function returns the exported function name (nil if there is none), looked up once
-// per instance.
+// per instance: wazero allocates a call stack for each lookup, and the instance
+// serves one call at a time.
 func (i *Instance) Function(name string) api.Function {
 	if f, ok := i.funcs[name]; ok {
 		return f
@@ -97,10 +98,14 @@ func (i *Instance) Function(name string) api.Function {
 	if i.funcs == nil {
 		i.funcs = map[string]api.Function{}
 	}
-	f := i.ExportedFunction(name)
+	f := i.Module.ExportedFunction(name)
 	i.funcs[name] = f
 	return f
 }
+
+// ExportedFunction implements api.Module with Function's lookup once per instance, so
+// that code given the instance as an api.Module (abi.NewGuest) shares it.
+func (i *Instance) ExportedFunction(name string) api.Function { return i.Function(name) }
 
 // SetCall gives the instance one request's arguments, environment and standard
 // streams, until Release.

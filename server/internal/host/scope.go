@@ -29,6 +29,15 @@ func WithScope(ctx context.Context, s *Scope) context.Context {
 	return context.WithValue(ctx, scopeKey{}, s)
 }
 
+// BindGuest has the host functions the guest calls under ctx use g, the executor's
+// binding of the instance serving the call, rather than binding the instance again
+// (each binding looks up its exports, which costs wazero a call stack apiece).
+func BindGuest(ctx context.Context, g *abi.Guest) {
+	if s, ok := ctx.Value(scopeKey{}).(*Scope); ok {
+		s.guest = g
+	}
+}
+
 func scopeFrom(ctx context.Context) *Scope {
 	if s, ok := ctx.Value(scopeKey{}).(*Scope); ok {
 		return s

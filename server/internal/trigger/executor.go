@@ -11,6 +11,7 @@ import (
 	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/abi"
 	"wasmsite/server/internal/engine"
+	"wasmsite/server/internal/host"
 )
 
 // Executor runs one HTTP request on an instance of a component: Spin's HTTP executor
@@ -85,6 +86,7 @@ func (SpinExecutor) Execute(ctx context.Context, inst *engine.Instance, req *Req
 	}
 	// The instance is reset or closed after the request, which frees everything.
 	g.SkipFrees = true
+	host.BindGuest(ctx, g)
 	return g.CallHTTPHandler(ctx, inst.Function(spin.ExportHTTPHandler), rec)
 }
 

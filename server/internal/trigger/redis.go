@@ -94,6 +94,7 @@ func (t *Redis) deliver(ctx context.Context, c *Component, payload []byte) (err 
 	if err != nil {
 		return err
 	}
+	host.BindGuest(ctx, g)
 	fn := inst.Function(spin.ExportRedisHandler)
 	if fn == nil {
 		return errors.New("component does not export " + spin.ExportRedisHandler)
