@@ -41,9 +41,9 @@ type Guest struct {
 	// after the call, where freeing is wasted work (one guest call per string).
 	SkipFrees bool
 	Mem       api.Memory
-	realloc api.Function
-	free    api.Function
-	stack   [4]uint64
+	realloc   api.Function
+	free      api.Function
+	stack     [4]uint64
 }
 
 // NewGuest binds to an instance. It returns *Error naming the missing export when the

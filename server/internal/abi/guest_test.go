@@ -83,9 +83,9 @@ func buildModule(withMemory bool, exports ...string) []byte {
 		m = append(m, section(5, vec([]byte{0x01, 0x01, 0x04}))...)
 	}
 	kinds := map[string][]byte{
-		spin.ExportMemory:          {0x02, 0x00},
-		spin.ExportRealloc:         {0x00, 0x00},
-		spin.ExportFree:            {0x00, 0x01},
+		spin.ExportMemory:     {0x02, 0x00},
+		spin.ExportRealloc:    {0x00, 0x00},
+		spin.ExportFree:       {0x00, 0x01},
 		"handle-http-request": {0x00, 0x02},
 	}
 	var es [][]byte

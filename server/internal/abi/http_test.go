@@ -403,4 +403,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-

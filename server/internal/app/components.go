@@ -10,8 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"wasmsite/server/internal/allowlist"
 	"gopkg.in/natefinch/lumberjack.v2"
+
+	"wasmsite/server/internal/allowlist"
 
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
