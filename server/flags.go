@@ -29,6 +29,7 @@ type upFlags struct {
 	trustedProxies string
 	quiet          bool
 	pprof          string
+	metrics        string
 }
 
 // newUpFlags declares the flags; defaults that the runtime config may set are left
@@ -49,6 +50,7 @@ func newUpFlags(stderr io.Writer) *upFlags {
 	fl.StringVar(&u.cacheSize, "http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
 	fl.StringVar(&u.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-For give the client's address")
 	fl.BoolVar(&u.quiet, "q", false, "log only warnings and errors")
+	fl.StringVar(&u.metrics, "metrics", "", "serve Prometheus metrics at /metrics on this address (off by default)")
 	fl.StringVar(&u.pprof, "pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
 	return u
 }

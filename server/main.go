@@ -9,7 +9,8 @@
 //	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
 //	          [--max-connections 1024] [--header-timeout 10s] [--read-timeout 60s]
 //	          [--write-timeout 60s] [--idle-timeout 60s] [--log-max-mb 10] [--log-backups 3]
-//	          [--http-cache-size 64MiB] [--trusted-proxies CIDR,...] [-q] [--pprof ADDR]
+//	          [--http-cache-size 64MiB] [--trusted-proxies CIDR,...] [--metrics ADDR]
+//	          [-q] [--pprof ADDR]
 package main
 
 import (
@@ -24,10 +25,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/dustin/go-humanize"
 
 	"wasmsite/server/internal/app"
+	"wasmsite/server/internal/metrics"
 )
 
 func main() {
@@ -59,6 +62,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if flags.pprof != "" {
 		go servePprof(flags.pprof, log)
 	}
+	if flags.metrics != "" {
+		ln, err := net.Listen("tcp", flags.metrics)
+		if err != nil {
+			return fmt.Errorf("--metrics: %w", err)
+		}
+		opts.Metrics = metrics.New()
+		go serveMetrics(ln, opts.Metrics, log)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Load(ctx, opts)
@@ -87,6 +98,16 @@ func cacheDescription(a *app.App) string {
 		return "off"
 	}
 	return humanize.IBytes(uint64(a.Cache.MaxBytes()))
+}
+
+// serveMetrics serves m at /metrics on ln alone.
+func serveMetrics(ln net.Listener, m *metrics.Metrics, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.Serve(ln); err != nil {
+		log.Error("metrics listener", "err", err)
+	}
 }
 
 // servePprof serves Go's profiles (net/http/pprof) on addr alone, from a mux of its own:

@@ -17,6 +17,7 @@ import (
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/httpcache"
+	"wasmsite/server/internal/metrics"
 	"wasmsite/server/internal/trigger"
 	"wasmsite/server/internal/variable"
 	"wasmsite/server/manifest"
@@ -47,6 +48,8 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose forwarding headers give the client's
 	// address (none by default).
 	TrustedProxies trigger.TrustedProxies
+	// Metrics receives the host's measurements (nil: none are kept).
+	Metrics *metrics.Metrics
 	// Memory selects the engine's memory mode (engine.MemoryAuto: the fastest available).
 	Memory engine.MemoryMode
 	// LookupEnv reads the process environment (nil: os.LookupEnv).
@@ -127,6 +130,7 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.HTTP = a.route(m, components, o)
+	a.registerMetrics(o.Metrics, components)
 	if a.redis, err = a.redisTriggers(ctx, m, res, components, o); err != nil {
 		return nil, err
 	}
@@ -234,7 +238,8 @@ func (a *App) startEngine(ctx context.Context, o Options, kv map[string]store.KV
 			}
 			return nil, host.ErrNoSuchStore
 		},
-		Log: a.log,
+		Metrics: o.Metrics,
+		Log:     a.log,
 	}
 	return h.Register(ctx, e)
 }
@@ -257,6 +262,18 @@ func (a *App) startCache(o Options, rc *manifest.RuntimeConfig) error {
 	return err
 }
 
+// registerMetrics adds the components' instance pools and the HTTP cache to m.
+func (a *App) registerMetrics(m *metrics.Metrics, components map[string]*trigger.Component) {
+	pools := map[string]*engine.Module{}
+	for id, c := range components {
+		pools[id] = c.Module
+	}
+	m.Register(metrics.Pools(pools))
+	if a.Cache != nil {
+		m.Register(metrics.Cache(a.Cache))
+	}
+}
+
 // pagesPerMiB is the number of 64 KiB Wasm pages in a MiB.
 const pagesPerMiB = 16
 
@@ -273,7 +290,7 @@ func (a *App) route(m *manifest.App, components map[string]*trigger.Component, o
 		a.log.Warn("duplicate component routes will never be used", "routes", strings.Join(dups, "; "))
 	}
 	return &trigger.HTTP{Router: router, Components: components, AppName: m.Name, AppVersion: m.Version,
-		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Cache: a.Cache, TrustedProxies: o.TrustedProxies, Log: a.log}
+		Timeout: o.RequestTimeout, MaxBody: int64(a.Limits.MaxBodyMB) << 20, Cache: a.Cache, TrustedProxies: o.TrustedProxies, Metrics: o.Metrics, Log: a.log}
 }
 
 // redisTriggers groups the Redis subscriptions by rendered address.

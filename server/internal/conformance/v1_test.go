@@ -203,6 +203,10 @@ route = "/bad/..."
 		if !strings.HasPrefix(echo.Headers["spin-client-addr"], "127.0.0.1:") {
 			t.Errorf("spin-client-addr = %q", echo.Headers["spin-client-addr"])
 		}
+		// The request's id reaches the guest and is in the host's line for the request.
+		if id := echo.Headers["x-request-id"]; len(id) != 16 || !srv.WaitLog("id="+id, 5*time.Second) {
+			t.Errorf("x-request-id %q, not in the host's log", id)
+		}
 		if echo.Method != "POST" || echo.URI != "/probe/echo?x=1&y=%20" || echo.Body != "payload" {
 			t.Errorf("echo: %+v", echo)
 		}

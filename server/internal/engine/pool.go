@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrOverloaded is returned by Acquire when the module has MaxInstances instances in
@@ -30,6 +31,7 @@ type pool struct {
 	closed  bool
 
 	created, reused, rejected atomic.Uint64
+	waits, waitNanos          atomic.Uint64
 	resets, resetPages        atomic.Uint64
 }
 
@@ -39,6 +41,9 @@ type PoolStats struct {
 	// Created counts instances made, Reused requests served by a reset instance,
 	// Rejected requests refused with ErrOverloaded.
 	Created, Reused, Rejected uint64
+	// Waits counts requests that waited for an instance, WaitTime their total wait.
+	Waits    uint64
+	WaitTime time.Duration
 	// Resets counts memory resets and ResetPages the 4 KiB pages they copied back.
 	Resets, ResetPages uint64
 }
@@ -94,6 +99,7 @@ func (m *Module) Stats() PoolStats {
 	defer p.mu.Unlock()
 	return PoolStats{Live: p.live, Idle: len(p.idle), Waiting: len(p.waiters), Max: p.max,
 		Created: p.created.Load(), Reused: p.reused.Load(), Rejected: p.rejected.Load(),
+		Waits: p.waits.Load(), WaitTime: time.Duration(p.waitNanos.Load()),
 		Resets: p.resets.Load(), ResetPages: p.resetPages.Load()}
 }
 
@@ -119,6 +125,8 @@ func (p *pool) acquire(ctx context.Context) (*Instance, error) {
 	ch := make(chan *Instance, 1)
 	p.waiters = append(p.waiters, ch)
 	p.mu.Unlock()
+	p.waits.Add(1)
+	defer func(start time.Time) { p.waitNanos.Add(uint64(time.Since(start))) }(time.Now())
 	select {
 	case inst := <-ch:
 		return p.received(ctx, inst)

@@ -21,6 +21,7 @@ import (
 	"wasmsite/functions/sdk/spin"
 	"wasmsite/server/internal/allowlist"
 	"wasmsite/server/internal/engine"
+	"wasmsite/server/internal/metrics"
 	"wasmsite/server/store"
 )
 
@@ -48,7 +49,9 @@ type Host struct {
 	KV func(label string) (store.KV, error)
 	// MaxResponseBytes caps an outbound HTTP response body (0: 16 MiB).
 	MaxResponseBytes int64
-	Log              *slog.Logger
+	// Metrics counts outbound requests and store operations (nil: not counted).
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
 }
 
 // module is one host interface: its import module name and its functions.

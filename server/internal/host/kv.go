@@ -108,7 +108,11 @@ func (h *Host) kvOp(name string, params int, do kvDo) hostFunc {
 		sc, g := enter(ctx, mod)
 		retptr := uint32(s[params-1])
 		area := must2(g.Area(retptr, spin.KVResultSize, spin.KVResultAlign))
-		if e := do(ctx, sc, g, s, area); e != nil {
+		e := do(ctx, sc, g, s, area)
+		if e == nil || e.tag == spin.KVIO {
+			h.Metrics.StoreOp(sc.Caps.ComponentID, "key-value", e != nil)
+		}
+		if e != nil {
 			area = must2(g.Area(retptr, spin.KVResultSize, spin.KVResultAlign))
 			area.U8(spin.ResultIsErr, 1)
 			area.U8(spin.KVErrorTag, uint8(e.tag))

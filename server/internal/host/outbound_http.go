@@ -64,6 +64,7 @@ func (h *Host) Send(ctx context.Context, sc *Scope, req *abi.HTTPRequest) (*abi.
 		h.refuse(sc, u.String(), "host not in the allowed hosts")
 		return nil, spin.HTTPDestinationNotAllowed
 	}
+	h.Metrics.Outbound(sc.Caps.ComponentID, "http", true)
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
@@ -113,5 +114,6 @@ func (h *Host) allowed(sc *Scope, u *url.URL) bool {
 }
 
 func (h *Host) refuse(sc *Scope, target, why string) {
+	h.Metrics.Outbound(sc.Caps.ComponentID, "http", false)
 	h.Log.Warn("outbound http refused", "component", sc.Caps.ComponentID, "url", target, "reason", why)
 }

@@ -140,7 +140,9 @@ func (h *Host) redisOp(name string, params int, size, align, errAt uint32, do re
 func (h *Host) redisFor(ctx context.Context, sc *Scope, addr string) store.Redis {
 	if addr != "" && sc.Caps.ManifestVersion >= 2 {
 		u, err := url.Parse(addr)
-		if err != nil || sc.Caps.Allow == nil || !sc.Caps.Allow.Allows(u, sc.Origin) {
+		allowed := err == nil && sc.Caps.Allow != nil && sc.Caps.Allow.Allows(u, sc.Origin)
+		h.Metrics.Outbound(sc.Caps.ComponentID, "redis", allowed)
+		if !allowed {
 			h.Log.Warn("outbound redis refused", "component", sc.Caps.ComponentID, "address", redactURL(addr), "reason", "address not in allowed_outbound_hosts")
 			return nil
 		}
@@ -154,6 +156,7 @@ func (h *Host) redisFor(ctx context.Context, sc *Scope, addr string) store.Redis
 }
 
 func (h *Host) redisErr(sc *Scope, op string, err error) bool {
+	h.Metrics.StoreOp(sc.Caps.ComponentID, "redis", err != nil)
 	if err != nil {
 		h.Log.Warn("outbound redis failed", "component", sc.Caps.ComponentID, "op", op, "err", err)
 	}

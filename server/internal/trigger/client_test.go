@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,36 @@ func TestClientAddr(t *testing.T) {
 		if _, err := ParseTrustedProxies(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// A request id from a trusted proxy is kept when well formed; anyone else's is
+// replaced.
+func TestRequestID(t *testing.T) {
+	trusted, _ := ParseTrustedProxies("127.0.0.1")
+	h := &HTTP{TrustedProxies: trusted}
+	for _, c := range []struct {
+		peer, sent string
+		kept       bool
+	}{
+		{"127.0.0.1:1", "abc-123_x.y", true},
+		{"127.0.0.1:1", "has space", false},
+		{"127.0.0.1:1", strings.Repeat("a", 129), false},
+		{"203.0.113.1:1", "abc-123", false},
+		{"127.0.0.1:1", "", false},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.peer
+		if c.sent != "" {
+			r.Header.Set(RequestIDHeader, c.sent)
+		}
+		id := h.requestID(r)
+		if kept := id == c.sent; kept != c.kept || id == "" {
+			t.Errorf("peer %s sent %q: id %q", c.peer, c.sent, id)
+		}
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	if a, b := h.requestID(r), h.requestID(r); a == b || len(a) != 16 {
+		t.Errorf("ids %q, %q", a, b)
 	}
 }

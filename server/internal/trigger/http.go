@@ -18,6 +18,7 @@ import (
 	"wasmsite/server/internal/engine"
 	"wasmsite/server/internal/host"
 	"wasmsite/server/internal/httpcache"
+	"wasmsite/server/internal/metrics"
 )
 
 // Component is a loaded component as the triggers need it.
@@ -51,6 +52,8 @@ type HTTP struct {
 	TrustedProxies TrustedProxies
 	// Cache answers cacheable requests without running components (nil: none).
 	Cache *httpcache.Cache
+	// Metrics counts requests (nil: not counted).
+	Metrics *metrics.Metrics
 	Log   *slog.Logger
 }
 
@@ -59,17 +62,21 @@ const wellKnown = "/.well-known/spin/"
 // DefaultMaxBody is HTTP.MaxBody when it is 0.
 const DefaultMaxBody = 16 << 20
 
-// ServeHTTP implements http.Handler: route, then answer from the cache or run the
-// component: admit (503 with Retry-After when the component's instances and queue are
-// full), run the executor with the body streamed into the guest, release the instance,
-// then write the response.
+// ServeHTTP implements http.Handler: give the request an id, route, then answer from
+// the cache or run the component: admit (503 with Retry-After when the component's
+// instances and queue are full), run the executor with the body streamed into the
+// guest, release the instance, then write the response.
 func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusWriter{ResponseWriter: w, status: 200}
+	id := t.requestID(r)
+	r.Header.Set(RequestIDHeader, id) // the guest's copy; a client's is replaced
 	component, cache := "", ""
 	defer func() {
-		t.Log.Info("request", "method", r.Method, "path", r.URL.Path, "component", component,
-			"status", rec.status, "cache", cache, "duration", time.Since(start).Round(time.Microsecond))
+		d := time.Since(start)
+		t.Log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "component", component,
+			"status", rec.status, "cache", cache, "duration", d.Round(time.Microsecond))
+		t.Metrics.Request(component, rec.status, cacheResult(cache), d)
 	}()
 	// Spin checks the raw (still percent-encoded) path, as it routes.
 	if strings.HasPrefix(r.URL.EscapedPath(), wellKnown) {
@@ -83,6 +90,14 @@ func (t *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	component = route.Component
 	cache = t.serve(rec, r, t.Components[route.Component], route)
+}
+
+// cacheResult is the first word of a Cache-Status (without the cache's name) for the
+// metrics: "hit", or what the request was forwarded for ("miss", "stale", "bypass",
+// "method").
+func cacheResult(status string) string {
+	first, _, _ := strings.Cut(status, ";")
+	return strings.TrimPrefix(first, "fwd=")
 }
 
 // serve answers a routed request and returns its Cache-Status without the cache's
@@ -190,7 +205,7 @@ func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, err er
 			w.WriteHeader(http.StatusBadRequest)
 		}
 	default:
-		t.Log.Error("error processing request", "component", c.ID, "path", r.URL.Path, "err", err)
+		t.Log.Error("error processing request", "id", r.Header.Get(RequestIDHeader), "component", c.ID, "path", r.URL.Path, "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
 	}
 }

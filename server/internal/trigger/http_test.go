@@ -69,7 +69,7 @@ func (f *spinFixture) do(method, target, body string, hdr ...string) *httptest.R
 
 func TestSpinRequestRecord(t *testing.T) {
 	f := newSpinFixture(t)
-	hdr := []string{"X-Custom", "a", "X-Custom", "b", "Content-Type", "text/plain"}
+	hdr := []string{"X-Custom", "a", "X-Custom", "b", "Content-Type", "text/plain", "X-Request-Id", "forged"}
 	for _, name := range spin.HostHeaders { // forged: removed, the host sets its own
 		hdr = append(hdr, name, "/robots.txt", strings.ToUpper(name), "6.6.6.6:1")
 	}
@@ -95,6 +95,10 @@ func TestSpinRequestRecord(t *testing.T) {
 	for _, kv := range client {
 		gotClient[kv[0]] = append(gotClient[kv[0]], kv[1])
 	}
+	if id := gotClient["x-request-id"]; len(id) != 1 || len(id[0]) != 16 || id[0] == "forged" {
+		t.Errorf("x-request-id %q, want the host's 16 hex digits", id)
+	}
+	delete(gotClient, "x-request-id")
 	if !reflect.DeepEqual(gotClient, wantClient) {
 		t.Errorf("client headers %q, want %q", gotClient, wantClient)
 	}
