@@ -54,7 +54,7 @@ type HTTP struct {
 	Cache *httpcache.Cache
 	// Metrics counts requests (nil: not counted).
 	Metrics *metrics.Metrics
-	Log   *slog.Logger
+	Log     *slog.Logger
 }
 
 const wellKnown = "/.well-known/spin/"
