@@ -22,8 +22,10 @@ up: build site $(STATE)/jwt_secret
 
 build: bin/server bin/ssg build/static.wasm build/likes.wasm
 
-bin/server: $(SERVER_SRC)
-	$(GO) build -o $@ ./server
+# The host embeds the SDK, the C example and its templates (server new); -buildvcs
+# stamps the commit that `server --version` prints.
+bin/server: $(SERVER_SRC) $(SDK_SRC) $(shell find server/internal/templates/files -type f) functions/examples/c/hello.c
+	$(GO) build -buildvcs=auto -o $@ ./server
 
 bin/ssg: $(SSG_SRC)
 	$(GO) build -o $@ ./ssg

@@ -2,14 +2,13 @@ package main
 
 import (
 	"cmp"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/spf13/pflag"
 
 	"wasmsite/server/internal/app"
 	"wasmsite/server/internal/trigger"
@@ -18,9 +17,9 @@ import (
 
 // upFlags are `server up`'s command line.
 type upFlags struct {
-	fs             *flag.FlagSet
+	fs             *pflag.FlagSet
 	from, listen   string
-	env            envFlags
+	env            []string
 	rcFile         string
 	stateDir       optionalString
 	timeout        time.Duration
@@ -32,25 +31,21 @@ type upFlags struct {
 	metrics        string
 }
 
-// newUpFlags declares the flags; defaults that the runtime config may set are left
-// zero so that only flags given override it.
-func newUpFlags(stderr io.Writer) *upFlags {
-	u := &upFlags{fs: flag.NewFlagSet("server up", flag.ContinueOnError), env: envFlags{}}
-	fl := u.fs
-	fl.SetOutput(stderr)
-	fl.StringVar(&u.from, "from", "spin.toml", "application manifest, or a directory containing spin.toml")
-	fl.StringVar(&u.from, "f", "spin.toml", "shorthand for --from")
+// newUpFlags declares the flags on fl; defaults that the runtime config may set are
+// left zero so that only flags given override it.
+func newUpFlags(fl *pflag.FlagSet) *upFlags {
+	u := &upFlags{fs: fl}
+	fl.StringVarP(&u.from, "from", "f", "spin.toml", "application manifest, or a directory containing spin.toml")
 	fl.StringVar(&u.listen, "listen", "127.0.0.1:3000", "address to serve HTTP on")
-	fl.Var(u.env, "env", "KEY=VALUE added to every component's environment (repeatable)")
-	fl.Var(u.env, "e", "shorthand for --env")
+	fl.StringArrayVarP(&u.env, "env", "e", nil, "KEY=VALUE added to every component's environment (repeatable)")
 	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
 	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
 	u.limitFlags()
 	fl.StringVar(&u.cacheSize, "http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
 	fl.StringVar(&u.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-For give the client's address")
-	fl.BoolVar(&u.quiet, "q", false, "log only warnings and errors")
 	fl.StringVar(&u.metrics, "metrics", "", "serve Prometheus metrics at /metrics on this address (off by default)")
+	fl.BoolVarP(&u.quiet, "quiet", "q", false, "log only warnings and errors")
 	fl.StringVar(&u.pprof, "pprof", "", "serve Go's net/http/pprof profiles on this address (debugging)")
 	return u
 }
@@ -72,11 +67,8 @@ func (u *upFlags) limitFlags() {
 	fl.IntVar(&l.LogBackups, "log-backups", 0, fmt.Sprintf("rotated log files kept per component stream (default %d, or limits.log_backups)", def.LogBackups))
 }
 
-// parse reads args and checks the values, naming the flag at fault.
-func (u *upFlags) parse(args []string) error {
-	if err := u.fs.Parse(args); err != nil {
-		return err
-	}
+// check checks the parsed values, naming the flag at fault.
+func (u *upFlags) check() error {
 	l := u.limits
 	for name, v := range map[string]int64{"max-instances": int64(l.MaxInstances), "max-queue": int64(l.MaxQueue),
 		"max-memory-mb": int64(l.MaxMemoryMB), "max-body-mb": int64(l.MaxBodyMB), "max-connections": int64(l.MaxConnections),
@@ -91,7 +83,14 @@ func (u *upFlags) parse(args []string) error {
 
 // options are the app's options from the flags.
 func (u *upFlags) options() (app.Options, error) {
-	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	o := app.Options{From: u.from, Env: map[string]string{}, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	for _, kv := range u.env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return o, fmt.Errorf("--env: an environment variable must be of the form KEY=VALUE, got %q", kv)
+		}
+		o.Env[k] = v
+	}
 	if u.cacheSize != "" {
 		n, err := manifest.ParseSize(u.cacheSize)
 		if err != nil {
@@ -109,18 +108,6 @@ func (u *upFlags) options() (app.Options, error) {
 	return o, nil
 }
 
-type envFlags map[string]string
-
-func (e envFlags) String() string { return "" }
-func (e envFlags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("environment variable must be of the form `key=value`, got %q", s)
-	}
-	e[k] = v
-	return nil
-}
-
 type optionalString struct {
 	v   string
 	set bool
@@ -128,3 +115,4 @@ type optionalString struct {
 
 func (o *optionalString) String() string     { return o.v }
 func (o *optionalString) Set(s string) error { o.v, o.set = s, true; return nil }
+func (o *optionalString) Type() string       { return "dir" }

@@ -1,21 +1,17 @@
-// Command server is the Spin-compatible host: `server up` loads a Spin application
-// manifest (spin.toml, v1 or v2) and serves its HTTP routes and Redis channels through
-// WebAssembly components on wazero, like `spin up`.
+// Command server is the Spin-compatible host, with a command line like Spin's:
 //
-// Usage:
+//	server up     serve an application (spin.toml, v1 or v2): its HTTP routes and Redis
+//	              channels through WebAssembly components on wazero, like `spin up`
+//	server build  run each component's build command, like `spin build`
+//	server watch  rebuild and restart on changes, like `spin watch`
+//	server new    create an application from a template (http-go, http-c, redis-go)
 //
-//	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
-//	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
-//	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
-//	          [--max-connections 1024] [--header-timeout 10s] [--read-timeout 60s]
-//	          [--write-timeout 60s] [--idle-timeout 60s] [--log-max-mb 10] [--log-backups 3]
-//	          [--http-cache-size 64MiB] [--trusted-proxies CIDR,...] [--metrics ADDR]
-//	          [-q] [--pprof ADDR]
+// `server help COMMAND` or `server COMMAND --help` lists a command's flags; `server
+// --version` prints the version and the commit it was built from.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,19 +30,14 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
+	if err := newRootCommand(os.Stdout, os.Stderr).Execute(); err != nil {
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "up" {
-		fmt.Fprintln(stderr, "usage: server up [-f spin.toml] [--listen ADDR] [-e KEY=VALUE] [--runtime-config-file FILE] [--state-dir DIR]")
-		return errors.New("expected the subcommand `up`")
-	}
-	flags := newUpFlags(stderr)
-	if err := flags.parse(args[1:]); err != nil {
+// runUp is `server up`: load the application, listen, serve until SIGINT or SIGTERM.
+func runUp(flags *upFlags, stdout, stderr io.Writer) error {
+	if err := flags.check(); err != nil {
 		return err
 	}
 	opts, err := flags.options()
