@@ -13,7 +13,7 @@ SSG_SRC    := $(shell find ssg -type f -not -name '*_test.go' -not -path '*/test
 SDK_SRC    := $(shell find functions/sdk -name '*.go' -not -name '*_test.go')
 CONTENT    := $(shell find content -type f)
 
-.PHONY: up build site test fuzz bench bench-ssg clean FORCE
+.PHONY: up build site test fuzz bench bench-ssg install clean FORCE
 
 up: build site $(STATE)/jwt_secret
 	SPIN_VARIABLE_JWT_SECRET="$$(cat $(STATE)/jwt_secret)" SPIN_VARIABLE_SITE_URL="$(SITE_URL)" \
@@ -78,6 +78,19 @@ bench:
 
 bench-ssg:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./ssg/...
+
+# make install PREFIX=/usr/local: the host and the generator in $(PREFIX)/bin, the
+# application (spin.toml and its components) in $(PREFIX)/share/wasmsite, and the
+# systemd unit in $(PREFIX)/lib/systemd/system. DESTDIR prefixes every path (packaging).
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wasmsite/build $(DESTDIR)$(PREFIX)/share/wasmsite/public \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 bin/server bin/ssg $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 spin.toml $(DESTDIR)$(PREFIX)/share/wasmsite/
+	install -m 644 build/static.wasm build/likes.wasm $(DESTDIR)$(PREFIX)/share/wasmsite/build/
+	sed 's|/usr/local|$(PREFIX)|g' server/dist/wasmsite.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/wasmsite.service
+	@echo "installed in $(DESTDIR)$(PREFIX); publish the site with: $(PREFIX)/bin/ssg -content content -out $(PREFIX)/share/wasmsite/public -gzip -base-url https://your.domain"
 
 clean:
 	rm -rf bin build public/* .cache $(STATE)/site.stamp $(STATE)/site.options $(STATE)/cache
