@@ -142,7 +142,8 @@ type rawResponse struct {
 }
 
 // rawDo writes request verbatim on a new connection to addr (no client-side parsing
-// or normalisation) and reads one response, waiting at most 30 s.
+// or normalisation) and reads one response, waiting at most 30 s. The request is
+// written while the response is read: a host may answer before reading all of it.
 func rawDo(addr, request string) (rawResponse, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -150,9 +151,7 @@ func rawDo(addr, request string) (rawResponse, error) {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, err := io.WriteString(c, request); err != nil {
-		return rawResponse{}, err
-	}
+	go io.WriteString(c, request)
 	return readResponse(bufio.NewReader(c))
 }
 
