@@ -14,18 +14,19 @@
 //     outbound Redis (TCP and unix sockets); B must see no connection.
 //   - tokens (TestForgedTokens, ≥ 20): forged, tampered and expired reader tokens
 //     against the likes API; each gets 401 and no like is counted or removed.
-//   - headers (TestForgedHeaders): a client's copies of the headers the host sets
+//   - headers (TestForgedHeaders, ≥ 40): a client's copies of the headers the host sets
 //     (spin.HostHeaders) never reach a component (Spin or WAGI executor), forwarding
 //     headers are believed only from --trusted-proxies, and a forged client address
 //     does not escape the likes per-IP rate limit.
-//   - slow clients (TestSlowClients): idle keep-alive connections, trickling headers and
-//     bodies are cut at their timeouts, and --max-connections holds back the 21st
-//     connection until one of 20 closes.
-//   - oversized (TestOversizedRequests): bodies over --max-body-mb get 413 (declared or
-//     chunked), header sections over 64 KiB get 431, and the host keeps serving.
-//   - faults (TestGuestFaults): a guest that loops, exhausts its memory, panics, exits or
-//     floods its output gets a 500 (or its output capped) for that request only, and
-//     its logs stay bounded.
+//   - slow clients (TestSlowClients, ≥ 7): idle keep-alive connections, trickling
+//     headers and bodies are cut at their timeouts, and --max-connections holds back
+//     the 21st connection until one of 20 closes.
+//   - oversized (TestOversizedRequests, ≥ 15): bodies over --max-body-mb get 413
+//     (declared or chunked), header sections over 64 KiB get 431, and the host keeps
+//     serving.
+//   - faults (TestGuestFaults, ≥ 20): a guest that loops, exhausts its memory, panics,
+//     exits or floods its output gets a 500 (or its output capped) for that request
+//     only, and its logs stay bounded.
 //
 // Every host of the package shares one directory of compiled WebAssembly, so each
 // component is compiled once per run.
