@@ -134,16 +134,24 @@ func (h *Host) redisOp(name string, params int, size, align, errAt uint32, do re
 }
 
 // redisFor returns the backend for addr, or nil (logged) when the address is refused
-// or unreachable. v2 manifests must list redis://host:port in allowed_outbound_hosts;
-// Spin 1.x had no allow-list for Redis, so v1 manifests may reach any address. The
-// embedded store ("") is always reachable.
+// or unreachable. v2 manifests must list redis://host:port in allowed_outbound_hosts,
+// and only redis:// and rediss:// addresses are taken: go-redis would also open
+// unix://host:port/path, checked against the list by its host and port but connected
+// to the socket file its path names. Spin 1.x had no allow-list for Redis, so v1
+// manifests may reach any address. The embedded store ("") is always reachable.
 func (h *Host) redisFor(ctx context.Context, sc *Scope, addr string) store.Redis {
 	if addr != "" && sc.Caps.ManifestVersion >= 2 {
 		u, err := url.Parse(addr)
-		allowed := err == nil && sc.Caps.Allow != nil && sc.Caps.Allow.Allows(u, sc.Origin)
-		h.Metrics.Outbound(sc.Caps.ComponentID, "redis", allowed)
-		if !allowed {
-			h.Log.Warn("outbound redis refused", "component", sc.Caps.ComponentID, "address", redactURL(addr), "reason", "address not in allowed_outbound_hosts")
+		reason := ""
+		switch {
+		case err != nil || (u.Scheme != "redis" && u.Scheme != "rediss"):
+			reason = "only redis:// and rediss:// addresses are allowed"
+		case sc.Caps.Allow == nil || !sc.Caps.Allow.Allows(u, sc.Origin):
+			reason = "address not in allowed_outbound_hosts"
+		}
+		h.Metrics.Outbound(sc.Caps.ComponentID, "redis", reason == "")
+		if reason != "" {
+			h.Log.Warn("outbound redis refused", "component", sc.Caps.ComponentID, "address", redactURL(addr), "reason", reason)
 			return nil
 		}
 	}

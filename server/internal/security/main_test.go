@@ -1,0 +1,9 @@
+package security
+
+import (
+	"testing"
+
+	"wasmsite/server/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
