@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -116,7 +118,7 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 	if err != nil {
 		return nil, fmt.Errorf(": rewriting: %w", err)
 	}
-	cm, err := e.rt.CompileModule(experimental.WithFunctionListenerFactory(ctx, yieldListener{}), code)
+	cm, err := e.compileCode(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf(": compiling: %w", err)
 	}
@@ -139,6 +141,22 @@ func (e *Engine) compile(ctx context.Context, id string, wasm []byte, s Settings
 		return nil, fmt.Errorf(": %w", err)
 	}
 	return m, nil
+}
+
+// compileCode compiles rewritten code with wazero, never overlapping another
+// compilation of the same bytes. wazero's compiler shares one compiled module between
+// identical modules; when two compilations of the same bytes overlap, the one that
+// finishes second installs new listener trampoline tables in the compiled module the
+// first one registered, after the first one's instances (the prewarmed pool) recorded
+// the old table's address, which the garbage collector then frees: their next yield
+// calls through garbage. Components built from one source (several routes of one
+// module) are compiled concurrently by the app, so this happens at every start of such
+// an application. Compilations of different bytes still run in parallel.
+func (e *Engine) compileCode(ctx context.Context, code []byte) (wazero.CompiledModule, error) {
+	lock, _ := e.compiling.LoadOrStore(sha256.Sum256(code), new(sync.Mutex))
+	lock.(*sync.Mutex).Lock()
+	defer lock.(*sync.Mutex).Unlock()
+	return e.rt.CompileModule(experimental.WithFunctionListenerFactory(ctx, yieldListener{}), code)
 }
 
 // rewritePlan is what Compile does to a module and why.

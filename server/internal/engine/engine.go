@@ -48,6 +48,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/sys"
@@ -84,6 +85,8 @@ type Engine struct {
 	io       ioRegistry
 	provided map[string]bool // "module\x00name" of every host function guests may import
 	log      *slog.Logger
+	// compiling holds a *sync.Mutex per SHA-256 of code compiled (see compileCode).
+	compiling sync.Map
 }
 
 // New creates the runtime, picks the memory mode and instantiates WASI. It fails when

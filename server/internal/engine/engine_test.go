@@ -12,6 +12,8 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/sys"
+
+	"wasmsite/server/internal/wasmbin"
 )
 
 var (
@@ -296,6 +298,49 @@ func TestGoReactorConcurrent(t *testing.T) {
 				t.Errorf("stats %+v: more instances than MaxInstances", s)
 			}
 		})
+	}
+}
+
+// TestIdenticalModulesCompiledConcurrently compiles one module as several components
+// at once, as the app does for components sharing a source: every component's
+// prewarmed instances must keep calling their yields correctly after the garbage
+// collector has run (a compilation finishing second used to replace the trampoline
+// table the first one's instances pointed to; see Engine.compileCode).
+func TestIdenticalModulesCompiledConcurrently(t *testing.T) {
+	wasm := isolationGuest(t)
+	e := newEngine(t, Options{})
+	ctx := context.Background()
+	mods := make([]*Module, 4)
+	errs := make([]error, len(mods))
+	var wg sync.WaitGroup
+	for k := range mods {
+		wg.Go(func() { mods[k], errs[k] = e.Compile(ctx, fmt.Sprint("c", k), wasm, Settings{Prewarm: 2}) })
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { mods[k].Close(ctx) })
+	}
+	// A freed table is reused, zeroed, by allocations of its size class (one entry per
+	// type of the module's type section).
+	var garbage [][]*byte
+	for range 3 {
+		runtime.GC()
+		for n := range 1 << 14 {
+			garbage = append(garbage, make([]*byte, 1+n%64))
+		}
+	}
+	runtime.KeepAlive(garbage)
+	for k, m := range mods {
+		for range 2 {
+			inst := acquire(t, m)
+			if got := call1(t, inst, "spin", 5*wasmbin.FuelPerYield); got == 0 {
+				t.Errorf("component %d: spin returned 0", k)
+			}
+			inst.Release(true)
+		}
 	}
 }
 

@@ -109,3 +109,15 @@ func listdir() int32 {
 	}
 	return int32(len(des))
 }
+
+// spin loops n times and returns a sum, so that the rewrite's yields run (every
+// wasmbin.FuelPerYield iterations).
+//
+//go:wasmexport spin
+func spin(n uint32) uint32 {
+	var sum uint32
+	for i := range n {
+		sum += i ^ counter
+	}
+	return sum
+}
