@@ -222,17 +222,18 @@ func componentEnv(env map[string]string, vars map[string]Variable) (map[string]s
 }
 
 // checkLabels checks the key-value store and SQLite labels and AI model names by the
-// manifest version's rules.
+// manifest version's rules: v2's kebab-case or snake_case labels; v1's are any non-empty
+// string, as Spin 2.x and 3.x read v1 (spin@v2.7.0 crates/manifest/src/compat.rs copies
+// key_value_stores and sqlite_databases without the v2 check).
 func checkLabels(rc *commonComponent, version int) error {
 	for _, l := range rc.KeyValueStores {
-		var err error
-		if version == 1 {
-			err = validateV1StoreLabel(l)
-		} else {
-			err = validateV2Label(l, "key-value store label")
-		}
-		if err != nil {
-			return fmt.Errorf("key_value_stores: %v", err)
+		if version == 2 {
+			if err := validateV2Label(l, "key-value store label"); err != nil {
+				return fmt.Errorf("key_value_stores: %v", err)
+			}
+		} else if l == "" {
+			// Spin 2.x and 3.x take any v1 label (compat.rs copies them unchecked).
+			return errors.New("key_value_stores: empty label")
 		}
 	}
 	for _, l := range rc.SQLite {

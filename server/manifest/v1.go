@@ -1,9 +1,11 @@
 package manifest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"wasmsite/server/internal/allowlist"
 )
@@ -12,7 +14,7 @@ type v1Manifest struct {
 	SpinVersion         any                    `toml:"spin_version"`
 	SpinManifestVersion any                    `toml:"spin_manifest_version"`
 	Name                *string                `toml:"name"`
-	Version             *string                `toml:"version"`
+	Version             string                 `toml:"version"`
 	Description         string                 `toml:"description"`
 	Authors             []string               `toml:"authors"`
 	Trigger             map[string]any         `toml:"trigger"`
@@ -44,11 +46,7 @@ func parseV1(data []byte, dir, file string) (*App, error) {
 	if m.Name == nil || *m.Name == "" {
 		return nil, fmt.Errorf(`%s: missing field "name"`, file)
 	}
-	app.Name = *m.Name
-	if m.Version == nil {
-		return nil, fmt.Errorf(`%s: missing field "version"`, file)
-	}
-	app.Version = *m.Version
+	app.Name, app.Version = *m.Name, m.Version
 	var err error
 	if app.Variables, err = convertVariables(file, m.Variables, 1); err != nil {
 		return nil, err
@@ -98,16 +96,26 @@ func v1AppTrigger(file string, t map[string]any, app *App) (string, error) {
 	if err := onlyKeys(t, "type", key); err != nil {
 		return "", fmt.Errorf("%s: trigger: %v", file, err)
 	}
-	v, err := tableString(t, key, true)
+	v, err := tableString(t, key, ttype == "redis")
 	if err != nil {
 		return "", fmt.Errorf("%s: trigger: %v", file, err)
 	}
 	if ttype == "redis" {
 		app.RedisAddress, app.HTTPBase = v, "/"
 	} else {
-		app.HTTPBase = v
+		app.HTTPBase = normalizeBase(v)
 	}
 	return ttype, nil
+}
+
+// normalizeBase is the HTTP base Spin 2.x routes under: "/" when unset, and any other
+// base with a leading "/" (spin@v2.7.0 crates/http/src/trigger.rs default_base,
+// crates/trigger-http/src/lib.rs HttpTrigger::new).
+func normalizeBase(base string) string {
+	if !strings.HasPrefix(base, "/") {
+		return "/" + base
+	}
+	return base
 }
 
 // convertV1Component converts one [[component]] and its trigger (of the app's trigger
@@ -147,34 +155,42 @@ func convertV1Component(where string, rc *v1Component, dir, ttype string, app *A
 	return nil
 }
 
+// v1HTTPTrigger reads a [component.trigger] of an HTTP app: route (a string, or
+// { private = true }) and executor.
 func v1HTTPTrigger(id string, t map[string]any, app *App) error {
 	if err := onlyKeys(t, "route", "executor"); err != nil {
 		return err
 	}
-	route, err := tableString(t, "route", true)
+	route, private, err := parseRoute(t["route"])
 	if err != nil {
 		return err
 	}
-	ex, err := parseExecutor(t["executor"], 1)
+	ex, err := parseExecutor(t["executor"])
 	if err != nil {
 		return err
 	}
-	app.HTTPTriggers = append(app.HTTPTriggers, HTTPTrigger{Component: id, Route: route, Executor: ex})
+	app.HTTPTriggers = append(app.HTTPTriggers, HTTPTrigger{Component: id, Route: route, Private: private, Executor: ex})
 	return nil
 }
 
+// v1RedisTrigger reads a [component.trigger] of a Redis app: channel, executor and an
+// address overriding the app's.
 func v1RedisTrigger(id string, t map[string]any, app *App) error {
-	if err := onlyKeys(t, "channel", "executor"); err != nil {
+	if err := onlyKeys(t, "channel", "address", "executor"); err != nil {
 		return err
 	}
 	ch, err := tableString(t, "channel", true)
 	if err != nil {
 		return err
 	}
+	addr, err := tableString(t, "address", false)
+	if err != nil {
+		return err
+	}
 	if err := parseRedisExecutor(t["executor"]); err != nil {
 		return err
 	}
-	app.RedisTriggers = append(app.RedisTriggers, RedisTrigger{Component: id, Channel: ch, Address: app.RedisAddress})
+	app.RedisTriggers = append(app.RedisTriggers, RedisTrigger{Component: id, Channel: ch, Address: cmp.Or(addr, app.RedisAddress)})
 	return nil
 }
 
@@ -215,8 +231,11 @@ func onlyKeys(t map[string]any, allowed ...string) error {
 	return nil
 }
 
-// parseExecutor parses an HTTP executor table; v2's "http" is normalised to "spin".
-func parseExecutor(v any, version int) (Executor, error) {
+// parseExecutor parses an HTTP executor table: { type = "spin" } (the default) or its
+// Spin 2 name { type = "http" }, normalised to "spin", or { type = "wagi" } with optional
+// entrypoint and argv (spin@v2.7.0 crates/http/src/config.rs HttpExecutorType, which
+// reads both manifest versions).
+func parseExecutor(v any) (Executor, error) {
 	if v == nil {
 		return Executor{Type: "spin"}, nil
 	}
@@ -228,33 +247,36 @@ func parseExecutor(v any, version int) (Executor, error) {
 	if err != nil {
 		return Executor{}, fmt.Errorf("executor: %v", err)
 	}
-	switch {
-	case typ == "spin" || (version == 2 && typ == "http"):
+	switch typ {
+	case "spin", "http":
 		if err := onlyKeys(t, "type"); err != nil {
 			return Executor{}, fmt.Errorf("executor: %v", err)
 		}
 		return Executor{Type: "spin"}, nil
-	case typ == "wagi":
-		if err := onlyKeys(t, "type", "entrypoint", "argv"); err != nil {
+	case "wagi":
+		return wagiExecutor(t)
+	}
+	return Executor{}, fmt.Errorf("executor: unsupported type %q (expected \"http\", \"spin\" or \"wagi\")", typ)
+}
+
+// wagiExecutor reads { type = "wagi", entrypoint, argv } with Spin's defaults.
+func wagiExecutor(t map[string]any) (Executor, error) {
+	if err := onlyKeys(t, "type", "entrypoint", "argv"); err != nil {
+		return Executor{}, fmt.Errorf("executor: %v", err)
+	}
+	ex := Executor{Type: "wagi", Entrypoint: WagiDefaultEntrypoint, Argv: WagiDefaultArgv}
+	var err error
+	if _, ok := t["entrypoint"]; ok {
+		if ex.Entrypoint, err = tableString(t, "entrypoint", true); err != nil {
 			return Executor{}, fmt.Errorf("executor: %v", err)
 		}
-		ex := Executor{Type: "wagi", Entrypoint: WagiDefaultEntrypoint, Argv: WagiDefaultArgv}
-		if _, ok := t["entrypoint"]; ok {
-			if ex.Entrypoint, err = tableString(t, "entrypoint", true); err != nil {
-				return Executor{}, fmt.Errorf("executor: %v", err)
-			}
-		}
-		if _, ok := t["argv"]; ok {
-			if ex.Argv, err = tableString(t, "argv", true); err != nil {
-				return Executor{}, fmt.Errorf("executor: %v", err)
-			}
-		}
-		return ex, nil
 	}
-	if version == 2 {
-		return Executor{}, fmt.Errorf("executor: unsupported type %q (expected \"http\", \"spin\" or \"wagi\")", typ)
+	if _, ok := t["argv"]; ok {
+		if ex.Argv, err = tableString(t, "argv", true); err != nil {
+			return Executor{}, fmt.Errorf("executor: %v", err)
+		}
 	}
-	return Executor{}, fmt.Errorf("executor: unsupported type %q (expected \"spin\" or \"wagi\")", typ)
+	return ex, nil
 }
 
 func parseRedisExecutor(v any) error {

@@ -258,12 +258,6 @@ func TestIDRules(t *testing.T) {
 			t.Errorf("validateV2Label(%q) = %v, want ok=%v", l, err, ok)
 		}
 	}
-	v1label := map[string]bool{"default": true, "mixed_CASE_words": true, "store2": true, "STORE": true, "STORE2": false, "Store": false, "my-store": false, "_a": false, "a__b": false, "2a": false, "": false}
-	for l, ok := range v1label {
-		if err := validateV1StoreLabel(l); (err == nil) != ok {
-			t.Errorf("validateV1StoreLabel(%q) = %v, want ok=%v", l, err, ok)
-		}
-	}
 	lower := map[string]bool{"a": true, "site_url": true, "a1_b2": true, "a_1": false, "A": false, "a__b": false, "": false}
 	for n, ok := range lower {
 		if err := validateLowerSnake(n); (err == nil) != ok {

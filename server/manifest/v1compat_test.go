@@ -1,0 +1,135 @@
+package manifest
+
+import (
+	"reflect"
+	"testing"
+)
+
+// v1 manifests as Spin 2.x and 3.x read them: they convert v1 to v2 on load
+// (crates/manifest/src/schema/v1.rs and compat.rs, the same at spin@v2.7.0 and
+// spin@v3.1.2) and take forms Spin 1.x refused. Each case names the Spin source it follows.
+
+// v1Top is a v1 manifest's head without version or trigger.
+const v1Top = "spin_manifest_version = \"1\"\nname = \"x\"\n"
+
+// v1Comp is a [[component]] with extra fields and the given [component.trigger] body.
+func v1Comp(id, extra, trigger string) string {
+	return "[[component]]\nid = \"" + id + "\"\nsource = \"" + id + ".wasm\"\n" + extra + "[component.trigger]\n" + trigger
+}
+
+const httpTrigger = "trigger = { type = \"http\" }\n"
+
+func TestV1AsSpin2Reads(t *testing.T) {
+	cases := []struct {
+		name, spin string // spin: the file (at spin@v2.7.0 unless named) the leniency follows
+		manifest   string
+		check      func(t *testing.T, app *App)
+	}{
+		{"version is optional", "crates/manifest/src/schema/v1.rs (version: #[serde(default)])",
+			v1Top + "trigger = { type = \"http\", base = \"/\" }\n" + v1Comp("c", "", "route = \"/\"\n"),
+			func(t *testing.T, app *App) {
+				if app.Version != "" {
+					t.Errorf("version %q", app.Version)
+				}
+			}},
+		{"http base is optional", "crates/http/src/trigger.rs (Metadata.base: default_base)",
+			v1Top + httpTrigger + v1Comp("c", "", "route = \"/x\"\n"),
+			func(t *testing.T, app *App) {
+				if app.HTTPBase != "/" {
+					t.Errorf("base %q", app.HTTPBase)
+				}
+			}},
+		{"empty http base is /", "crates/trigger-http/src/lib.rs (HttpTrigger::new prefixes \"/\")",
+			v1Top + "trigger = { type = \"http\", base = \"\" }\n" + v1Comp("c", "", "route = \"/x\"\n"),
+			func(t *testing.T, app *App) {
+				if app.HTTPBase != "/" {
+					t.Errorf("base %q", app.HTTPBase)
+				}
+			}},
+		{"http base gains a leading /", "crates/trigger-http/src/lib.rs (HttpTrigger::new prefixes \"/\")",
+			v1Top + "trigger = { type = \"http\", base = \"api\" }\n" + v1Comp("c", "", "route = \"/x\"\n"),
+			func(t *testing.T, app *App) {
+				if app.HTTPBase != "/api" {
+					t.Errorf("base %q", app.HTTPBase)
+				}
+			}},
+		{"executor type http", "crates/http/src/config.rs (HttpExecutorType::Http, alias spin)",
+			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\nexecutor = { type = \"http\" }\n"),
+			func(t *testing.T, app *App) {
+				if app.HTTPTriggers[0].Executor != (Executor{Type: "spin"}) {
+					t.Errorf("executor %+v", app.HTTPTriggers[0].Executor)
+				}
+			}},
+		{"private route", "crates/http/src/config.rs (HttpTriggerRouteConfig::Private, v2.5+)",
+			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + v1Comp("p", "", "route = { private = true }\n"),
+			func(t *testing.T, app *App) {
+				want := []HTTPTrigger{
+					{Component: "c", Route: "/", Executor: Executor{Type: "spin"}},
+					{Component: "p", Private: true, Executor: Executor{Type: "spin"}},
+				}
+				if !reflect.DeepEqual(app.HTTPTriggers, want) {
+					t.Errorf("triggers %+v", app.HTTPTriggers)
+				}
+			}},
+		{"redis trigger address overrides the app's", "crates/trigger-redis/src/lib.rs (RedisTriggerConfig.address)",
+			v1Top + "trigger = { type = \"redis\", address = \"redis://app:6379\" }\n" +
+				v1Comp("a", "", "channel = \"ca\"\naddress = \"redis://other:6380\"\n") + v1Comp("b", "", "channel = \"cb\"\n"),
+			func(t *testing.T, app *App) {
+				want := []RedisTrigger{
+					{Component: "a", Channel: "ca", Address: "redis://other:6380"},
+					{Component: "b", Channel: "cb", Address: "redis://app:6379"},
+				}
+				if !reflect.DeepEqual(app.RedisTriggers, want) {
+					t.Errorf("triggers %+v", app.RedisTriggers)
+				}
+			}},
+		{"any key-value store label", "crates/manifest/src/compat.rs (key_value_stores copied unchecked)",
+			v1Top + httpTrigger + v1Comp("c", "key_value_stores = [\"my-store\", \"Mixed\", \"STORE2\", \"default\"]\n", "route = \"/\"\n"),
+			func(t *testing.T, app *App) {
+				if got := app.Components[0].KeyValueStores; !reflect.DeepEqual(got, []string{"my-store", "Mixed", "STORE2", "default"}) {
+					t.Errorf("stores %v", got)
+				}
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			app, err := Parse([]byte(c.manifest), t.TempDir())
+			if err != nil {
+				t.Fatalf("Spin 2.x accepts this (%s); got %v", c.spin, err)
+			}
+			c.check(t, app)
+		})
+	}
+}
+
+// TestV1StillRefused: what Spin 2.x and 3.x refuse in a v1 manifest (unknown fields
+// above all) is still refused, naming the field, and its line where the field belongs
+// to a fixed schema.
+func TestV1StillRefused(t *testing.T) {
+	cases := []struct {
+		name, manifest string
+		want           []string
+	}{
+		{"unknown top-level field", v1Top + "verison = \"1\"\n" + httpTrigger, []string{`spin.toml:3:1: unknown field "verison"`}},
+		{"unknown app trigger field", v1Top + "trigger = { type = \"http\", bsae = \"/\" }\n", []string{`spin.toml: trigger: unknown field "bsae"`}},
+		{"address on an http trigger", v1Top + "trigger = { type = \"http\", address = \"redis://x\" }\n", []string{`trigger: unknown field "address"`}},
+		{"redis app address still required", v1Top + "trigger = { type = \"redis\" }\n", []string{`trigger: missing field "address"`}},
+		{"unknown component field", v1Top + httpTrigger + v1Comp("c", "allowed_outbound_host = []\n", "route = \"/\"\n"),
+			[]string{`spin.toml:7:1: component "c": unknown field "allowed_outbound_host"`}},
+		{"unknown http trigger field", v1Top + httpTrigger + v1Comp("c", "", "rout = \"/\"\n"), []string{`component "c": trigger: unknown field "rout"`}},
+		{"address on an http component trigger", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\naddress = \"redis://x\"\n"), []string{`component "c": trigger: unknown field "address"`}},
+		{"unknown redis trigger field", v1Top + "trigger = { type = \"redis\", address = \"redis://a\" }\n" + v1Comp("c", "", "channel = \"x\"\nadress = \"redis://b\"\n"),
+			[]string{`component "c": trigger: unknown field "adress"`}},
+		{"route table other than private", v1Top + httpTrigger + v1Comp("c", "", "route = { private = false }\n"), []string{`component "c": trigger: route: expected a route string or { private = true }`}},
+		{"route table unknown key", v1Top + httpTrigger + v1Comp("c", "", "route = { privat = true }\n"), []string{`component "c": trigger: route: unknown field "privat"`}},
+		{"http executor with wagi fields", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\nexecutor = { type = \"http\", argv = \"x\" }\n"), []string{`executor: unknown field "argv"`}},
+		{"empty key-value store label", v1Top + httpTrigger + v1Comp("c", "key_value_stores = [\"\"]\n", "route = \"/\"\n"), []string{`component "c": key_value_stores: empty label`}},
+		{"unknown variable field", v1Top + httpTrigger + "[variables]\na = { default = \"x\", secert = true }\n", []string{`spin.toml:5:`, `unknown field "secert" (in variables)`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.manifest), t.TempDir())
+			wantErr(t, err, c.want...)
+		})
+	}
+}
