@@ -147,7 +147,7 @@ type commonComponent struct {
 }
 
 type rawBuild struct {
-	Command *string  `toml:"command"`
+	Command any      `toml:"command"`
 	Workdir string   `toml:"workdir"`
 	Watch   []string `toml:"watch"`
 }
@@ -257,13 +257,14 @@ func checkLabels(rc *commonComponent, version int) error {
 	return nil
 }
 
-// componentBuild converts [component.build] (nil when absent).
+// componentBuild converts [component.build] (nil when absent); errors name the field.
 func componentBuild(rb *rawBuild, dir string) (*Build, error) {
 	if rb == nil {
 		return nil, nil
 	}
-	if rb.Command == nil || *rb.Command == "" {
-		return nil, errors.New(`build: missing field "command"`)
+	cmds, err := buildCommands(rb.Command)
+	if err != nil {
+		return nil, fmt.Errorf("build: %v", err)
 	}
 	wd := dir
 	if rb.Workdir != "" {
@@ -272,7 +273,35 @@ func componentBuild(rb *rawBuild, dir string) (*Build, error) {
 		}
 		wd = filepath.Join(dir, filepath.FromSlash(rb.Workdir))
 	}
-	return &Build{Command: *rb.Command, Workdir: wd, Watch: append([]string{}, rb.Watch...)}, nil
+	return &Build{Commands: cmds, Workdir: wd, Watch: append([]string{}, rb.Watch...)}, nil
+}
+
+// buildCommands reads `command`: a string, or a non-empty array of strings (Spin 3);
+// an empty command is an error.
+func buildCommands(v any) ([]string, error) {
+	switch c := v.(type) {
+	case nil:
+		return nil, errors.New(`missing field "command"`)
+	case string:
+		if c == "" {
+			return nil, errors.New(`field "command" must not be empty`)
+		}
+		return []string{c}, nil
+	case []any:
+		if len(c) == 0 {
+			return nil, errors.New(`field "command" must not be an empty array`)
+		}
+		cmds := make([]string, len(c))
+		for i, e := range c {
+			s, ok := e.(string)
+			if !ok || s == "" {
+				return nil, fmt.Errorf(`command[%d]: expected a non-empty string`, i)
+			}
+			cmds[i] = s
+		}
+		return cmds, nil
+	}
+	return nil, errors.New(`field "command" must be a string or an array of strings`)
 }
 
 func containsAny(s, chars string) bool {

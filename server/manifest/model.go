@@ -84,11 +84,14 @@ type FileMount struct {
 	Dir         bool
 }
 
-// Build is a component's build configuration.
+// Build is a component's [component.build] table.
 type Build struct {
-	Command string
-	Workdir string   // absolute
-	Watch   []string // globs relative to Workdir
+	// Commands are shell commands run in order in Workdir, stopping at the first that
+	// fails: `command = "..."`, or Spin 3's `command = ["...", "..."]`
+	// (spin@v3.1.2 crates/manifest/src/schema/common.rs Commands, both manifest versions).
+	Commands []string
+	Workdir  string   // absolute
+	Watch    []string // globs relative to Workdir
 }
 
 // HTTPTrigger routes HTTP requests to a component.

@@ -103,7 +103,7 @@ func TestV1Project(t *testing.T) {
 	if !reflect.DeepEqual(likes.KeyValueStores, []string{"default"}) || likes.Environment["SITE"] != "{{site_url}}/x" {
 		t.Fatalf("likes %+v", likes)
 	}
-	wantBuild := &Build{Command: "tinygo build -o likes.wasm", Workdir: filepath.Join(dir, "functions/likes"), Watch: []string{"**/*.go", "go.mod"}}
+	wantBuild := &Build{Commands: []string{"tinygo build -o likes.wasm"}, Workdir: filepath.Join(dir, "functions/likes"), Watch: []string{"**/*.go", "go.mod"}}
 	if !reflect.DeepEqual(likes.Build, wantBuild) {
 		t.Fatalf("build %+v", likes.Build)
 	}

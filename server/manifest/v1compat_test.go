@@ -90,6 +90,13 @@ func TestV1AsSpin2Reads(t *testing.T) {
 					t.Errorf("stores %v", got)
 				}
 			}},
+		{"build command array", "crates/manifest/src/schema/common.rs at spin@v3.1.2 (Commands::Multiple)",
+			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = [\"make wasm\", \"wasm-opt -O c.wasm\"]\n",
+			func(t *testing.T, app *App) {
+				if got := app.Components[0].Build.Commands; !reflect.DeepEqual(got, []string{"make wasm", "wasm-opt -O c.wasm"}) {
+					t.Errorf("commands %q", got)
+				}
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,6 +131,9 @@ func TestV1StillRefused(t *testing.T) {
 		{"route table unknown key", v1Top + httpTrigger + v1Comp("c", "", "route = { privat = true }\n"), []string{`component "c": trigger: route: unknown field "privat"`}},
 		{"http executor with wagi fields", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\nexecutor = { type = \"http\", argv = \"x\" }\n"), []string{`executor: unknown field "argv"`}},
 		{"empty key-value store label", v1Top + httpTrigger + v1Comp("c", "key_value_stores = [\"\"]\n", "route = \"/\"\n"), []string{`component "c": key_value_stores: empty label`}},
+		{"empty build command array", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = []\n", []string{`component "c": build: field "command" must not be an empty array`}},
+		{"build command array of numbers", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = [\"make\", 1]\n", []string{`component "c": build: command[1]: expected a non-empty string`}},
+		{"unknown build field", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = \"make\"\ncommands = [\"x\"]\n", []string{`spin.toml:11:1: component "c": unknown field "commands" (in build)`}},
 		{"unknown variable field", v1Top + httpTrigger + "[variables]\na = { default = \"x\", secert = true }\n", []string{`spin.toml:5:`, `unknown field "secert" (in variables)`}},
 	}
 	for _, c := range cases {

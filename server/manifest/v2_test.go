@@ -128,7 +128,7 @@ func TestV2Maximal(t *testing.T) {
 	if !reflect.DeepEqual(z.Files, wantFiles) {
 		t.Fatalf("files %+v", z.Files)
 	}
-	if !reflect.DeepEqual(z.Build, &Build{Command: "cargo build", Workdir: filepath.Join(dir, "zeta"), Watch: []string{"src/**/*.rs"}}) {
+	if !reflect.DeepEqual(z.Build, &Build{Commands: []string{"cargo build"}, Workdir: filepath.Join(dir, "zeta"), Watch: []string{"src/**/*.rs"}}) {
 		t.Fatalf("build %+v", z.Build)
 	}
 	if got := app.Components[2]; got.Source != filepath.Join(dir, "inline.wasm") || !reflect.DeepEqual(got.AllowedOutboundHosts, []string{"https://inline.example.com"}) {
