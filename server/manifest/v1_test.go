@@ -243,7 +243,6 @@ func TestV1Errors(t *testing.T) {
 		{"build without command", comp("[component.build]\nworkdir = \"x\"\n"), []string{`component "likes": build: missing field "command"`}},
 		{"build unknown field", comp("[component.build]\ncommand = \"make\"\ncmd = \"x\"\n"), []string{`spin.toml:12:1: component "likes": unknown field "cmd" (in build)`}},
 		{"files bad placement", comp("files = [{ source = \"p\", dest = \"/\" }]\n"), []string{`component "likes": files[0]: unknown field "dest"`}},
-		{"files relative destination", comp("files = [{ source = \"p\", destination = \"x\" }]\n"), []string{`files[0]: destination "x" must be an absolute guest path`}},
 		{"files missing path", comp("files = [\"nope.txt\"]\n"), []string{`files[0]: "nope.txt": no such file or directory`}},
 		{"files outside", comp("files = [\"../x\"]\n"), []string{`points outside the manifest directory`}},
 		{"both version keys", "spin_version = \"1\"\nspin_manifest_version = \"1\"\n", []string{"both spin_version and spin_manifest_version"}},

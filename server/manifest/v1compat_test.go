@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -23,46 +24,46 @@ func TestV1AsSpin2Reads(t *testing.T) {
 	cases := []struct {
 		name, spin string // spin: the file (at spin@v2.7.0 unless named) the leniency follows
 		manifest   string
-		check      func(t *testing.T, app *App)
+		check      func(t *testing.T, app *App, dir string)
 	}{
 		{"version is optional", "crates/manifest/src/schema/v1.rs (version: #[serde(default)])",
 			v1Top + "trigger = { type = \"http\", base = \"/\" }\n" + v1Comp("c", "", "route = \"/\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if app.Version != "" {
 					t.Errorf("version %q", app.Version)
 				}
 			}},
 		{"http base is optional", "crates/http/src/trigger.rs (Metadata.base: default_base)",
 			v1Top + httpTrigger + v1Comp("c", "", "route = \"/x\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if app.HTTPBase != "/" {
 					t.Errorf("base %q", app.HTTPBase)
 				}
 			}},
 		{"empty http base is /", "crates/trigger-http/src/lib.rs (HttpTrigger::new prefixes \"/\")",
 			v1Top + "trigger = { type = \"http\", base = \"\" }\n" + v1Comp("c", "", "route = \"/x\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if app.HTTPBase != "/" {
 					t.Errorf("base %q", app.HTTPBase)
 				}
 			}},
 		{"http base gains a leading /", "crates/trigger-http/src/lib.rs (HttpTrigger::new prefixes \"/\")",
 			v1Top + "trigger = { type = \"http\", base = \"api\" }\n" + v1Comp("c", "", "route = \"/x\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if app.HTTPBase != "/api" {
 					t.Errorf("base %q", app.HTTPBase)
 				}
 			}},
 		{"executor type http", "crates/http/src/config.rs (HttpExecutorType::Http, alias spin)",
 			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\nexecutor = { type = \"http\" }\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if app.HTTPTriggers[0].Executor != (Executor{Type: "spin"}) {
 					t.Errorf("executor %+v", app.HTTPTriggers[0].Executor)
 				}
 			}},
 		{"private route", "crates/http/src/config.rs (HttpTriggerRouteConfig::Private, v2.5+)",
 			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + v1Comp("p", "", "route = { private = true }\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				want := []HTTPTrigger{
 					{Component: "c", Route: "/", Executor: Executor{Type: "spin"}},
 					{Component: "p", Private: true, Executor: Executor{Type: "spin"}},
@@ -74,7 +75,7 @@ func TestV1AsSpin2Reads(t *testing.T) {
 		{"redis trigger address overrides the app's", "crates/trigger-redis/src/lib.rs (RedisTriggerConfig.address)",
 			v1Top + "trigger = { type = \"redis\", address = \"redis://app:6379\" }\n" +
 				v1Comp("a", "", "channel = \"ca\"\naddress = \"redis://other:6380\"\n") + v1Comp("b", "", "channel = \"cb\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				want := []RedisTrigger{
 					{Component: "a", Channel: "ca", Address: "redis://other:6380"},
 					{Component: "b", Channel: "cb", Address: "redis://app:6379"},
@@ -85,26 +86,38 @@ func TestV1AsSpin2Reads(t *testing.T) {
 			}},
 		{"any key-value store label", "crates/manifest/src/compat.rs (key_value_stores copied unchecked)",
 			v1Top + httpTrigger + v1Comp("c", "key_value_stores = [\"my-store\", \"Mixed\", \"STORE2\", \"default\"]\n", "route = \"/\"\n"),
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if got := app.Components[0].KeyValueStores; !reflect.DeepEqual(got, []string{"my-store", "Mixed", "STORE2", "default"}) {
 					t.Errorf("stores %v", got)
 				}
 			}},
 		{"build command array", "crates/manifest/src/schema/common.rs at spin@v3.1.2 (Commands::Multiple)",
 			v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = [\"make wasm\", \"wasm-opt -O c.wasm\"]\n",
-			func(t *testing.T, app *App) {
+			func(t *testing.T, app *App, _ string) {
 				if got := app.Components[0].Build.Commands; !reflect.DeepEqual(got, []string{"make wasm", "wasm-opt -O c.wasm"}) {
 					t.Errorf("commands %q", got)
+				}
+			}},
+		{"placing a file, and the app dir, under relative destinations", "crates/loader/src/local.rs (copy_file_mounts)",
+			v1Top + httpTrigger + v1Comp("c", "files = [{ source = \"conf/app.toml\", destination = \"etc/app.toml\" }, { source = \"\", destination = \"app\" }]\n", "route = \"/\"\n"),
+			func(t *testing.T, app *App, dir string) {
+				want := []FileMount{
+					{Source: filepath.Join(dir, "conf", "app.toml"), Destination: "/etc/app.toml"},
+					{Source: dir, Destination: "/app", Dir: true},
+				}
+				if got := app.Components[0].Files; !reflect.DeepEqual(got, want) {
+					t.Errorf("files %+v", got)
 				}
 			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app, err := Parse([]byte(c.manifest), t.TempDir())
+			dir := writeTree(t, map[string]string{"conf/app.toml": "x = 1\n"})
+			app, err := Parse([]byte(c.manifest), dir)
 			if err != nil {
 				t.Fatalf("Spin 2.x accepts this (%s); got %v", c.spin, err)
 			}
-			c.check(t, app)
+			c.check(t, app, dir)
 		})
 	}
 }
