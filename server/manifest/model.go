@@ -58,10 +58,16 @@ type Component struct {
 	// Config holds component config values (v1 `config`, v2 `[component.<id>.variables]`),
 	// read by the guest through spin-config; values are templates.
 	Config map[string]string
-	// AllowedOutboundHosts are the raw allow-list entries, in the manifest's own syntax:
-	// v1 `allowed_http_hosts` when ManifestVersion == 1, v2 `allowed_outbound_hosts`
-	// (plus converted `allowed_http_hosts`) when 2. Entries may be templates.
+	// AllowedOutboundHosts are the raw allow-list entries, in the syntax HostsVersion
+	// names: v1 `allowed_http_hosts` when 1, v2 `allowed_outbound_hosts` (plus converted
+	// `allowed_http_hosts`) when 2. Entries may be templates.
 	AllowedOutboundHosts []string
+	// HostsVersion is the manifest version whose allow-list syntax and rules apply to
+	// AllowedOutboundHosts: 1 (Spin 1.x: outbound Redis is not restricted) or 2 (Redis too
+	// must be listed). It is the manifest's version, except that a v1 component setting
+	// allowed_outbound_hosts has 2, as Spin 2.x reads it (spin@v2.7.0
+	// crates/manifest/src/compat.rs v1_to_v2_app).
+	HostsVersion int
 	// KeyValueStores are the store labels the component may open.
 	KeyValueStores []string
 	// SQLiteDatabases are the SQLite database labels the component may open

@@ -26,9 +26,11 @@ type v1Manifest struct {
 type v1Component struct {
 	ID *string `toml:"id"`
 	commonComponent
-	AllowedHTTPHosts []string          `toml:"allowed_http_hosts"`
-	Config           map[string]string `toml:"config"`
-	Trigger          any               `toml:"trigger"`
+	AllowedHTTPHosts []string `toml:"allowed_http_hosts"`
+	// AllowedOutboundHosts is nil when absent: Spin 2.x tells absent from empty.
+	AllowedOutboundHosts *[]string         `toml:"allowed_outbound_hosts"`
+	Config               map[string]string `toml:"config"`
+	Trigger              any               `toml:"trigger"`
 }
 
 // WAGI executor defaults (spin crates/manifest WagiConfig).
@@ -130,12 +132,9 @@ func convertV1Component(where string, rc *v1Component, dir, ttype string, app *A
 	if c.Config, err = checkConfig(rc.Config, app.Variables, "config", 1); err != nil {
 		return fmt.Errorf("%s: %v", where, err)
 	}
-	if !slices.Contains(rc.AllowedHTTPHosts, allowlist.AllowAll) {
-		if err := checkHosts(rc.AllowedHTTPHosts, app.Variables, "allowed_http_hosts", 1); err != nil {
-			return fmt.Errorf("%s: %v", where, err)
-		}
+	if err := v1Hosts(c, rc, app.Variables); err != nil {
+		return fmt.Errorf("%s: %v", where, err)
 	}
-	c.AllowedOutboundHosts = append([]string{}, rc.AllowedHTTPHosts...)
 	ctrig, ok := rc.Trigger.(map[string]any)
 	if !ok {
 		if rc.Trigger == nil {
@@ -152,6 +151,32 @@ func convertV1Component(where string, rc *v1Component, dir, ttype string, app *A
 		return fmt.Errorf("%s: trigger: %v", where, err)
 	}
 	app.Components = append(app.Components, c)
+	return nil
+}
+
+// v1Hosts sets the component's allow-list: its allowed_http_hosts (v1 syntax) or, when it
+// sets allowed_outbound_hosts, as Spin 2.x lets a v1 component do, those (v2 syntax)
+// followed by its allowed_http_hosts converted (spin@v2.7.0 crates/manifest/src/compat.rs).
+func v1Hosts(c *Component, rc *v1Component, vars map[string]Variable) error {
+	if rc.AllowedOutboundHosts == nil {
+		c.HostsVersion = 1
+		if !slices.Contains(rc.AllowedHTTPHosts, allowlist.AllowAll) {
+			if err := checkHosts(rc.AllowedHTTPHosts, vars, "allowed_http_hosts", 1); err != nil {
+				return err
+			}
+		}
+		c.AllowedOutboundHosts = append([]string{}, rc.AllowedHTTPHosts...)
+		return nil
+	}
+	c.HostsVersion = 2
+	if err := checkHosts(*rc.AllowedOutboundHosts, vars, "allowed_outbound_hosts", 2); err != nil {
+		return err
+	}
+	conv, err := convertAllowedHTTPHosts(rc.AllowedHTTPHosts)
+	if err != nil {
+		return fmt.Errorf("allowed_http_hosts: %v", err)
+	}
+	c.AllowedOutboundHosts = append(append([]string{}, *rc.AllowedOutboundHosts...), conv...)
 	return nil
 }
 

@@ -98,6 +98,27 @@ func TestV1AsSpin2Reads(t *testing.T) {
 					t.Errorf("commands %q", got)
 				}
 			}},
+		{"allowed_outbound_hosts beside allowed_http_hosts", "crates/manifest/src/schema/v1.rs, compat.rs (v1_to_v2_app)",
+			v1Top + httpTrigger + "[variables]\nredis_url = { default = \"redis://r:6379\" }\n" +
+				v1Comp("c", "allowed_outbound_hosts = [\"https://api.example.com\", \"{{ redis_url }}\"]\nallowed_http_hosts = [\"example.com:8080\", \"self\"]\n", "route = \"/\"\n") +
+				v1Comp("none", "allowed_outbound_hosts = []\nallowed_http_hosts = [\"ftp://ignored/x\", \"insecure:allow-all\"]\n", "route = \"/n\"\n") +
+				v1Comp("v1", "allowed_http_hosts = [\"example.com\"]\n", "route = \"/v1\"\n"),
+			func(t *testing.T, app *App, _ string) {
+				type hosts struct {
+					v     int
+					hosts []string
+				}
+				want := []hosts{
+					{2, []string{"https://api.example.com", "{{ redis_url }}", "http://example.com:8080", "https://example.com:8080", "http://self"}},
+					{2, []string{"http://*:*", "https://*:*", "http://self"}},
+					{1, []string{"example.com"}},
+				}
+				for i, c := range app.Components {
+					if got := (hosts{c.HostsVersion, c.AllowedOutboundHosts}); !reflect.DeepEqual(got, want[i]) {
+						t.Errorf("component %s: %+v, want %+v", c.ID, got, want[i])
+					}
+				}
+			}},
 		{"placing a file, and the app dir, under relative destinations", "crates/loader/src/local.rs (copy_file_mounts)",
 			v1Top + httpTrigger + v1Comp("c", "files = [{ source = \"conf/app.toml\", destination = \"etc/app.toml\" }, { source = \"\", destination = \"app\" }]\n", "route = \"/\"\n"),
 			func(t *testing.T, app *App, dir string) {
@@ -147,6 +168,12 @@ func TestV1StillRefused(t *testing.T) {
 		{"empty build command array", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = []\n", []string{`component "c": build: field "command" must not be an empty array`}},
 		{"build command array of numbers", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = [\"make\", 1]\n", []string{`component "c": build: command[1]: expected a non-empty string`}},
 		{"unknown build field", v1Top + httpTrigger + v1Comp("c", "", "route = \"/\"\n") + "[component.build]\ncommand = \"make\"\ncommands = [\"x\"]\n", []string{`spin.toml:11:1: component "c": unknown field "commands" (in build)`}},
+		{"allowed_outbound_hosts entry without a scheme", v1Top + httpTrigger + v1Comp("c", "allowed_outbound_hosts = [\"example.com\"]\n", "route = \"/\"\n"),
+			[]string{`component "c": allowed_outbound_hosts`, `"example.com"`}},
+		{"allowed_outbound_hosts with an undeclared variable", v1Top + httpTrigger + v1Comp("c", "allowed_outbound_hosts = [\"https://{{ nope }}\"]\n", "route = \"/\"\n"),
+			[]string{`component "c": allowed_outbound_hosts: unknown variable "nope"`}},
+		{"allowed_http_hosts template beside allowed_outbound_hosts", v1Top + httpTrigger + "[variables]\nh = { default = \"x.com\" }\n" + v1Comp("c", "allowed_outbound_hosts = []\nallowed_http_hosts = [\"{{ h }}\"]\n", "route = \"/\"\n"),
+			[]string{`component "c": allowed_http_hosts: entry "{{ h }}": templates are only supported in allowed_outbound_hosts`}},
 		{"unknown variable field", v1Top + httpTrigger + "[variables]\na = { default = \"x\", secert = true }\n", []string{`spin.toml:5:`, `unknown field "secert" (in variables)`}},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -266,7 +267,7 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 	if err := validateKebabID(id); err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
-	c := &Component{ID: id}
+	c := &Component{ID: id, HostsVersion: 2}
 	if err := fillCommon(c, &rc.commonComponent, dir, vars, 2); err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
@@ -286,9 +287,14 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 	return c, nil
 }
 
-// convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries in a v2 manifest to
-// allowed_outbound_hosts entries (allowlist.FromV1).
+// convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries to
+// allowed_outbound_hosts entries (allowlist.FromV1); a list holding "insecure:allow-all"
+// allows everything whatever else it holds (spin@v2.7.0
+// crates/manifest/src/compat/allowed_http_hosts.rs parse_allowed_http_hosts).
 func convertAllowedHTTPHosts(entries []string) ([]string, error) {
+	if slices.Contains(entries, allowlist.AllowAll) {
+		return allowlist.FromV1(allowlist.AllowAll)
+	}
 	var out []string
 	for _, e := range entries {
 		if isTemplate(e) {

@@ -101,6 +101,9 @@ func TestV2Maximal(t *testing.T) {
 	var ids []string
 	for _, c := range app.Components {
 		ids = append(ids, c.ID)
+		if c.HostsVersion != 2 {
+			t.Errorf("component %s: HostsVersion %d", c.ID, c.HostsVersion)
+		}
 	}
 	// Manifest order (zeta before alpha), then inline components in trigger order.
 	// Inline components are named "<trigger-id>-component"; trigger IDs are assigned like Spin 2.
@@ -183,6 +186,9 @@ source = "x.wasm"
 	var ids []string
 	for _, c := range app.Components {
 		ids = append(ids, c.ID)
+		if c.HostsVersion != 2 {
+			t.Errorf("component %s: HostsVersion %d", c.ID, c.HostsVersion)
+		}
 	}
 	if want := []string{"x-component", "http-trigger1-component", "inline-component1", "inline-component2"}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids %v", ids)
