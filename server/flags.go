@@ -22,6 +22,7 @@ type upFlags struct {
 	from, listen   string
 	env            envFlags
 	rcFile         string
+	cacheDir       string
 	stateDir       optionalString
 	timeout        time.Duration
 	limits         manifest.Limits
@@ -43,6 +44,7 @@ func newUpFlags(stderr io.Writer) *upFlags {
 	fl.Var(u.env, "env", "KEY=VALUE added to every component's environment (repeatable)")
 	fl.Var(u.env, "e", "shorthand for --env")
 	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
+	fl.StringVar(&u.cacheDir, "cache-dir", "", "download cache where remote component sources (source = { url, digest }) are found, as spin up's: <dir>/registry/wasm/sha256:<hex> (default <user cache dir>/spin)")
 	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
 	u.limitFlags()
@@ -89,7 +91,7 @@ func (u *upFlags) parse(args []string) error {
 
 // options are the app's options from the flags.
 func (u *upFlags) options() (app.Options, error) {
-	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, CacheDir: u.cacheDir, RequestTimeout: u.timeout, Limits: u.limits}
 	if u.cacheSize != "" {
 		n, err := manifest.ParseSize(u.cacheSize)
 		if err != nil {

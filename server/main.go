@@ -5,7 +5,7 @@
 // Usage:
 //
 //	server up [-f spin.toml|DIR] [--listen 127.0.0.1:3000] [-e KEY=VALUE]...
-//	          [--runtime-config-file FILE] [--state-dir DIR] [--request-timeout 30s]
+//	          [--runtime-config-file FILE] [--state-dir DIR] [--cache-dir DIR] [--request-timeout 30s]
 //	          [--max-instances N] [--max-queue N] [--max-memory-mb 128] [--max-body-mb 16]
 //	          [--max-connections 1024] [--header-timeout 10s] [--read-timeout 60s]
 //	          [--write-timeout 60s] [--idle-timeout 60s] [--log-max-mb 10] [--log-backups 3]

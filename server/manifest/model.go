@@ -49,8 +49,11 @@ type Variable struct {
 type Component struct {
 	ID          string
 	Description string
-	// Source is the absolute host path of the Wasm module.
+	// Source is the absolute host path of the Wasm module: the file the manifest names,
+	// or, for a remote source, its copy in the download cache, checked against its digest.
 	Source string
+	// Remote is the `source = { url, digest }` the module came from (nil for a file path).
+	Remote *RemoteSource
 	// Files are the component's mapped files, exclusions already applied.
 	Files []FileMount
 	// Environment is the guest's environment; values are templates (may contain `{{ var }}`).

@@ -221,7 +221,7 @@ func TestV1Errors(t *testing.T) {
 		{"missing id", v1Head + "[[component]]\nsource = \"a.wasm\"\n[component.trigger]\nroute = \"/\"\n", []string{`component #1: missing field "id"`}},
 		{"duplicate id", comp("") + comp("")[len(v1Head):], []string{`duplicate component id "likes"`}},
 		{"missing source", v1Head + "[[component]]\nid = \"a\"\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": missing field "source"`}},
-		{"remote source", v1Head + "[[component]]\nid = \"a\"\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": remote sources are not supported`, "https://x/y.wasm"}},
+		{"remote source with a bad digest", v1Head + "[[component]]\nid = \"a\"\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": source: digest "sha256:00": expected "sha256:" and 64 lowercase hex digits`}},
 		{"missing component trigger", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n", []string{`component "a": missing field "trigger"`}},
 		{"missing route", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\nchannel = \"c\"\n", []string{`component "a": trigger: unknown field "channel"`}},
 		{"missing route only", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\n", []string{`component "a": trigger: missing field "route"`}},
