@@ -66,7 +66,7 @@ func (a *App) loadComponent(ctx context.Context, s componentSpec) (*trigger.Comp
 	mc := s.mc
 	wasm, err := os.ReadFile(mc.Source)
 	if err != nil {
-		return nil, fmt.Errorf("component %q: source: %w", mc.ID, err)
+		return nil, sourceError(s.app, mc, err)
 	}
 	settings, err := a.settings(s)
 	if err != nil {
