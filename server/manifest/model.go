@@ -3,8 +3,10 @@
 // config, environment and allowed hosts; resolving variables and rendering templates is
 // package variable's work, the outbound policy package allowlist's.
 //
-// Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1 and
-// Spin 2.x (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md.
+// Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1,
+// with the leniencies of Spin 2.x and 3.x reading v1 (listed in v1.go), and Spin 2.x
+// (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md. Remote
+// sources are found in Spin's download cache (remote.go).
 package manifest
 
 // App is a loaded application, independent of the manifest version it came from.

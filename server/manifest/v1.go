@@ -10,6 +10,32 @@ import (
 	"wasmsite/server/internal/allowlist"
 )
 
+// A v1 manifest is read as Spin 2.x and 3.x read it: they convert it to v2 on load
+// (crates/manifest/src/schema/v1.rs and compat.rs, alike at spin@v2.7.0 and
+// spin@v3.1.2) and take more than Spin 1.x did. Everything Spin 1.x takes is still
+// taken (namespace included, which they drop), and unknown fields are still errors.
+// What they add, each with its source (spin@v2.7.0 unless a tag is named):
+//
+//   - version may be left out ("": schema/v1.rs, #[serde(default)]);
+//   - the HTTP trigger's base may be left out ("/": crates/http/src/trigger.rs
+//     default_base), and a base without a leading "/" gets one
+//     (crates/trigger-http/src/lib.rs HttpTrigger::new);
+//   - executor = { type = "http" }, Spin 2's name for "spin" (crates/http/src/config.rs);
+//   - route = { private = true } (crates/http/src/config.rs, since v2.5);
+//   - a Redis [component.trigger] may set its own address
+//     (crates/trigger-redis/src/lib.rs RedisTriggerConfig);
+//   - allowed_outbound_hosts, with allowed_http_hosts converted after it (compat.rs);
+//   - key_value_stores labels are any non-empty string (compat.rs copies them unchecked);
+//   - files placements of a single file, from source "" (the manifest dir) and to a
+//     destination without a leading "/" (crates/loader/src/local.rs copy_file_mounts);
+//   - source = { url, digest }, from the download cache (crates/loader/src/cache.rs;
+//     remote.go);
+//   - [component.build] command may be an array (spin@v3.1.2 schema/common.rs).
+//
+// A v1 manifest without components parses in Spin 2.x, but its `spin up` fails ("no
+// triggers in app", src/commands/up/app_source.rs); this package refuses it at once,
+// naming the missing [[component]].
+
 type v1Manifest struct {
 	SpinVersion         any                    `toml:"spin_version"`
 	SpinManifestVersion any                    `toml:"spin_manifest_version"`
