@@ -21,6 +21,7 @@ type upFlags struct {
 	from, listen   string
 	env            []string
 	rcFile         string
+	cacheDir       string
 	stateDir       optionalString
 	timeout        time.Duration
 	limits         manifest.Limits
@@ -39,6 +40,7 @@ func newUpFlags(fl *pflag.FlagSet) *upFlags {
 	fl.StringVar(&u.listen, "listen", "127.0.0.1:3000", "address to serve HTTP on")
 	fl.StringArrayVarP(&u.env, "env", "e", nil, "KEY=VALUE added to every component's environment (repeatable)")
 	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
+	fl.StringVar(&u.cacheDir, "cache-dir", "", "download cache where remote component sources (source = { url, digest }) are found, as spin up's: <dir>/registry/wasm/sha256:<hex> (default <user cache dir>/spin)")
 	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
 	u.limitFlags()
@@ -83,7 +85,7 @@ func (u *upFlags) check() error {
 
 // options are the app's options from the flags.
 func (u *upFlags) options() (app.Options, error) {
-	o := app.Options{From: u.from, Env: map[string]string{}, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	o := app.Options{From: u.from, Env: map[string]string{}, RuntimeConfigFile: u.rcFile, CacheDir: u.cacheDir, RequestTimeout: u.timeout, Limits: u.limits}
 	for _, kv := range u.env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

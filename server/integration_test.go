@@ -7,6 +7,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -315,5 +317,53 @@ func TestStartupErrors(t *testing.T) {
 	out, err := testenv.RunServer(t, dir, []string{"SPIN_VARIABLE_JWT_SECRET=x"}, "up", "--listen", addr)
 	if err == nil || !strings.Contains(out, `"allowed_hosts"`) || !strings.Contains(out, "spin.toml:") {
 		t.Errorf("unknown manifest field: err=%v output:\n%s", err, out)
+	}
+
+	// A module not built yet: the error names the fix, the component's build command.
+	testenv.WriteFile(t, filepath.Join(dir, "spin.toml"), string(manifest))
+	if err := os.Remove(filepath.Join(dir, "build", "likes.wasm")); err != nil {
+		t.Fatal(err)
+	}
+	out, err = testenv.RunServer(t, dir, []string{"SPIN_VARIABLE_JWT_SECRET=" + testSecret}, "up", "--listen", addr)
+	want := "Error: component \"likes\": source build/likes.wasm does not exist: run `server build`, or the component's build command: " +
+		"GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o build/likes.wasm ./functions/likes\n"
+	if err == nil || !strings.HasSuffix(out, want) {
+		t.Errorf("missing module: err=%v output:\n%s\nwant it to end with:\n%s", err, out, want)
+	}
+}
+
+// TestRemoteSourceFromCache: a component whose source is { url, digest } is served from
+// the download cache given by --cache-dir; an empty cache names where the module goes.
+func TestRemoteSourceFromCache(t *testing.T) {
+	addr := testenv.FreeAddr(t)
+	dir := testenv.SiteApp(t, filepath.Join(testenv.Root(t), "content"), "http://"+addr)
+	wasm, err := os.ReadFile(filepath.Join(dir, "build", "static.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(wasm)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	const url = "https://example.com/wasmsite/static.wasm"
+	cache := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(cache, "registry", "wasm", digest), string(wasm))
+	os.Remove(filepath.Join(dir, "build", "static.wasm"))
+	manifest, _ := os.ReadFile(filepath.Join(dir, "spin.toml"))
+	m := strings.Replace(string(manifest), `source = "build/static.wasm"`, `source = { url = "`+url+`", digest = "`+digest+`" }`, 1)
+	if m == string(manifest) {
+		t.Fatal("spin.toml no longer has the expected static source line")
+	}
+	testenv.WriteFile(t, filepath.Join(dir, "spin.toml"), m)
+
+	empty := t.TempDir()
+	out, err := testenv.RunServer(t, dir, []string{"SPIN_VARIABLE_JWT_SECRET=" + testSecret}, "up", "--listen", addr, "--cache-dir", empty)
+	path := filepath.Join(empty, "registry", "wasm", digest)
+	if err == nil || !strings.Contains(out, "source "+url+" (digest "+digest+") is not in the download cache") || !strings.Contains(out, "save the module as "+path) {
+		t.Errorf("module not in the cache: err=%v output:\n%s", err, out)
+	}
+
+	s := testenv.Start(t, testenv.Options{Dir: dir, Addr: addr, Env: []string{"SPIN_VARIABLE_JWT_SECRET=" + testSecret},
+		Args: []string{"--cache-dir", cache}})
+	if resp, _ := get(t, s.URL+"/"); resp.StatusCode != 200 {
+		t.Fatalf("GET / from the cached module: %d", resp.StatusCode)
 	}
 }

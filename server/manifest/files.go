@@ -148,11 +148,12 @@ func listFiles(root string) ([]string, error) {
 	return out, err
 }
 
-// fileSpec is one parsed `files` entry.
+// fileSpec is one parsed `files` entry: a pattern, or a placement.
 type fileSpec struct {
 	Pattern     string // string form
-	Source      string // placement form
-	Destination string
+	Placement   bool   // { source, destination } form
+	Source      string // placement: host path relative to the manifest dir ("" is the dir)
+	Destination string // placement: absolute guest path
 }
 
 func parseFileSpecs(raw []any) ([]fileSpec, error) {
@@ -162,29 +163,9 @@ func parseFileSpecs(raw []any) ([]fileSpec, error) {
 		case string:
 			specs = append(specs, fileSpec{Pattern: v})
 		case map[string]any:
-			var s fileSpec
-			for k, val := range v {
-				str, ok := val.(string)
-				switch k {
-				case "source":
-					s.Source = str
-				case "destination":
-					s.Destination = str
-				default:
-					return nil, fmt.Errorf("files[%d]: unknown field %q (expected source, destination)", i, k)
-				}
-				if !ok {
-					return nil, fmt.Errorf("files[%d]: field %q must be a string", i, k)
-				}
-			}
-			if s.Source == "" {
-				return nil, fmt.Errorf("files[%d]: missing field \"source\"", i)
-			}
-			if s.Destination == "" {
-				return nil, fmt.Errorf("files[%d]: missing field \"destination\"", i)
-			}
-			if !strings.HasPrefix(s.Destination, "/") {
-				return nil, fmt.Errorf("files[%d]: destination %q must be an absolute guest path", i, s.Destination)
+			s, err := parsePlacement(v)
+			if err != nil {
+				return nil, fmt.Errorf("files[%d]: %v", i, err)
 			}
 			specs = append(specs, s)
 		default:
@@ -192,6 +173,33 @@ func parseFileSpecs(raw []any) ([]fileSpec, error) {
 		}
 	}
 	return specs, nil
+}
+
+// parsePlacement reads { source, destination } as Spin 2.x does (spin@v2.7.0
+// crates/loader/src/local.rs copy_file_mounts): source "" is the manifest directory, and
+// a destination is taken under the guest's "/" whether or not it starts with "/".
+func parsePlacement(t map[string]any) (fileSpec, error) {
+	s := fileSpec{Placement: true}
+	for _, k := range sortedKeys(t) {
+		str, ok := t[k].(string)
+		switch k {
+		case "source":
+			s.Source = str
+		case "destination":
+			s.Destination = str
+		default:
+			return s, fmt.Errorf("unknown field %q (expected source, destination)", k)
+		}
+		if !ok {
+			return s, fmt.Errorf("field %q must be a string", k)
+		}
+	}
+	for _, k := range []string{"source", "destination"} {
+		if _, ok := t[k]; !ok {
+			return s, fmt.Errorf("missing field %q", k)
+		}
+	}
+	return s, nil
 }
 
 // expandFiles turns the files / exclude_files of a component into mounts. String patterns
@@ -218,7 +226,7 @@ func expandFiles(dir string, raw []any, excludes []string) ([]FileMount, error) 
 		m.excl = append(m.excl, re)
 	}
 	for i, s := range specs {
-		if s.Pattern == "" && s.Source != "" {
+		if s.Placement {
 			err = m.placement(s)
 		} else {
 			err = m.pattern(s.Pattern)
@@ -254,21 +262,36 @@ func (m *mounter) add(fm FileMount) {
 	}
 }
 
-// placement mounts a { source, destination } directory.
+// placement mounts a { source, destination } directory, or (Spin 2.x) a single file at
+// destination. As in Spin 2.x, exclude_files do not apply to a file placed by name.
 func (m *mounter) placement(s fileSpec) error {
-	rel, err := cleanRelPattern(s.Source)
-	if err != nil {
-		return fmt.Errorf("source: %v", err)
+	rel := "."
+	if s.Source != "" {
+		var err error
+		if rel, err = cleanRelPattern(s.Source); err != nil {
+			return fmt.Errorf("source: %v", err)
+		}
 	}
 	abs := filepath.Join(m.dir, filepath.FromSlash(rel))
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return fmt.Errorf("source directory %q: %v", s.Source, errors.Unwrap(err))
+		return fmt.Errorf("source %q: %v", s.Source, errors.Unwrap(err))
 	}
-	if !fi.IsDir() {
-		return fmt.Errorf("source %q is not a directory", s.Source)
+	dest := path.Clean("/" + s.Destination)
+	if fi.IsDir() {
+		return m.dirMount(abs, rel, dest)
 	}
-	return m.dirMount(abs, rel, path.Clean(s.Destination))
+	if isDirectoryLike(s.Destination) {
+		return fmt.Errorf("source %q is a file: its destination %q must name a file, such as \"/%s\"", s.Source, s.Destination, filepath.Base(abs))
+	}
+	m.add(FileMount{Source: abs, Destination: dest})
+	return nil
+}
+
+// isDirectoryLike reports whether a guest path names a directory rather than a file:
+// empty, or ending in "/", "." or ".." (Spin 2.x LocalLoader::is_directory_like).
+func isDirectoryLike(p string) bool {
+	return p == "" || strings.HasSuffix(p, "/") || strings.HasSuffix(p, ".")
 }
 
 // pattern mounts the files a string pattern names: a literal file or directory, or the

@@ -109,6 +109,12 @@ func TestExpandFiles(t *testing.T) {
 			{Source: abs("static/index.html"), Destination: "/index.html"},
 			{Source: abs("static/secret.key"), Destination: "/secret.key"},
 		}},
+		// Spin 2.x (spin@v2.7.0 crates/loader/src/local.rs copy_file_mounts): a file may be
+		// placed, exclusions aside; source "" is the manifest dir; destinations are under "/".
+		{"file placement", []any{map[string]any{"source": "root.txt", "destination": "/etc/app.txt"}}, []string{"*.txt"}, []FileMount{{Source: abs("root.txt"), Destination: "/etc/app.txt"}}},
+		{"empty placement source is the manifest dir", []any{map[string]any{"source": "", "destination": "/"}}, nil, []FileMount{{Source: dir, Destination: "/", Dir: true}}},
+		{"relative placement destination", []any{map[string]any{"source": "static", "destination": "assets"}}, nil, []FileMount{{Source: abs("static"), Destination: "/assets", Dir: true}}},
+		{"empty placement destination is /", []any{map[string]any{"source": "static", "destination": ""}}, nil, []FileMount{{Source: abs("static"), Destination: "/", Dir: true}}},
 		{"dir string expanded by exclusion", []any{"content"}, []string{"content/blog/**"}, []FileMount{{Source: abs("content/a.md"), Destination: "/content/a.md"}}},
 		{"excluded single file", []any{"root.txt"}, []string{"*.txt"}, nil},
 		{"glob matching nothing", []any{"nothing/**/*.x", "*.none"}, nil, nil},
@@ -130,9 +136,13 @@ func TestExpandFiles(t *testing.T) {
 		excl  []string
 		want  string
 	}{
-		{[]any{map[string]any{"source": "root.txt", "destination": "/"}}, nil, `files[0]: source "root.txt" is not a directory`},
-		{[]any{map[string]any{"source": "nope", "destination": "/"}}, nil, `files[0]: source directory "nope"`},
+		{[]any{map[string]any{"source": "root.txt", "destination": "/"}}, nil, `files[0]: source "root.txt" is a file: its destination "/" must name a file, such as "/root.txt"`},
+		{[]any{map[string]any{"source": "root.txt", "destination": "/etc/"}}, nil, `its destination "/etc/" must name a file`},
+		{[]any{map[string]any{"source": "root.txt", "destination": ""}}, nil, `its destination "" must name a file`},
+		{[]any{map[string]any{"source": "nope", "destination": "/"}}, nil, `files[0]: source "nope": no such file or directory`},
+		{[]any{map[string]any{"source": "../x", "destination": "/"}}, nil, `files[0]: source: "../x" points outside the manifest directory`},
 		{[]any{map[string]any{"destination": "/"}}, nil, `files[0]: missing field "source"`},
+		{[]any{map[string]any{"source": "static"}}, nil, `files[0]: missing field "destination"`},
 		{[]any{map[string]any{"source": 3, "destination": "/"}}, nil, `files[0]: field "source" must be a string`},
 		{[]any{int64(3)}, nil, `files[0]: expected a string or a { source, destination } table`},
 		{[]any{"/etc/passwd"}, nil, `files[0]: "/etc/passwd" must be relative`},

@@ -12,10 +12,25 @@ import (
 	"wasmsite/server/internal/allowlist"
 )
 
+// Loader loads manifests; the zero Loader is what Load and Parse use.
+type Loader struct {
+	// CacheDir is the download cache dir in which remote sources (source = { url,
+	// digest }) are found, as `spin up --cache-dir` (see CachedSourcePath); ""
+	// is DefaultCacheDir.
+	CacheDir string
+}
+
 // Load reads a manifest file, or the spin.toml in a directory, detects the version
 // (spin_version / spin_manifest_version = "1" string → v1; spin_manifest_version = 2
 // integer → v2), validates it and returns the normalised App with absolute paths.
-func Load(path string) (*App, error) {
+func Load(path string) (*App, error) { return Loader{}.Load(path) }
+
+// Parse is Load from bytes; dir resolves relative paths (App.Path is dir/spin.toml).
+func Parse(data []byte, dir string) (*App, error) { return Loader{}.Parse(data, dir) }
+
+// Load is the package's Load with the loader's settings. Errors name the manifest
+// file, and the line and field where the parser knows them.
+func (l Loader) Load(path string) (*App, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -27,16 +42,16 @@ func Load(path string) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest: %w", err)
 	}
-	return parse(data, filepath.Dir(abs), abs)
+	return l.parse(data, filepath.Dir(abs), abs)
 }
 
-// Parse is Load from bytes; dir resolves relative paths (App.Path is dir/spin.toml).
-func Parse(data []byte, dir string) (*App, error) {
+// Parse is the package's Parse with the loader's settings.
+func (l Loader) Parse(data []byte, dir string) (*App, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	return parse(data, abs, filepath.Join(abs, "spin.toml"))
+	return l.parse(data, abs, filepath.Join(abs, "spin.toml"))
 }
 
 type versionProbe struct {
@@ -44,7 +59,7 @@ type versionProbe struct {
 	SpinManifestVersion any `toml:"spin_manifest_version"`
 }
 
-func parse(data []byte, dir, file string) (*App, error) {
+func (l Loader) parse(data []byte, dir, file string) (*App, error) {
 	name := filepath.Base(file)
 	var probe versionProbe
 	if err := toml.Unmarshal(data, &probe); err != nil {
@@ -63,10 +78,35 @@ func parse(data []byte, dir, file string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.resolveRemotes(app); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	app.Dir = dir
 	app.Path = file
 	app.ManifestVersion = v
 	return app, nil
+}
+
+// resolveRemotes points each remote-source component at its checked copy in the
+// download cache.
+func (l Loader) resolveRemotes(app *App) error {
+	cacheDir := l.CacheDir
+	for _, c := range app.Components {
+		if c.Remote == nil {
+			continue
+		}
+		if cacheDir == "" {
+			var err error
+			if cacheDir, err = DefaultCacheDir(); err != nil {
+				return fmt.Errorf("component %q: no download cache dir for its remote source (%v): give one with `server up --cache-dir`", c.ID, err)
+			}
+		}
+		var err error
+		if c.Source, err = cachedSource(cacheDir, c.Remote); err != nil {
+			return fmt.Errorf("component %q: %w", c.ID, err)
+		}
+	}
+	return nil
 }
 
 func detectVersion(p versionProbe) (int, error) {
@@ -147,7 +187,7 @@ type commonComponent struct {
 }
 
 type rawBuild struct {
-	Command *string  `toml:"command"`
+	Command any      `toml:"command"`
 	Workdir string   `toml:"workdir"`
 	Watch   []string `toml:"watch"`
 }
@@ -156,7 +196,7 @@ type rawBuild struct {
 func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]Variable, version int) error {
 	c.Description = rc.Description
 	var err error
-	if c.Source, err = componentSource(rc.Source, dir); err != nil {
+	if c.Source, c.Remote, err = componentSource(rc.Source, dir); err != nil {
 		return err
 	}
 	if c.Files, err = expandFiles(dir, rc.Files, rc.ExcludeFiles); err != nil {
@@ -175,33 +215,25 @@ func fillCommon(c *Component, rc *commonComponent, dir string, vars map[string]V
 	return err
 }
 
-// componentSource returns the absolute path of a component's module; only file paths
-// are supported.
-func componentSource(source any, dir string) (string, error) {
+// componentSource reads a component's source: the absolute path of a file path, or a
+// remote source (its path is found in the download cache later, by the Loader).
+func componentSource(source any, dir string) (string, *RemoteSource, error) {
 	switch s := source.(type) {
 	case nil:
-		return "", errors.New(`missing field "source"`)
+		return "", nil, errors.New(`missing field "source"`)
 	case string:
 		if s == "" {
-			return "", errors.New(`field "source" must not be empty`)
+			return "", nil, errors.New(`field "source" must not be empty`)
 		}
 		if filepath.IsAbs(s) {
-			return filepath.Clean(s), nil
+			return filepath.Clean(s), nil, nil
 		}
-		return filepath.Join(dir, filepath.FromSlash(s)), nil
+		return filepath.Join(dir, filepath.FromSlash(s)), nil, nil
 	case map[string]any:
-		if _, ok := s["url"]; ok {
-			return "", fmt.Errorf("remote sources are not supported (source = { url = %q }); download the module and use a file path", fmt.Sprint(s["url"]))
-		}
-		if _, ok := s["registry"]; ok {
-			return "", errors.New("registry sources are not supported; use a file path")
-		}
-		if _, ok := s["package"]; ok {
-			return "", errors.New("registry sources are not supported; use a file path")
-		}
-		return "", errors.New(`field "source": expected a file path string`)
+		r, err := parseRemoteSource(s)
+		return "", r, err
 	default:
-		return "", fmt.Errorf(`field "source": expected a file path string, found %T`, source)
+		return "", nil, fmt.Errorf(`field "source": expected a file path string or { url, digest }, found %T`, source)
 	}
 }
 
@@ -222,17 +254,18 @@ func componentEnv(env map[string]string, vars map[string]Variable) (map[string]s
 }
 
 // checkLabels checks the key-value store and SQLite labels and AI model names by the
-// manifest version's rules.
+// manifest version's rules: v2's kebab-case or snake_case labels; v1's are any non-empty
+// string, as Spin 2.x and 3.x read v1 (spin@v2.7.0 crates/manifest/src/compat.rs copies
+// key_value_stores and sqlite_databases without the v2 check).
 func checkLabels(rc *commonComponent, version int) error {
 	for _, l := range rc.KeyValueStores {
-		var err error
-		if version == 1 {
-			err = validateV1StoreLabel(l)
-		} else {
-			err = validateV2Label(l, "key-value store label")
-		}
-		if err != nil {
-			return fmt.Errorf("key_value_stores: %v", err)
+		if version == 2 {
+			if err := validateV2Label(l, "key-value store label"); err != nil {
+				return fmt.Errorf("key_value_stores: %v", err)
+			}
+		} else if l == "" {
+			// Spin 2.x and 3.x take any v1 label (compat.rs copies them unchecked).
+			return errors.New("key_value_stores: empty label")
 		}
 	}
 	for _, l := range rc.SQLite {
@@ -256,13 +289,14 @@ func checkLabels(rc *commonComponent, version int) error {
 	return nil
 }
 
-// componentBuild converts [component.build] (nil when absent).
+// componentBuild converts [component.build] (nil when absent); errors name the field.
 func componentBuild(rb *rawBuild, dir string) (*Build, error) {
 	if rb == nil {
 		return nil, nil
 	}
-	if rb.Command == nil || *rb.Command == "" {
-		return nil, errors.New(`build: missing field "command"`)
+	cmds, err := buildCommands(rb.Command)
+	if err != nil {
+		return nil, fmt.Errorf("build: %v", err)
 	}
 	wd := dir
 	if rb.Workdir != "" {
@@ -271,7 +305,35 @@ func componentBuild(rb *rawBuild, dir string) (*Build, error) {
 		}
 		wd = filepath.Join(dir, filepath.FromSlash(rb.Workdir))
 	}
-	return &Build{Command: *rb.Command, Workdir: wd, Watch: append([]string{}, rb.Watch...)}, nil
+	return &Build{Commands: cmds, Workdir: wd, Watch: append([]string{}, rb.Watch...)}, nil
+}
+
+// buildCommands reads `command`: a string, or a non-empty array of strings (Spin 3);
+// an empty command is an error.
+func buildCommands(v any) ([]string, error) {
+	switch c := v.(type) {
+	case nil:
+		return nil, errors.New(`missing field "command"`)
+	case string:
+		if c == "" {
+			return nil, errors.New(`field "command" must not be empty`)
+		}
+		return []string{c}, nil
+	case []any:
+		if len(c) == 0 {
+			return nil, errors.New(`field "command" must not be an empty array`)
+		}
+		cmds := make([]string, len(c))
+		for i, e := range c {
+			s, ok := e.(string)
+			if !ok || s == "" {
+				return nil, fmt.Errorf(`command[%d]: expected a non-empty string`, i)
+			}
+			cmds[i] = s
+		}
+		return cmds, nil
+	}
+	return nil, errors.New(`field "command" must be a string or an array of strings`)
 }
 
 func containsAny(s, chars string) bool {

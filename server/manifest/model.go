@@ -3,8 +3,10 @@
 // config, environment and allowed hosts; resolving variables and rendering templates is
 // package variable's work, the outbound policy package allowlist's.
 //
-// Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1 and
-// Spin 2.x (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md.
+// Field names and semantics follow Spin 1.x (crates/loader, crates/manifest) for v1,
+// with the leniencies of Spin 2.x and 3.x reading v1 (listed in v1.go), and Spin 2.x
+// (crates/manifest/src/schema/v2.rs) for v2; see ../shared/reference/spin-1x.md. Remote
+// sources are found in Spin's download cache (remote.go).
 package manifest
 
 // App is a loaded application, independent of the manifest version it came from.
@@ -49,8 +51,11 @@ type Variable struct {
 type Component struct {
 	ID          string
 	Description string
-	// Source is the absolute host path of the Wasm module.
+	// Source is the absolute host path of the Wasm module: the file the manifest names,
+	// or, for a remote source, its copy in the download cache, checked against its digest.
 	Source string
+	// Remote is the `source = { url, digest }` the module came from (nil for a file path).
+	Remote *RemoteSource
 	// Files are the component's mapped files, exclusions already applied.
 	Files []FileMount
 	// Environment is the guest's environment; values are templates (may contain `{{ var }}`).
@@ -58,10 +63,16 @@ type Component struct {
 	// Config holds component config values (v1 `config`, v2 `[component.<id>.variables]`),
 	// read by the guest through spin-config; values are templates.
 	Config map[string]string
-	// AllowedOutboundHosts are the raw allow-list entries, in the manifest's own syntax:
-	// v1 `allowed_http_hosts` when ManifestVersion == 1, v2 `allowed_outbound_hosts`
-	// (plus converted `allowed_http_hosts`) when 2. Entries may be templates.
+	// AllowedOutboundHosts are the raw allow-list entries, in the syntax HostsVersion
+	// names: v1 `allowed_http_hosts` when 1, v2 `allowed_outbound_hosts` (plus converted
+	// `allowed_http_hosts`) when 2. Entries may be templates.
 	AllowedOutboundHosts []string
+	// HostsVersion is the manifest version whose allow-list syntax and rules apply to
+	// AllowedOutboundHosts: 1 (Spin 1.x: outbound Redis is not restricted) or 2 (Redis too
+	// must be listed). It is the manifest's version, except that a v1 component setting
+	// allowed_outbound_hosts has 2, as Spin 2.x reads it (spin@v2.7.0
+	// crates/manifest/src/compat.rs v1_to_v2_app).
+	HostsVersion int
 	// KeyValueStores are the store labels the component may open.
 	KeyValueStores []string
 	// SQLiteDatabases are the SQLite database labels the component may open
@@ -84,11 +95,14 @@ type FileMount struct {
 	Dir         bool
 }
 
-// Build is a component's build configuration.
+// Build is a component's [component.build] table.
 type Build struct {
-	Command string
-	Workdir string   // absolute
-	Watch   []string // globs relative to Workdir
+	// Commands are shell commands run in order in Workdir, stopping at the first that
+	// fails: `command = "..."`, or Spin 3's `command = ["...", "..."]`
+	// (spin@v3.1.2 crates/manifest/src/schema/common.rs Commands, both manifest versions).
+	Commands []string
+	Workdir  string   // absolute
+	Watch    []string // globs relative to Workdir
 }
 
 // HTTPTrigger routes HTTP requests to a component.

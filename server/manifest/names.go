@@ -68,42 +68,6 @@ func validateV1ComponentID(id string) error {
 	return nil
 }
 
-// validateV1StoreLabel applies spin@v1.5.1 validate_component_like_label to a key-value
-// store label: '_'-separated non-empty words, each starting with an ASCII letter, alphanumeric,
-// and all-lowercase (digits allowed) or all-uppercase (no digits).
-func validateV1StoreLabel(label string) error {
-	if label == "" {
-		return fmt.Errorf("key-value store label must not be empty")
-	}
-	for _, w := range strings.Split(label, "_") {
-		if w == "" {
-			return fmt.Errorf("key-value store label %q: words must be separated by a single '_'", label)
-		}
-		if c := w[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return fmt.Errorf("key-value store label %q: each word must start with a letter", label)
-		}
-		isLower := true
-		isUpper := true
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			switch {
-			case c >= 'a' && c <= 'z':
-				isUpper = false
-			case c >= 'A' && c <= 'Z':
-				isLower = false
-			case c >= '0' && c <= '9':
-				isUpper = false
-			default:
-				return fmt.Errorf("key-value store label %q: only letters, digits and '_' are allowed", label)
-			}
-		}
-		if !isLower && !isUpper {
-			return fmt.Errorf("key-value store label %q: each word must be all lowercase (digits allowed) or all uppercase (no digits)", label)
-		}
-	}
-	return nil
-}
-
 // validateV2Label validates a v2 key-value store / SQLite label: kebab-case or snake_case.
 func validateV2Label(label, what string) error {
 	if err := validateWords(label, '-', what); err == nil {

@@ -103,7 +103,7 @@ func TestV1Project(t *testing.T) {
 	if !reflect.DeepEqual(likes.KeyValueStores, []string{"default"}) || likes.Environment["SITE"] != "{{site_url}}/x" {
 		t.Fatalf("likes %+v", likes)
 	}
-	wantBuild := &Build{Command: "tinygo build -o likes.wasm", Workdir: filepath.Join(dir, "functions/likes"), Watch: []string{"**/*.go", "go.mod"}}
+	wantBuild := &Build{Commands: []string{"tinygo build -o likes.wasm"}, Workdir: filepath.Join(dir, "functions/likes"), Watch: []string{"**/*.go", "go.mod"}}
 	if !reflect.DeepEqual(likes.Build, wantBuild) {
 		t.Fatalf("build %+v", likes.Build)
 	}
@@ -207,9 +207,7 @@ func TestV1Errors(t *testing.T) {
 		{"bad version", "spin_manifest_version = \"3\"\n", []string{`unsupported spin_manifest_version "3"`}},
 		{"v2 as string", "spin_manifest_version = \"2\"\n", []string{`must be the integer 2`}},
 		{"missing name", "spin_manifest_version = \"1\"\nversion = \"1\"\ntrigger = { type = \"http\", base = \"/\" }\n", []string{`spin.toml: missing field "name"`}},
-		{"missing version", "spin_manifest_version = \"1\"\nname = \"x\"\ntrigger = { type = \"http\", base = \"/\" }\n", []string{`missing field "version"`}},
 		{"missing trigger", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\n", []string{`missing field "trigger"`}},
-		{"missing base", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"http\" }\n", []string{`trigger: missing field "base"`}},
 		{"missing redis address", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"redis\" }\n", []string{`trigger: missing field "address"`}},
 		{"unknown trigger type", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"cron\" }\n", []string{`unsupported trigger type "cron"`}},
 		{"unknown trigger field", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"http\", base = \"/\", foo = 1 }\n", []string{`trigger: unknown field "foo"`}},
@@ -223,7 +221,7 @@ func TestV1Errors(t *testing.T) {
 		{"missing id", v1Head + "[[component]]\nsource = \"a.wasm\"\n[component.trigger]\nroute = \"/\"\n", []string{`component #1: missing field "id"`}},
 		{"duplicate id", comp("") + comp("")[len(v1Head):], []string{`duplicate component id "likes"`}},
 		{"missing source", v1Head + "[[component]]\nid = \"a\"\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": missing field "source"`}},
-		{"remote source", v1Head + "[[component]]\nid = \"a\"\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": remote sources are not supported`, "https://x/y.wasm"}},
+		{"remote source with a bad digest", v1Head + "[[component]]\nid = \"a\"\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }\n[component.trigger]\nroute = \"/\"\n", []string{`component "a": source: digest "sha256:00": expected "sha256:" and 64 lowercase hex digits`}},
 		{"missing component trigger", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n", []string{`component "a": missing field "trigger"`}},
 		{"missing route", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\nchannel = \"c\"\n", []string{`component "a": trigger: unknown field "channel"`}},
 		{"missing route only", v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\n", []string{`component "a": trigger: missing field "route"`}},
@@ -238,8 +236,6 @@ func TestV1Errors(t *testing.T) {
 		{"unknown template var in hosts", comp("allowed_http_hosts = [\"{{ nope }}\"]\n"), []string{`allowed_http_hosts: unknown variable "nope"`}},
 		{"bad host", comp("allowed_http_hosts = [\"ftp://x.com\"]\n"), []string{`allowed_http_hosts entry "ftp://x.com"`}},
 		{"host with path", comp("allowed_http_hosts = [\"https://x.com/api\"]\n"), []string{`"https://x.com/api" contains a path`}},
-		{"bad kv label", comp("key_value_stores = [\"my-store\"]\n"), []string{`key_value_stores: key-value store label "my-store"`}},
-		{"bad kv label mixed", comp("key_value_stores = [\"Mixed\"]\n"), []string{`label "Mixed": each word must be all lowercase`}},
 		{"variable both", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"http\", base = \"/\" }\n[variables]\na = { default = \"x\", required = true }\n", []string{`variable "a": exactly one of`}},
 		{"variable neither", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"http\", base = \"/\" }\n[variables]\na = { secret = true }\n", []string{`variable "a": exactly one of`}},
 		{"variable bad name", "spin_manifest_version = \"1\"\nname = \"x\"\nversion = \"1\"\ntrigger = { type = \"http\", base = \"/\" }\n[variables]\n1a = { default = \"x\" }\n", []string{`variable "1a": invalid name`}},
@@ -247,7 +243,6 @@ func TestV1Errors(t *testing.T) {
 		{"build without command", comp("[component.build]\nworkdir = \"x\"\n"), []string{`component "likes": build: missing field "command"`}},
 		{"build unknown field", comp("[component.build]\ncommand = \"make\"\ncmd = \"x\"\n"), []string{`spin.toml:12:1: component "likes": unknown field "cmd" (in build)`}},
 		{"files bad placement", comp("files = [{ source = \"p\", dest = \"/\" }]\n"), []string{`component "likes": files[0]: unknown field "dest"`}},
-		{"files relative destination", comp("files = [{ source = \"p\", destination = \"x\" }]\n"), []string{`files[0]: destination "x" must be an absolute guest path`}},
 		{"files missing path", comp("files = [\"nope.txt\"]\n"), []string{`files[0]: "nope.txt": no such file or directory`}},
 		{"files outside", comp("files = [\"../x\"]\n"), []string{`points outside the manifest directory`}},
 		{"both version keys", "spin_version = \"1\"\nspin_manifest_version = \"1\"\n", []string{"both spin_version and spin_manifest_version"}},

@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,11 +91,10 @@ func v2App(file string, a *v2Application) (*App, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: application.trigger.%s: %v", file, typ, err)
 		}
-		switch {
-		case typ == "redis":
+		if typ == "redis" {
 			app.RedisAddress = v
-		case v != "":
-			app.HTTPBase = v
+		} else {
+			app.HTTPBase = normalizeBase(v)
 		}
 	}
 	return app, nil
@@ -199,36 +199,38 @@ func (p *v2Parser) httpTrigger(where string, t map[string]any, trigID string) (H
 		return ht, fmt.Errorf("%s: %v", where, err)
 	}
 	var err error
-	if ht.Route, ht.Private, err = v2Route(where, t["route"]); err != nil {
-		return ht, err
+	if ht.Route, ht.Private, err = parseRoute(t["route"]); err != nil {
+		return ht, fmt.Errorf("%s: %v", where, err)
 	}
-	if ht.Executor, err = parseExecutor(t["executor"], 2); err != nil {
+	if !ht.Private && ht.Route == "" {
+		return ht, fmt.Errorf(`%s: field "route" must not be empty`, where)
+	}
+	if ht.Executor, err = parseExecutor(t["executor"]); err != nil {
 		return ht, fmt.Errorf("%s: %v", where, err)
 	}
 	ht.Component, err = p.component(where, t, trigID)
 	return ht, err
 }
 
-// v2Route reads a trigger's route: a non-empty string, or { private = true }.
-func v2Route(where string, route any) (string, bool, error) {
+// parseRoute reads an HTTP trigger's route: a string, or { private = true } for a
+// component reachable only through service chaining (spin@v2.7.0 crates/http/src/config.rs
+// HttpTriggerRouteConfig, since v2.5, for both manifest versions).
+func parseRoute(route any) (string, bool, error) {
 	switch r := route.(type) {
 	case nil:
-		return "", false, fmt.Errorf(`%s: missing field "route"`, where)
+		return "", false, errors.New(`missing field "route"`)
 	case string:
-		if r == "" {
-			return "", false, fmt.Errorf(`%s: field "route" must not be empty`, where)
-		}
 		return r, false, nil
 	case map[string]any:
 		if err := onlyKeys(r, "private"); err != nil {
-			return "", false, fmt.Errorf("%s: route: %v", where, err)
+			return "", false, fmt.Errorf("route: %v", err)
 		}
 		if p, ok := r["private"].(bool); !ok || !p {
-			return "", false, fmt.Errorf(`%s: route: expected a route string or { private = true }`, where)
+			return "", false, errors.New(`route: expected a route string or { private = true }`)
 		}
 		return "", true, nil
 	default:
-		return "", false, fmt.Errorf(`%s: field "route" must be a string or { private = true }`, where)
+		return "", false, errors.New(`field "route" must be a string or { private = true }`)
 	}
 }
 
@@ -265,7 +267,7 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 	if err := validateKebabID(id); err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
-	c := &Component{ID: id}
+	c := &Component{ID: id, HostsVersion: 2}
 	if err := fillCommon(c, &rc.commonComponent, dir, vars, 2); err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
 	}
@@ -285,9 +287,14 @@ func convertV2Component(id string, rc *v2Component, dir string, vars map[string]
 	return c, nil
 }
 
-// convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries in a v2 manifest to
-// allowed_outbound_hosts entries (allowlist.FromV1).
+// convertAllowedHTTPHosts converts v1-syntax allowed_http_hosts entries to
+// allowed_outbound_hosts entries (allowlist.FromV1); a list holding "insecure:allow-all"
+// allows everything whatever else it holds (spin@v2.7.0
+// crates/manifest/src/compat/allowed_http_hosts.rs parse_allowed_http_hosts).
 func convertAllowedHTTPHosts(entries []string) ([]string, error) {
+	if slices.Contains(entries, allowlist.AllowAll) {
+		return allowlist.FromV1(allowlist.AllowAll)
+	}
 	var out []string
 	for _, e := range entries {
 		if isTemplate(e) {

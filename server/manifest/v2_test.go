@@ -101,6 +101,9 @@ func TestV2Maximal(t *testing.T) {
 	var ids []string
 	for _, c := range app.Components {
 		ids = append(ids, c.ID)
+		if c.HostsVersion != 2 {
+			t.Errorf("component %s: HostsVersion %d", c.ID, c.HostsVersion)
+		}
 	}
 	// Manifest order (zeta before alpha), then inline components in trigger order.
 	// Inline components are named "<trigger-id>-component"; trigger IDs are assigned like Spin 2.
@@ -128,7 +131,7 @@ func TestV2Maximal(t *testing.T) {
 	if !reflect.DeepEqual(z.Files, wantFiles) {
 		t.Fatalf("files %+v", z.Files)
 	}
-	if !reflect.DeepEqual(z.Build, &Build{Command: "cargo build", Workdir: filepath.Join(dir, "zeta"), Watch: []string{"src/**/*.rs"}}) {
+	if !reflect.DeepEqual(z.Build, &Build{Commands: []string{"cargo build"}, Workdir: filepath.Join(dir, "zeta"), Watch: []string{"src/**/*.rs"}}) {
 		t.Fatalf("build %+v", z.Build)
 	}
 	if got := app.Components[2]; got.Source != filepath.Join(dir, "inline.wasm") || !reflect.DeepEqual(got.AllowedOutboundHosts, []string{"https://inline.example.com"}) {
@@ -183,6 +186,9 @@ source = "x.wasm"
 	var ids []string
 	for _, c := range app.Components {
 		ids = append(ids, c.ID)
+		if c.HostsVersion != 2 {
+			t.Errorf("component %s: HostsVersion %d", c.ID, c.HostsVersion)
+		}
 	}
 	if want := []string{"x-component", "http-trigger1-component", "inline-component1", "inline-component2"}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids %v", ids)
@@ -213,8 +219,8 @@ func TestV2Errors(t *testing.T) {
 		{"digit id", v2Head + "[component.1st]\nsource = \"c.wasm\"\n", []string{`component ID "1st": each '-'-separated word must start with a letter`}},
 		{"double dash id", v2Head + "[component.a--b]\nsource = \"c.wasm\"\n", []string{`component ID "a--b"`}},
 		{"missing source", v2Head + "[component.c]\ndescription = \"x\"\n", []string{`component "c": missing field "source"`}},
-		{"remote source", v2Head + "[component.c]\nsource = { url = \"https://x/c.wasm\", digest = \"sha256:0\" }\n", []string{`component "c": remote sources are not supported`}},
-		{"registry source", v2Head + "[component.c]\nsource = { registry = \"r\", package = \"p\", version = \"1\" }\n", []string{`component "c": registry sources are not supported`}},
+		{"remote source with a bad digest", v2Head + "[component.c]\nsource = { url = \"https://x/c.wasm\", digest = \"sha256:0\" }\n", []string{`component "c": source: digest "sha256:0": expected`}},
+		{"registry source", v2Head + "[component.c]\nsource = { registry = \"r\", package = \"p\", version = \"1\" }\n", []string{`component "c": registry sources ({ registry, package, version }) are not supported`}},
 		{"undefined component", v2Head + "[[trigger.http]]\nroute = \"/\"\ncomponent = \"nope\"\n", []string{`trigger.http[0]: component "nope" is not defined`}},
 		{"missing route", comp("") + "[[trigger.http]]\ncomponent = \"c\"\n", []string{`trigger.http[1]: missing field "route"`}},
 		{"missing component", v2Head + "[[trigger.http]]\nroute = \"/\"\n", []string{`trigger.http[0]: missing field "component"`}},
@@ -256,12 +262,6 @@ func TestIDRules(t *testing.T) {
 	for l, ok := range v2label {
 		if err := validateV2Label(l, "label"); (err == nil) != ok {
 			t.Errorf("validateV2Label(%q) = %v, want ok=%v", l, err, ok)
-		}
-	}
-	v1label := map[string]bool{"default": true, "mixed_CASE_words": true, "store2": true, "STORE": true, "STORE2": false, "Store": false, "my-store": false, "_a": false, "a__b": false, "2a": false, "": false}
-	for l, ok := range v1label {
-		if err := validateV1StoreLabel(l); (err == nil) != ok {
-			t.Errorf("validateV1StoreLabel(%q) = %v, want ok=%v", l, err, ok)
 		}
 	}
 	lower := map[string]bool{"a": true, "site_url": true, "a1_b2": true, "a_1": false, "A": false, "a__b": false, "": false}

@@ -33,6 +33,9 @@ type Options struct {
 	Env map[string]string
 	// RuntimeConfigFile is the optional --runtime-config-file.
 	RuntimeConfigFile string
+	// CacheDir is the download cache dir holding remote component sources (--cache-dir;
+	// "": manifest.DefaultCacheDir). See manifest.Loader.
+	CacheDir string
 	// StateDir overrides the state dir; nil means the runtime config's state_dir, else
 	// <app dir>/.spin. A pointer to "" means no state dir: in-memory stores, nothing saved.
 	StateDir *string
@@ -87,7 +90,7 @@ type App struct {
 // lacks or lacks the exports its executor needs.
 func Load(ctx context.Context, o Options) (_ *App, err error) {
 	o = o.withDefaults()
-	m, err := manifest.Load(o.From)
+	m, err := manifest.Loader{CacheDir: o.CacheDir}.Load(o.From)
 	if err != nil {
 		return nil, err
 	}

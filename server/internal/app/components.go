@@ -67,7 +67,7 @@ func (a *App) loadComponent(ctx context.Context, s componentSpec) (*trigger.Comp
 	mc := s.mc
 	wasm, err := os.ReadFile(mc.Source)
 	if err != nil {
-		return nil, fmt.Errorf("component %q: source: %w", mc.ID, err)
+		return nil, sourceError(s.app, mc, err)
 	}
 	settings, err := a.settings(s)
 	if err != nil {
@@ -190,11 +190,11 @@ func capabilities(s componentSpec) (*host.Capabilities, error) {
 			return nil, fmt.Errorf("allowed hosts entry %q: %w", e, err)
 		}
 	}
-	allow, err := allowlist.Parse(hosts, s.app.ManifestVersion)
+	allow, err := allowlist.Parse(hosts, mc.HostsVersion)
 	if err != nil {
 		return nil, err
 	}
-	caps := &host.Capabilities{ComponentID: mc.ID, ManifestVersion: s.app.ManifestVersion, Allow: allow,
+	caps := &host.Capabilities{ComponentID: mc.ID, ManifestVersion: mc.HostsVersion, Allow: allow,
 		Config: cfg, KeyValueStores: map[string]bool{}}
 	for _, l := range mc.KeyValueStores {
 		caps.KeyValueStores[l] = true

@@ -1,7 +1,8 @@
 // Package build runs components' build commands, as `spin build` does: each
-// component's `[component.build] command` through the shell, in its workdir (the
-// manifest's directory unless `workdir` says otherwise), one component after another in
-// manifest order, with the command's output passed through.
+// component's `[component.build] command` (or each of Spin 3's array of commands, in
+// order) through the shell, in its workdir (the manifest's directory unless `workdir`
+// says otherwise), one component after another in manifest order, with the commands'
+// output passed through.
 package build
 
 import (
@@ -33,7 +34,7 @@ func Components(ctx context.Context, app *manifest.App, ids []string, out io.Wri
 		if len(ids) > 0 && !slices.Contains(ids, c.ID) {
 			continue
 		}
-		if c.Build == nil || c.Build.Command == "" {
+		if c.Build == nil || len(c.Build.Commands) == 0 {
 			if len(ids) > 0 {
 				fmt.Fprintf(out, "Component %s has no build command: skipped\n", c.ID)
 			}
@@ -46,15 +47,17 @@ func Components(ctx context.Context, app *manifest.App, ids []string, out io.Wri
 	return nil
 }
 
-// Run runs one component's build command.
+// Run runs one component's build commands in order, stopping at the first that fails.
 func Run(ctx context.Context, c *manifest.Component, out io.Writer) error {
-	fmt.Fprintf(out, "Building component %s with `%s`\n", c.ID, c.Build.Command)
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c.Build.Command)
-	cmd.Dir = c.Build.Workdir
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Env = os.Environ()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("build command for component %s failed (`%s` in %s): %w", c.ID, c.Build.Command, c.Build.Workdir, err)
+	for _, command := range c.Build.Commands {
+		fmt.Fprintf(out, "Building component %s with `%s`\n", c.ID, command)
+		cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+		cmd.Dir = c.Build.Workdir
+		cmd.Stdout, cmd.Stderr = out, out
+		cmd.Env = os.Environ()
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build command for component %s failed (`%s` in %s): %w", c.ID, command, c.Build.Workdir, err)
+		}
 	}
 	return nil
 }

@@ -11,29 +11,31 @@ import (
 	"wasmsite/server/manifest"
 )
 
-// Build commands run through the shell in their workdirs, in manifest order, and the
-// first failure stops the build naming its component.
+// Build commands (Spin 3 arrays in order) run through the shell in their workdirs, in
+// manifest order, and the first failure stops the build naming its component.
 func TestComponents(t *testing.T) {
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "sub")
 	os.Mkdir(sub, 0o755)
 	app := &manifest.App{Path: filepath.Join(dir, "spin.toml"), Components: []*manifest.Component{
-		{ID: "a", Build: &manifest.Build{Command: "pwd > a.out && echo built a", Workdir: dir}},
+		{ID: "a", Build: &manifest.Build{Commands: []string{"pwd > a.out && echo built a"}, Workdir: dir}},
 		{ID: "none"},
-		{ID: "b", Build: &manifest.Build{Command: "pwd > b.out", Workdir: sub}},
-		{ID: "bad", Build: &manifest.Build{Command: "exit 3", Workdir: dir}},
-		{ID: "after", Build: &manifest.Build{Command: "touch after.out", Workdir: dir}},
+		{ID: "b", Build: &manifest.Build{Commands: []string{"pwd > b.out", "echo second >> b.out"}, Workdir: sub}},
+		{ID: "bad", Build: &manifest.Build{Commands: []string{"exit 3", "touch bad-second.out"}, Workdir: dir}},
+		{ID: "after", Build: &manifest.Build{Commands: []string{"touch after.out"}, Workdir: dir}},
 	}}
 	var out strings.Builder
 	err := Components(context.Background(), app, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "component bad") || !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatalf("err %v", err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(sub, "b.out")); strings.TrimSpace(string(b)) != sub {
-		t.Errorf("b ran in %q", b)
+	if b, _ := os.ReadFile(filepath.Join(sub, "b.out")); string(b) != sub+"\nsecond\n" {
+		t.Errorf("b's two commands, in order, in its workdir wrote %q", b)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "after.out")); err == nil {
-		t.Error("a component after the failure was built")
+	for _, f := range []string{"after.out", "bad-second.out"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s: a command after the failure ran", f)
+		}
 	}
 	if !strings.Contains(out.String(), "Building component a with `pwd > a.out && echo built a`\nbuilt a\n") {
 		t.Errorf("output:\n%s", out.String())
