@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type upFlags struct {
 	stateDir       optionalString
 	timeout        time.Duration
 	limits         manifest.Limits
+	tls            manifest.TLS
 	cacheSize      string
 	trustedProxies string
 	quiet          bool
@@ -40,13 +42,14 @@ func newUpFlags(stderr io.Writer) *upFlags {
 	fl.SetOutput(stderr)
 	fl.StringVar(&u.from, "from", "spin.toml", "application manifest, or a directory containing spin.toml")
 	fl.StringVar(&u.from, "f", "spin.toml", "shorthand for --from")
-	fl.StringVar(&u.listen, "listen", "127.0.0.1:3000", "address to serve HTTP on")
+	fl.StringVar(&u.listen, "listen", "", fmt.Sprintf("address to serve HTTP on (default %s; with HTTPS, tls.http_listen or %s)", app.DefaultListen, app.DefaultTLSHTTPListen))
 	fl.Var(u.env, "env", "KEY=VALUE added to every component's environment (repeatable)")
 	fl.Var(u.env, "e", "shorthand for --env")
 	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
 	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
 	u.limitFlags()
+	u.tlsFlags()
 	fl.StringVar(&u.cacheSize, "http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
 	fl.StringVar(&u.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-For give the client's address")
 	fl.BoolVar(&u.quiet, "q", false, "log only warnings and errors")
@@ -72,6 +75,33 @@ func (u *upFlags) limitFlags() {
 	fl.IntVar(&l.LogBackups, "log-backups", 0, fmt.Sprintf("rotated log files kept per component stream (default %d, or limits.log_backups)", def.LogBackups))
 }
 
+// tlsFlags declares the flags of the runtime config's [tls] (the listen addresses are
+// --listen and --https-listen); tlsFlagNames maps its keys to them.
+func (u *upFlags) tlsFlags() {
+	fl, t := u.fs, &u.tls
+	fl.Func("tls-domain", "serve HTTPS with certificates obtained and renewed over ACME for these comma-separated domains (or tls.domains); HTTP then redirects to HTTPS", func(s string) error {
+		for d := range strings.SplitSeq(s, ",") {
+			t.Domains = append(t.Domains, strings.ToLower(strings.TrimSpace(d)))
+		}
+		return nil
+	})
+	fl.StringVar(&t.Email, "tls-email", "", "contact address of the ACME account (or tls.email)")
+	fl.StringVar(&t.CA, "tls-ca", "", fmt.Sprintf("ACME directory URL (default %s, or tls.ca)", app.DefaultACMEDirectory))
+	fl.StringVar(&t.CARoot, "tls-ca-root", "", "PEM file of root certificates to trust for the ACME server, for a private or test CA (default the system's, or tls.ca_root)")
+	fl.StringVar(&t.CertFile, "tls-cert", "", "serve HTTPS with this PEM certificate chain instead of ACME, reloaded on SIGHUP (or tls.cert_file); needs --tls-key")
+	fl.StringVar(&t.KeyFile, "tls-key", "", "PEM private key of --tls-cert (or tls.key_file)")
+	fl.BoolFunc("hsts", "send Strict-Transport-Security: max-age=31536000 on HTTPS responses (or tls.hsts)", func(s string) error {
+		v, err := strconv.ParseBool(s)
+		t.HSTS = &v
+		return err
+	})
+	fl.StringVar(&t.HTTPSListen, "https-listen", "", fmt.Sprintf("address to serve HTTPS on (default %s, or tls.https_listen)", app.DefaultHTTPSListen))
+}
+
+// tlsFlagNames are the flags of the [tls] keys.
+var tlsFlagNames = map[string]string{"domains": "--tls-domain", "email": "--tls-email", "ca": "--tls-ca", "ca_root": "--tls-ca-root",
+	"cert_file": "--tls-cert", "key_file": "--tls-key", "hsts": "--hsts", "http_listen": "--listen", "https_listen": "--https-listen"}
+
 // parse reads args and checks the values, naming the flag at fault.
 func (u *upFlags) parse(args []string) error {
 	if err := u.fs.Parse(args); err != nil {
@@ -86,12 +116,12 @@ func (u *upFlags) parse(args []string) error {
 			return fmt.Errorf("--%s must not be negative", name)
 		}
 	}
-	return nil
+	return manifest.CheckTLS(u.tls, func(field string) string { return tlsFlagNames[field] })
 }
 
 // options are the app's options from the flags.
 func (u *upFlags) options() (app.Options, error) {
-	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits}
+	o := app.Options{From: u.from, Env: u.env, RuntimeConfigFile: u.rcFile, RequestTimeout: u.timeout, Limits: u.limits, TLS: u.tls}
 	if u.cacheSize != "" {
 		n, err := manifest.ParseSize(u.cacheSize)
 		if err != nil {
