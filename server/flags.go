@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type upFlags struct {
 	stateDir       optionalString
 	timeout        time.Duration
 	limits         manifest.Limits
+	tls            manifest.TLS
 	cacheSize      string
 	trustedProxies string
 	quiet          bool
@@ -37,13 +39,14 @@ type upFlags struct {
 func newUpFlags(fl *pflag.FlagSet) *upFlags {
 	u := &upFlags{fs: fl}
 	fl.StringVarP(&u.from, "from", "f", "spin.toml", "application manifest, or a directory containing spin.toml")
-	fl.StringVar(&u.listen, "listen", "127.0.0.1:3000", "address to serve HTTP on")
+	fl.StringVar(&u.listen, "listen", "", fmt.Sprintf("address to serve HTTP on (default %s; with HTTPS, tls.http_listen or %s)", app.DefaultListen, app.DefaultTLSHTTPListen))
 	fl.StringArrayVarP(&u.env, "env", "e", nil, "KEY=VALUE added to every component's environment (repeatable)")
 	fl.StringVar(&u.rcFile, "runtime-config-file", os.Getenv("RUNTIME_CONFIG_FILE"), "runtime configuration file (TOML)")
 	fl.StringVar(&u.cacheDir, "cache-dir", "", "download cache where remote component sources (source = { url, digest }) are found, as spin up's: <dir>/registry/wasm/sha256:<hex> (default <user cache dir>/spin)")
 	fl.Var(&u.stateDir, "state-dir", "state directory (default <app dir>/.spin; \"\" keeps nothing)")
 	fl.DurationVar(&u.timeout, "request-timeout", 30*time.Second, "time a component may take for one request or message")
 	u.limitFlags()
+	u.tlsFlags()
 	fl.StringVar(&u.cacheSize, "http-cache-size", "", fmt.Sprintf("size of the HTTP cache in front of the components, such as 64MiB; 0 disables it (default %s, or http_cache.size)", humanize.IBytes(app.DefaultHTTPCacheSize)))
 	fl.StringVar(&u.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose Forwarded / X-Forwarded-For give the client's address")
 	fl.StringVar(&u.metrics, "metrics", "", "serve Prometheus metrics at /metrics on this address (off by default)")
@@ -69,6 +72,33 @@ func (u *upFlags) limitFlags() {
 	fl.IntVar(&l.LogBackups, "log-backups", 0, fmt.Sprintf("rotated log files kept per component stream (default %d, or limits.log_backups)", def.LogBackups))
 }
 
+// tlsFlags declares the flags of the runtime config's [tls] (the listen addresses are
+// --listen and --https-listen); tlsFlagNames maps its keys to them.
+func (u *upFlags) tlsFlags() {
+	fl, t := u.fs, &u.tls
+	fl.Func("tls-domain", "serve HTTPS with certificates obtained and renewed over ACME for these comma-separated domains (or tls.domains); HTTP then redirects to HTTPS", func(s string) error {
+		for d := range strings.SplitSeq(s, ",") {
+			t.Domains = append(t.Domains, strings.ToLower(strings.TrimSpace(d)))
+		}
+		return nil
+	})
+	fl.StringVar(&t.Email, "tls-email", "", "contact address of the ACME account (or tls.email)")
+	fl.StringVar(&t.CA, "tls-ca", "", fmt.Sprintf("ACME directory URL (default %s, or tls.ca)", app.DefaultACMEDirectory))
+	fl.StringVar(&t.CARoot, "tls-ca-root", "", "PEM file of root certificates to trust for the ACME server, for a private or test CA (default the system's, or tls.ca_root)")
+	fl.StringVar(&t.CertFile, "tls-cert", "", "serve HTTPS with this PEM certificate chain instead of ACME, reloaded on SIGHUP (or tls.cert_file); needs --tls-key")
+	fl.StringVar(&t.KeyFile, "tls-key", "", "PEM private key of --tls-cert (or tls.key_file)")
+	fl.BoolFunc("hsts", "send Strict-Transport-Security: max-age=31536000 on HTTPS responses (or tls.hsts)", func(s string) error {
+		v, err := strconv.ParseBool(s)
+		t.HSTS = &v
+		return err
+	})
+	fl.StringVar(&t.HTTPSListen, "https-listen", "", fmt.Sprintf("address to serve HTTPS on (default %s, or tls.https_listen)", app.DefaultHTTPSListen))
+}
+
+// tlsFlagNames are the flags of the [tls] keys.
+var tlsFlagNames = map[string]string{"domains": "--tls-domain", "email": "--tls-email", "ca": "--tls-ca", "ca_root": "--tls-ca-root",
+	"cert_file": "--tls-cert", "key_file": "--tls-key", "hsts": "--hsts", "http_listen": "--listen", "https_listen": "--https-listen"}
+
 // check checks the parsed values, naming the flag at fault.
 func (u *upFlags) check() error {
 	l := u.limits
@@ -80,12 +110,12 @@ func (u *upFlags) check() error {
 			return fmt.Errorf("--%s must not be negative", name)
 		}
 	}
-	return nil
+	return manifest.CheckTLS(u.tls, func(field string) string { return tlsFlagNames[field] })
 }
 
 // options are the app's options from the flags.
 func (u *upFlags) options() (app.Options, error) {
-	o := app.Options{From: u.from, Env: map[string]string{}, RuntimeConfigFile: u.rcFile, CacheDir: u.cacheDir, RequestTimeout: u.timeout, Limits: u.limits}
+	o := app.Options{From: u.from, Env: map[string]string{}, RuntimeConfigFile: u.rcFile, CacheDir: u.cacheDir, RequestTimeout: u.timeout, Limits: u.limits, TLS: u.tls}
 	for _, kv := range u.env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

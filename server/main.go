@@ -71,16 +71,16 @@ func runUp(flags *upFlags, stdout, stderr io.Writer) error {
 	l := a.Limits
 	log.Info("limits per component", "instances", l.MaxInstances, "queue", l.MaxQueue,
 		"memory_mb", l.MaxMemoryMB, "body_mb", l.MaxBodyMB, "memory_reset", a.Engine().MemoryMode(), "http_cache", cacheDescription(a))
-	ln, err := net.Listen("tcp", flags.listen)
+	lns, err := a.Listen(flags.listen)
 	if err != nil {
 		return err
 	}
-	base := "http://" + ln.Addr().String()
+	base := a.URL(lns)
 	fmt.Fprintf(stdout, "Serving %s\nAvailable Routes:\n", base)
 	for _, r := range a.HTTP.Router.Routes() {
 		fmt.Fprintf(stdout, "  %s: %s%s\n", r.Component, base, r.Pattern)
 	}
-	return a.Serve(ctx, ln)
+	return a.Serve(ctx, lns)
 }
 
 // cacheDescription is the HTTP cache's size for the start-up log, or "off".

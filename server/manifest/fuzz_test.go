@@ -56,6 +56,7 @@ func FuzzParseRuntimeConfig(f *testing.F) {
 	f.Add([]byte("state_dir = \".spin\"\n[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n"))
 	f.Add([]byte("[[config_provider]]\ntype = \"env\"\nprefix = \"X\"\n[limits]\nmax_instances = 2\n"))
 	f.Add([]byte("[key_value_store.x]\ntype = \"redis\"\nurl = \"redis://h\"\n"))
+	f.Add([]byte("[tls]\ndomains = [\"example.com\"]\nhsts = true\nhttps_listen = \":443\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRuntimeConfig(data, "/app/rc.toml")
 		if err != nil {

@@ -40,6 +40,9 @@ type RuntimeConfig struct {
 	// unset, -1 when set to 0 (no cache). The file gives it as bytes or as a string
 	// with a unit ("64MiB", "1 GB").
 	HTTPCacheSize int64
+	// TLS is the [tls] table (a wasmsite extension): HTTPS, its certificates and
+	// listeners. File paths in it are relative to the file's directory.
+	TLS TLS
 }
 
 // Limits bound each component's instances and requests ([limits] in the runtime config;
@@ -108,6 +111,7 @@ type rawRuntimeConfig struct {
 	LLMCompute     *rawLLMCompute           `toml:"llm_compute"`
 	Limits         *rawLimits               `toml:"limits"`
 	HTTPCache      *rawHTTPCache            `toml:"http_cache"`
+	TLS            *rawTLS                  `toml:"tls"`
 }
 
 type rawHTTPCache struct {
@@ -234,6 +238,11 @@ func ParseRuntimeConfig(data []byte, path string) (*RuntimeConfig, error) {
 	}
 	if raw.HTTPCache != nil {
 		if rc.HTTPCacheSize, err = raw.HTTPCache.convert(file); err != nil {
+			return nil, err
+		}
+	}
+	if raw.TLS != nil {
+		if rc.TLS, err = raw.TLS.convert(file, dir); err != nil {
 			return nil, err
 		}
 	}

@@ -51,6 +51,10 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose forwarding headers give the client's
 	// address (none by default).
 	TrustedProxies trigger.TrustedProxies
+	// TLS turns HTTPS on and configures it (see manifest.TLS): a certificates' source
+	// given here (Domains, or CertFile and KeyFile) replaces the runtime config's, and
+	// each other field set here wins over the runtime config's [tls].
+	TLS manifest.TLS
 	// Metrics receives the host's measurements (nil: none are kept).
 	Metrics *metrics.Metrics
 	// Memory selects the engine's memory mode (engine.MemoryAuto: the fastest available).
@@ -76,6 +80,11 @@ type App struct {
 	redis  []*trigger.Redis
 	engine *engine.Engine
 	log    *slog.Logger
+	// tls are the HTTPS settings in force; certs their certificates (nil: HTTPS off).
+	tls   manifest.TLS
+	certs certSource
+	// outbound is the guests' HTTP client (serveTLS routes the site's own origins).
+	outbound *http.Client
 
 	closers  closeStack
 	mu       sync.Mutex // guards backends and embedded
@@ -83,11 +92,13 @@ type App struct {
 	embedded *embedded.Store
 }
 
-// Load reads the manifest and prepares everything needed to serve, in named steps: open
-// stores, start the engine, compile components, route, subscribe Redis triggers. It
-// fails, naming the cause, on a broken manifest, a required variable without a value, a
-// component whose module is missing, does not compile, imports something this host
-// lacks or lacks the exports its executor needs.
+// Load reads the manifest and prepares everything needed to serve, in named steps:
+// ready the certificates' source, open stores, start the engine, compile components,
+// route, subscribe Redis triggers. It fails, naming the cause, on a broken manifest, a
+// required variable without a value, a TLS setting without domains or certificate
+// files, unreadable certificate or CA root files, ACME without a state dir, a component
+// whose module is missing, does not compile, imports something this host lacks or lacks
+// the exports its executor needs.
 func Load(ctx context.Context, o Options) (_ *App, err error) {
 	o = o.withDefaults()
 	m, err := manifest.Loader{CacheDir: o.CacheDir}.Load(o.From)
@@ -118,6 +129,12 @@ func Load(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.Limits = mergeLimits(o.Limits, rc, o.RequestTimeout)
+	if a.tls, err = mergeTLS(o.TLS, rc); err != nil {
+		return nil, err
+	}
+	if err := a.loadCerts(); err != nil {
+		return nil, err
+	}
 	kv, err := a.openStores(rc)
 	if err != nil {
 		return nil, err
@@ -232,8 +249,9 @@ func (a *App) startEngine(ctx context.Context, o Options, kv map[string]store.KV
 	}
 	a.engine = e
 	a.closers.push(closerFunc(func() error { return e.Close(context.Background()) }))
+	a.outbound = &http.Client{Timeout: 30 * time.Second}
 	h := &host.Host{
-		HTTP:  &http.Client{Timeout: 30 * time.Second},
+		HTTP:  a.outbound,
 		Redis: a.redisBackend,
 		KV: func(label string) (store.KV, error) {
 			if s, ok := kv[label]; ok {
