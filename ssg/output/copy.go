@@ -22,7 +22,7 @@ func (pl *planner) assets() {
 // the site root.
 func (pl *planner) statics() {
 	for _, f := range pl.Statics {
-		pl.add(strings.TrimPrefix(f.Rel, "static/"), f.Path, pl.copyKey("static", f), copyFile(f.Path))
+		pl.add(strings.TrimPrefix(f.Rel, "static/"), f.Path, pl.copyKey("static", f), copyFile(f.ReadPath()))
 	}
 }
 
@@ -35,7 +35,7 @@ func (pl *planner) bundles() error {
 			if f.Dest == "index.html" {
 				return fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, URLFile(p.URL))
 			}
-			pl.add(strings.TrimPrefix(p.URL, "/")+f.Dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.Path))
+			pl.add(strings.TrimPrefix(p.URL, "/")+f.Dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.ReadPath()))
 		}
 	}
 	return nil

@@ -30,9 +30,13 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // not generated; one whose bytes are is not rewritten. Files the directory
 // has and files lacks are removed. On error the output is unchanged: a
 // reused generation, partly updated, is kept for the next build (with its
-// keys unknown), a new directory is removed. Generation errors name the
+// keys unknown), a new directory is removed. Generation errors, and a path
+// that is not clean or not inside the output (see checkPaths), name the
 // file's origin.
 func (s *Stage) Publish(files []output.File) (Counts, error) {
+	if err := checkPaths(files); err != nil {
+		return Counts{}, err // the stage is still to be released
+	}
 	s.taken = true
 	<-s.done
 	if s.err != nil {
