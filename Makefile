@@ -5,6 +5,7 @@ SITE_URL ?= http://$(LISTEN)
 # REDIS=redis://127.0.0.1:6379 counts likes in Redis instead of the embedded store.
 REDIS    ?=
 DRAFTS   ?=
+FUTURE   ?=
 GO       ?= go
 STATE    := .spin
 
@@ -35,11 +36,11 @@ build/%.wasm: $(SDK_SRC) $$(shell find functions/$$* -name '*.go' -not -name '*_
 # The site is re-rendered when content, the generator or the options change.
 site: $(STATE)/site.stamp
 $(STATE)/site.stamp: bin/ssg $(CONTENT) $(STATE)/site.options
-	./bin/ssg -content content -out public -gzip -base-url "$(SITE_URL)" $(if $(DRAFTS),-drafts)
+	./bin/ssg -content content -out public -gzip -base-url "$(SITE_URL)" $(if $(DRAFTS),-drafts) $(if $(FUTURE),-future)
 	@touch $@
 $(STATE)/site.options: FORCE
 	@mkdir -p $(STATE)
-	@echo "$(SITE_URL) $(DRAFTS)" | cmp -s - $@ || echo "$(SITE_URL) $(DRAFTS)" > $@
+	@echo "$(SITE_URL) $(DRAFTS) $(FUTURE)" | cmp -s - $@ || echo "$(SITE_URL) $(DRAFTS) $(FUTURE)" > $@
 
 # A random local secret, created once and kept (never committed: .spin/ is ignored).
 $(STATE)/jwt_secret:

@@ -1,6 +1,6 @@
 // Command ssg renders the markdown content directory into a static site.
 //
-//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-watch] [-base-url URL] [-gzip] [-v] [-cpuprofile FILE]
+//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-future] [-watch] [-base-url URL] [-gzip] [-v] [-cpuprofile FILE]
 package main
 
 import (
@@ -32,6 +32,7 @@ func run() int {
 	out := flag.String("out", "public", "output directory (replaced atomically)")
 	config := flag.String("config", "", "site settings file (default <content>/site.toml)")
 	drafts := flag.Bool("drafts", false, "render drafts too")
+	future := flag.Bool("future", false, "render posts and pages dated in the future too")
 	watch := flag.Bool("watch", false, "rebuild incrementally when inputs change")
 	baseURL := flag.String("base-url", "", "override base_url from the settings file")
 	gz := flag.Bool("gzip", false, "also write name.gz next to each text file, served by the static component instead of compressing per request")
@@ -61,7 +62,7 @@ func run() int {
 	if cfg == "" {
 		cfg = filepath.Join(*content, "site.toml")
 	}
-	opts := site.Options{ContentDir: *content, OutDir: *out, ConfigFile: cfg, Drafts: *drafts, BaseURL: *baseURL, Gzip: *gz, Warn: os.Stderr}
+	opts := site.Options{ContentDir: *content, OutDir: *out, ConfigFile: cfg, Drafts: *drafts, Future: *future, BaseURL: *baseURL, Gzip: *gz, Warn: os.Stderr}
 	b := site.NewBuilder(opts)
 	phases := func(res *site.Result) {
 		if !*verbose || res == nil {
@@ -81,8 +82,8 @@ func run() int {
 			return 1
 		}
 		phases(res)
-		fmt.Fprintf(os.Stderr, "ssg: %d posts, %d pages, %d files in %s → %s\n",
-			res.Posts, res.Pages, res.Files, time.Since(start).Round(time.Millisecond), *out)
+		fmt.Fprintf(os.Stderr, "ssg: %s, %s, %s in %s → %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
+			count(res.Files, "file"), time.Since(start).Round(time.Millisecond), *out)
 		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -95,8 +96,16 @@ func run() int {
 			return
 		}
 		phases(res)
-		fmt.Fprintf(os.Stderr, "ssg: %d posts, %d pages: parsed %d, wrote %d of %d files in %s\n",
-			res.Posts, res.Pages, res.Parsed, res.Written, res.Files, d.Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "ssg: %s, %s: parsed %d, wrote %d of %s in %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
+			res.Parsed, res.Written, count(res.Files, "file"), d.Round(time.Millisecond))
 	})
 	return 0
+}
+
+// count returns "1 post", "2 posts": n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -41,10 +41,12 @@ func (b *Builder) Build() (*Result, error) {
 	res.Parsed = parsed
 	page.AssignBundles(files.Markdown, all, files.Other)
 	res.phase("parse", &start)
-	posts, pages, err := page.Select(all, b.opts.Drafts)
+	sel, err := page.Select(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
 	if err != nil {
 		return nil, err
 	}
+	posts, pages := sel.Posts, sel.Pages
+	res.NextDue = sel.NextDue
 	page.Order(posts, pages)
 	site := page.NewSite(set.cfg, posts, pages, page.Tags(posts))
 	res.Posts, res.Pages = len(posts), len(pages)
@@ -76,7 +78,8 @@ func (b *Builder) Build() (*Result, error) {
 type settings struct {
 	cfg   config.Config
 	theme *theme.Theme
-	// siteKey covers cfg, the theme's sources and the drafts option.
+	// siteKey covers cfg, the theme's sources and the drafts and future
+	// options.
 	siteKey uint64
 }
 
@@ -99,7 +102,7 @@ func (b *Builder) loadSettings() (settings, error) {
 	if err != nil {
 		return settings{}, err
 	}
-	k := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Key()
+	k := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Text(strconv.FormatBool(b.opts.Future)).Key()
 	return settings{cfg: cfg, theme: th, siteKey: k}, nil
 }
 

@@ -20,6 +20,7 @@ type Options struct {
 	OutDir     string // default "public"
 	ConfigFile string // default <ContentDir>/site.toml
 	Drafts     bool   // render drafts too
+	Future     bool   // render pages dated in the future too
 	BaseURL    string // overrides site.toml base_url when set
 	Workers    int    // default GOMAXPROCS
 	// Gzip also writes a gzip-compressed sibling (name.gz, best compression, no name or

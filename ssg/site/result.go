@@ -13,6 +13,9 @@ type Result struct {
 	// publisher).
 	ReadBack int
 	Warnings []string
+	// NextDue is when the earliest page left out for its future date
+	// becomes due (zero if none): a watching build rebuilds then.
+	NextDue time.Time
 	// Phases records how long each step took, for -watch logs and tuning.
 	Phases []Phase
 }
