@@ -3,7 +3,8 @@ package output
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/source"
@@ -113,11 +114,11 @@ func (pl *planner) allTagsKey() uint64 {
 // sort sorts the files by path and fails on the first path two files share.
 func (pl *planner) sort() error {
 	files := pl.files
-	sort.Slice(files, func(i, j int) bool {
-		if files[i].Path != files[j].Path {
-			return files[i].Path < files[j].Path
+	slices.SortFunc(files, func(a, b File) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
-		return files[i].Origin < files[j].Origin // conflict errors name the same file each time
+		return strings.Compare(a.Origin, b.Origin) // conflict errors name the same file each time
 	})
 	for i := 1; i < len(files); i++ {
 		if files[i].Path == files[i-1].Path {

@@ -34,7 +34,7 @@ type Selection struct {
 // rejected, joined.
 func Select(all []*Page, f Filter) (Selection, error) {
 	var sel Selection
-	bySlug := map[string]*Page{}
+	bySlug := make(map[string]*Page, len(all))
 	byURL := map[string]*Page{}
 	var errs []error
 	for _, p := range all {

@@ -251,5 +251,7 @@ func (g *generation) writeSums(out string) {
 			gs.files[f.Path] = g.entries[i]
 		}
 	}
-	_ = gs.write(SumsFile(out, false))
+	if gs.write(SumsFile(out, false)) == nil {
+		g.p.liveSums = gs
+	}
 }

@@ -599,24 +599,52 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, sampleFiles())
 	inc := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "inc")})
-	steps := []func(){
-		func() {},
-		func() { // edit one post (title changes neighbours' prev/next)
+	// notified is told what changed, as a watcher using file-system
+	// notifications does.
+	notified := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "notified")})
+	in := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	steps := []func() []string{
+		func() []string { return nil },
+		func() []string { // edit one post (title changes neighbours' prev/next)
 			writeTree(t, dir, map[string]string{"content/blog/two.md": "+++\ntitle = \"Two renamed\"\ndate = 2022-07-01\ntags = [\"go\", \"new\"]\n+++\n\nEdited.\n"})
+			return []string{in("content/blog/two.md")}
 		},
-		func() {
+		func() []string {
 			writeTree(t, dir, map[string]string{"content/blog/four.md": post("four", "2024-02-02", "tags = [\"go\"]\n")})
+			return []string{in("content/blog/four.md")}
 		},
-		func() { _ = os.Remove(filepath.Join(dir, "content", "blog", "one.md")) },
-		func() { writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"}) },
-		func() { // a page's title is in the navigation of every page
+		func() []string {
+			_ = os.Remove(in("content/blog/one.md"))
+			return []string{in("content/blog/one.md")}
+		},
+		func() []string {
+			writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"})
+			return []string{in("content/static/img/y.svg")}
+		},
+		func() []string { // a page's title is in the navigation of every page
 			writeTree(t, dir, map[string]string{"content/pages/about.md": "---\ntitle = \"About us\"\n---\n\nAbout [home](/).\n"})
+			return []string{in("content/pages/about.md")}
 		},
-		func() {}, // brings the spare generation up to date
-		func() {}, // nothing left to write
+		func() []string { // a new directory: a page bundle
+			writeTree(t, dir, map[string]string{"content/blog/trip/index.md": post("trip", "2023-05-05", ""), "content/blog/trip/a.txt": "a"})
+			return []string{in("content/blog/trip")}
+		},
+		func() []string { // settings
+			writeTree(t, dir, map[string]string{"content/site.toml": siteTOML + "\n[extra]\nmotto = \"m\"\n"})
+			return []string{in("content/site.toml")}
+		},
+		func() []string { // a template override
+			writeTree(t, dir, map[string]string{"templates/404.html": `{{template "base" .}}{{define "main"}}<p>{{.Site.Extra.motto}}</p>{{end}}`})
+			return []string{in("templates/404.html")}
+		},
+		func() []string { return nil }, // brings the spare generation up to date
+		func() []string { return nil }, // nothing left to write
 	}
 	for i, step := range steps {
-		step()
+		changed := step()
+		if _, err := notified.BuildChanged(changed); err != nil {
+			t.Fatalf("step %d: notified build: %v", i, err)
+		}
 		res, err := inc.Build()
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
@@ -633,6 +661,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		diffTrees(t, readTree(t, full), readTree(t, filepath.Join(dir, "inc")))
+		diffTrees(t, readTree(t, full), readTree(t, filepath.Join(dir, "notified")))
 		if t.Failed() {
 			t.Fatalf("step %d: incremental output differs from a full build", i)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"wasmsite/ssg/output"
 	"wasmsite/ssg/publisher"
+	"wasmsite/ssg/source"
 )
 
 // Options configure a build.
@@ -37,8 +38,15 @@ type Builder struct {
 	opts      Options
 	keys      output.Keys
 	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
+	builds    int                    // builds that parsed, for the cache's entries
+	baseURL   string                 // the base URL of the cached pages
 	publisher *publisher.Publisher
 	tdir      string // templates directory of the last build, watched by Watch
+	// set and files are the settings and input files of the last build,
+	// reused by BuildChanged; nil when they must be read again.
+	set   *settings
+	files *source.Files
+	links output.LinkChecker
 }
 
 // NewBuilder returns a Builder with defaults filled in.

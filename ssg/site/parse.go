@@ -15,26 +15,38 @@ import (
 type cacheEntry struct {
 	mtime, size int64
 	page        *page.Page
+	build       int // the last build that used it
 }
 
 // parseChanged returns the pages of mds, in order: the cached page of an
-// unchanged source (same stamp, same base URL), else a new one, parsed in
-// parallel; and how many it parsed. Sources that are gone leave the cache.
+// unchanged source, else a new one, parsed in parallel; and how many it
+// parsed. Sources that are gone leave the cache, and a new base URL empties
+// it (pages hold absolute URLs).
 func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page, int, error) {
+	b.builds++
+	if baseURL != b.baseURL {
+		clear(b.cache)
+		b.baseURL = baseURL
+	}
 	all := make([]*page.Page, len(mds))
 	var todo []int
-	seen := make(map[string]bool, len(mds))
+	stale := len(b.cache) // entries of no source of mds
 	for i, f := range mds {
-		seen[f.Rel] = true
-		if c := b.cache[f.Rel]; c != nil && c.mtime == f.Mtime && c.size == f.Size && c.page.Permalink == baseURL+c.page.URL {
-			all[i] = c.page
+		c := b.cache[f.Rel]
+		if c != nil {
+			stale--
+		}
+		if c != nil && c.mtime == f.Mtime && c.size == f.Size {
+			all[i], c.build = c.page, b.builds
 			continue
 		}
 		todo = append(todo, i)
 	}
-	for rel := range b.cache {
-		if !seen[rel] {
-			delete(b.cache, rel)
+	if stale > 0 {
+		for rel, c := range b.cache {
+			if c.build != b.builds {
+				delete(b.cache, rel)
+			}
 		}
 	}
 	paths := make([]string, len(todo))
@@ -52,7 +64,7 @@ func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page,
 		return nil, 0, err
 	}
 	for _, i := range todo {
-		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i]}
+		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i], build: b.builds}
 	}
 	return all, len(todo), nil
 }
