@@ -21,6 +21,11 @@ type Input struct {
 	// file depends on them.
 	SiteKey uint64
 	OutDir  string // a .gitkeep there stays in the output
+	// Snippet, when set, is inserted before </body> of every HTML file,
+	// and Extra are more files, by output path: development mode's
+	// live-reload script and its tag. SiteKey must cover both.
+	Snippet string
+	Extra   map[string][]byte
 }
 
 // planner collects the files of a plan, family by family.
@@ -39,7 +44,8 @@ type planner struct {
 // Plan lists every file of the site, sorted by path: posts and pages, the
 // paginated lists, the tag index and 404 page, aliases, feeds, robots.txt,
 // theme assets, static files, page bundles, a .gitkeep the output directory
-// has, and the sitemap. Nothing is generated yet. Errors: an invalid alias
+// has, extra files, and the sitemap; in development mode (Snippet) HTML
+// files get the snippet. Nothing is generated yet. Errors: an invalid alias
 // (a *source.Error), a bundle file named index.html, and two files at one
 // path.
 func Plan(in Input) ([]File, error) {
@@ -61,11 +67,15 @@ func Plan(in Input) ([]File, error) {
 		return nil, err
 	}
 	pl.gitkeep()
+	pl.extras()
 	if err := pl.sort(); err != nil {
 		return nil, err
 	}
 	if err := pl.sitemap(home, blog, tags); err != nil {
 		return nil, err
+	}
+	if pl.Snippet != "" {
+		inject(pl.files, pl.Snippet)
 	}
 	return pl.files, nil
 }

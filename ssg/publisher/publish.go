@@ -20,6 +20,10 @@ import (
 type Counts struct {
 	Written  int // files written
 	ReadBack int // files of the reused generation read back to compare
+	// Changed are the output paths whose content differs from the output
+	// replaced, removed ones included (see TrackChanges); nil unless
+	// tracked.
+	Changed []string
 }
 
 // bufPool holds the buffers files are generated into.
@@ -54,13 +58,17 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 	if err := pool.Run(len(todo), max(8, 4*s.p.workers), func(j int) error { return g.write(todo[j]) }); err != nil {
 		return Counts{}, s.fail(err)
 	}
+	var changed []string
+	if s.p.track {
+		changed = g.changedFromLive()
+	}
 	old, err := swap(s.dir, s.p.out)
 	if err != nil {
 		return Counts{}, s.fail(err)
 	}
 	s.p.retire(old, g.keys)
 	g.writeSums(s.p.out)
-	return Counts{Written: len(todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load())}, nil
+	return Counts{Written: len(todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load()), Changed: changed}, nil
 }
 
 // fail ends a publish that failed before the swap.

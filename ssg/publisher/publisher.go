@@ -26,6 +26,7 @@ type Publisher struct {
 	// previous generation hold, when this Publisher wrote them: a watching
 	// build need not read them back (8 ms for 10,000 posts).
 	liveSums, prevSums *genSums
+	track              bool // report changed files (TrackChanges)
 }
 
 // New returns a Publisher into the directory out. With gzip, every text

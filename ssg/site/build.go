@@ -66,10 +66,14 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
 		return nil, err
 	}
-	outs, err := output.Plan(output.Input{
+	in := output.Input{
 		Site: site, Theme: set.theme, Statics: files.Static,
 		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir,
-	})
+	}
+	if dev := b.opts.Dev; dev != nil {
+		in.Snippet, in.Extra = dev.Snippet, dev.Files
+	}
+	outs, err := output.Plan(in)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +85,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Written, res.ReadBack = counts.Written, counts.ReadBack
+	res.Written, res.ReadBack, res.Changed = counts.Written, counts.ReadBack, counts.Changed
 	res.phase("render+publish", &start)
 	return res, nil
 }
@@ -90,8 +94,8 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 type settings struct {
 	cfg   config.Config
 	theme *theme.Theme
-	// siteKey covers cfg, the theme's sources and the drafts and future
-	// options.
+	// siteKey covers cfg, the theme's sources, the drafts and future
+	// options and development mode's snippet.
 	siteKey uint64
 }
 
@@ -162,7 +166,11 @@ func (b *Builder) loadSettings() (settings, error) {
 	if err != nil {
 		return settings{}, err
 	}
-	k := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Text(strconv.FormatBool(b.opts.Future)).Key()
+	kh := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Text(strconv.FormatBool(b.opts.Future))
+	if dev := b.opts.Dev; dev != nil {
+		kh.Text(dev.Snippet) // the files are in their own keys
+	}
+	k := kh.Key()
 	return settings{cfg: cfg, theme: th, siteKey: k}, nil
 }
 

@@ -30,6 +30,16 @@ type Options struct {
 	// compressing per request.
 	Gzip bool
 	Warn io.Writer
+	// Dev, when set, is development mode: every HTML page gets its snippet
+	// and the site its files (the live-reload script), and each build
+	// reports which outputs changed (Result.Changed).
+	Dev *Dev
+}
+
+// Dev is what development mode adds to a site.
+type Dev struct {
+	Snippet string            // HTML inserted before </body> of every page
+	Files   map[string][]byte // files added, by output path
 }
 
 // Builder renders a site; it keeps parsed pages between builds so that
@@ -66,12 +76,16 @@ func NewBuilder(o Options) *Builder {
 	if o.Warn == nil {
 		o.Warn = io.Discard
 	}
-	return &Builder{
+	b := &Builder{
 		opts:      o,
 		keys:      output.NewKeys(),
 		cache:     map[string]*cacheEntry{},
 		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
 	}
+	if o.Dev != nil {
+		b.publisher.TrackChanges()
+	}
+	return b
 }
 
 // Build renders the site once into o.OutDir.

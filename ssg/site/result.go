@@ -13,6 +13,10 @@ type Result struct {
 	// publisher).
 	ReadBack int
 	Warnings []string
+	// Changed are the output paths (slash-separated, relative) whose
+	// content differs from the output this build replaced, removed ones
+	// included: set in development mode (Options.Dev) only.
+	Changed []string
 	// NextDue is when the earliest page left out for its future date
 	// becomes due (zero if none): a watching build rebuilds then.
 	NextDue time.Time
