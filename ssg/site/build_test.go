@@ -1,12 +1,14 @@
 package site
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -678,10 +680,15 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	diffTrees(t, before, readTree(t, filepath.Join(dir, "inc")))
 }
 
+// TestSampleContent builds the sample site as the repository has it
+// committed (git's HEAD), not the working tree's content/, which is the
+// writer's: it must build with no warning.
 func TestSampleContent(t *testing.T) {
 	var warn bytes.Buffer
-	out := filepath.Join(t.TempDir(), "public")
-	res, err := Build(Options{ContentDir: "../../content", OutDir: out, Warn: &warn})
+	dir := t.TempDir()
+	committedContent(t, dir)
+	out := filepath.Join(dir, "public")
+	res, err := Build(Options{ContentDir: filepath.Join(dir, "content"), OutDir: out, Warn: &warn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -914,5 +921,44 @@ func TestFrontMatterWarningsInBuild(t *testing.T) {
 		if warn.String() != strings.Join(want, "\n")+"\n" {
 			t.Errorf("build %d: Warn got:\n%s", i+1, warn.String())
 		}
+	}
+}
+
+// committedContent extracts content/ as committed at git's HEAD into dir
+// (dir/content). It skips the test outside a git checkout.
+func committedContent(t *testing.T, dir string) {
+	t.Helper()
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed: the committed sample content cannot be read")
+	}
+	cmd := exec.Command(git, "archive", "--format=tar", "HEAD", "content")
+	cmd.Dir = "../.."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	archive, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "not a git repository") {
+			t.Skip("not a git checkout: the committed sample content cannot be read")
+		}
+		t.Fatalf("git archive HEAD content: %v\n%s", err, stderr.String())
+	}
+	tr := tar.NewReader(bytes.NewReader(archive))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTree(t, dir, map[string]string{h.Name: string(data)})
 	}
 }
