@@ -13,9 +13,10 @@ func (pl *planner) extras() {
 	}
 }
 
-// inject makes the generator of every HTML file insert snippet before its
-// last </body>, or append it to a file that has none.
-func inject(files []File, snippet string) {
+// Inject makes the generator of every HTML file of files insert snippet
+// before its last </body>, or append it to a file that has none, unless
+// the file holds snippet already.
+func Inject(files []File, snippet string) {
 	for i := range files {
 		if !strings.HasSuffix(files[i].Path, ".html") {
 			continue
@@ -26,7 +27,9 @@ func inject(files []File, snippet string) {
 			if err := gen(w); err != nil {
 				return err
 			}
-			insertBefore(w, start, "</body>", snippet)
+			if !bytes.Contains(w.Bytes()[start:], []byte(snippet)) {
+				insertBefore(w, start, "</body>", snippet)
+			}
 			return nil
 		}
 	}

@@ -75,7 +75,7 @@ func Plan(in Input) ([]File, error) {
 		return nil, err
 	}
 	if pl.Snippet != "" {
-		inject(pl.files, pl.Snippet)
+		Inject(pl.files, pl.Snippet)
 	}
 	return pl.files, nil
 }

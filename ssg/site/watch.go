@@ -59,6 +59,13 @@ func (b *Builder) Watch(ctx context.Context, o WatchOptions) error {
 	defer src.close()
 	out := b.timedBuild(nil, true)
 	out.First = true
+	if out.Err != nil {
+		// The last good site stays up: in development mode, with the script
+		// that shows the errors.
+		if err := b.decorate(); err != nil {
+			io.WriteString(o.Log, "ssg: adding the live-reload script to the last good site: "+err.Error()+"\n")
+		}
+	}
 	if !o.Report(out) {
 		return nil
 	}

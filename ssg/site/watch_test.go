@@ -174,3 +174,53 @@ func TestWatchDue(t *testing.T) {
 		t.Error("the post was not published when due")
 	}
 }
+
+// TestWatchKeepsLastGoodSite: a watching build in development mode whose
+// first build fails keeps the last good site, built for production, and
+// gives its pages the script (dropping the .gz siblings that lack it), so
+// that they show the error; the next good build replaces it.
+func TestWatchKeepsLastGoodSite(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, sampleFiles())
+	out := filepath.Join(dir, "public")
+	if _, err := buildIn(t, dir, Options{Gzip: true}); err != nil {
+		t.Fatal(err)
+	}
+	good := readTree(t, out)
+	writeTree(t, dir, map[string]string{"content/blog/bad.md": "---\ncreated_date = \"2022-13-01\"\n---\nx\n"})
+	dev := &Dev{Snippet: "<script src=/assets/live.js></script>", Files: map[string][]byte{"assets/live.js": []byte("//")}}
+	outcomes := watching(t, NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: out, Dev: dev}), WatchOptions{})
+	select {
+	case o := <-outcomes:
+		if o.Err == nil || !strings.Contains(o.Err.Error(), "bad.md:2:16") {
+			t.Fatalf("first build: %v, want the error at bad.md:2:16", o.Err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first build")
+	}
+	kept := readTree(t, out)
+	for p, c := range good {
+		switch {
+		case strings.HasSuffix(p, ".gz"):
+			if _, ok := kept[p]; ok {
+				t.Errorf("%s kept: it lacks the script", p)
+			}
+		case strings.HasSuffix(p, ".html"):
+			if want := strings.Replace(c, "</body>", dev.Snippet+"</body>", 1); kept[p] != want {
+				t.Errorf("%s: not the last good page with the script", p)
+			}
+		case kept[p] != c:
+			t.Errorf("%s changed", p)
+		}
+	}
+	if kept["assets/live.js"] != "//" {
+		t.Error("no script file")
+	}
+	_ = os.Remove(filepath.Join(dir, "content/blog/bad.md"))
+	nextOutcome(t, outcomes, "after the fix")
+	full := filepath.Join(t.TempDir(), "full")
+	if _, err := Build(Options{ContentDir: filepath.Join(dir, "content"), OutDir: full, Dev: dev}); err != nil {
+		t.Fatal(err)
+	}
+	diffTrees(t, readTree(t, full), readTree(t, out))
+}
