@@ -90,9 +90,17 @@ func run() int {
 		return 1
 	}
 	printPhases(f, res)
-	fmt.Fprintf(os.Stderr, "ssg: %s, %s, %s in %s → %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
-		count(res.Files, "file"), time.Since(start).Round(time.Millisecond), f.out)
+	fmt.Fprintf(os.Stderr, "ssg: %s, %s, %s%s in %s → %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
+		count(res.Files, "file"), resized(res), time.Since(start).Round(time.Millisecond), f.out)
 	return 0
+}
+
+// resized returns ", resized N images" when the build resized some.
+func resized(res *site.Result) string {
+	if res.Resized == 0 {
+		return ""
+	}
+	return ", resized " + count(res.Resized, "image")
 }
 
 // printPhases prints how long each phase of res took, with -v.

@@ -117,8 +117,8 @@ func reportBuild(f flags, o site.Outcome, dev *devServer) {
 	}
 	res := o.Result
 	printPhases(f, res)
-	fmt.Fprintf(os.Stderr, "ssg: %s, %s: parsed %d, wrote %d of %s in %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
-		res.Parsed, res.Written, count(res.Files, "file"), o.Took.Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "ssg: %s, %s: parsed %d, wrote %d of %s%s in %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
+		res.Parsed, res.Written, count(res.Files, "file"), resized(res), o.Took.Round(time.Millisecond))
 	if dev != nil {
 		dev.events.Built(res.Changed)
 	}

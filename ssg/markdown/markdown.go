@@ -50,7 +50,12 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render converts a markdown body to HTML and collects its headings, links
 // and word count. It is safe for concurrent use.
-func Render(src []byte) (Rendered, error) {
+func Render(src []byte) (Rendered, error) { return RenderWith(src, Options{}) }
+
+// RenderWith is Render with options: images get their size and copies
+// from o.Images. A paragraph holding only an image with a title is a
+// figure, the title its caption.
+func RenderWith(src []byte, o Options) (Rendered, error) {
 	mc := mdPool.Get().(*markdownConverter)
 	defer mdPool.Put(mc)
 	md := mc.md
@@ -69,7 +74,9 @@ func Render(src []byte) (Rendered, error) {
 			r.Links = append(r.Links, string(x.Destination))
 		case *ast.Image:
 			r.Links = append(r.Links, string(x.Destination))
-			x.SetAttributeString("loading", []byte("lazy"))
+			decorateImage(x, o)
+		case *ast.Paragraph:
+			markFigure(x)
 		}
 		return ast.WalkContinue, nil
 	})

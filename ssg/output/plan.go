@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"wasmsite/ssg/images"
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/source"
 	"wasmsite/ssg/theme"
@@ -26,6 +27,9 @@ type Input struct {
 	// live-reload script and its tag. SiteKey must cover both.
 	Snippet string
 	Extra   map[string][]byte
+	// Images, when set, has the smaller copies of the raster images of
+	// static/ and page bundles planned beside them.
+	Images *images.Table
 }
 
 // planner collects the files of a plan, family by family.

@@ -33,6 +33,7 @@ func (b *Builder) BuildChanged(changed []string) (*Result, error) { return b.bui
 func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	res := &Result{}
 	start := time.Now()
+	resized := b.images.Resized()
 	// Claimed in the background while the build reads and parses.
 	stage := b.publisher.Stage()
 	defer stage.Release()
@@ -46,7 +47,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	res.phase("scan", &start)
-	all, parsed, err := b.parseChanged(files.Markdown, set.cfg.BaseURL)
+	all, parsed, err := b.parseChanged(files, set.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	}
 	in := output.Input{
 		Site: site, Theme: set.theme, Statics: files.Static,
-		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir,
+		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
 	}
 	if dev := b.opts.Dev; dev != nil {
 		in.Snippet, in.Extra = dev.Snippet, dev.Files
@@ -86,6 +87,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	res.Written, res.ReadBack, res.Changed = counts.Written, counts.ReadBack, counts.Changed
+	res.Resized = b.images.Resized() - resized
 	res.phase("render+publish", &start)
 	return res, nil
 }

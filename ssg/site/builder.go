@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"wasmsite/ssg/images"
 	"wasmsite/ssg/output"
 	"wasmsite/ssg/publisher"
 	"wasmsite/ssg/source"
@@ -54,9 +55,10 @@ type Builder struct {
 	tdir      string // templates directory of the last build, watched by Watch
 	// set and files are the settings and input files of the last build,
 	// reused by BuildChanged; nil when they must be read again.
-	set   *settings
-	files *source.Files
-	links output.LinkChecker
+	set    *settings
+	files  *source.Files
+	links  output.LinkChecker
+	images *images.Table // image sizes and copies
 }
 
 // NewBuilder returns a Builder with defaults filled in.
@@ -81,11 +83,20 @@ func NewBuilder(o Options) *Builder {
 		keys:      output.NewKeys(),
 		cache:     map[string]*cacheEntry{},
 		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
+		images:    images.NewTable(ImageCacheDir(o.OutDir)),
 	}
 	if o.Dev != nil {
 		b.publisher.TrackChanges()
 	}
 	return b
+}
+
+// ImageCacheDir returns where the resized copies of images are cached
+// for the output directory out: <parent of out>/.cache/ssg/images, beside
+// the previous generation (see publisher.PrevDir). Deleting it is always
+// safe: copies are made again.
+func ImageCacheDir(out string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(out)), ".cache", "ssg", "images")
 }
 
 // Build renders the site once into o.OutDir.

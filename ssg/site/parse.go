@@ -15,14 +15,16 @@ import (
 type cacheEntry struct {
 	mtime, size int64
 	page        *page.Page
-	build       int // the last build that used it
+	deps        []imageDep // the image files it shows, as they were
+	build       int        // the last build that used it
 }
 
 // parseChanged returns the pages of mds, in order: the cached page of an
 // unchanged source, else a new one, parsed in parallel; and how many it
 // parsed. Sources that are gone leave the cache, and a new base URL empties
 // it (pages hold absolute URLs).
-func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page, int, error) {
+func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page, int, error) {
+	mds, index := files.Markdown, &fileIndex{files: files}
 	b.builds++
 	if baseURL != b.baseURL {
 		clear(b.cache)
@@ -36,7 +38,7 @@ func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page,
 		if c != nil {
 			stale--
 		}
-		if c != nil && c.mtime == f.Mtime && c.size == f.Size {
+		if c != nil && c.mtime == f.Mtime && c.size == f.Size && !depsChanged(c.deps, index) {
 			all[i], c.build = c.page, b.builds
 			continue
 		}
@@ -54,23 +56,31 @@ func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page,
 		paths[j] = mds[i].Path
 	}
 	disk.Prefetch(paths)
+	deps := make([][]imageDep, len(todo))
+	if len(todo) > 0 {
+		index.get("") // made before the parallel parses read it
+	}
 	err := pool.Run(len(todo), b.opts.Workers, func(j int) error {
 		i := todo[j]
-		p, err := b.parse(mds[i], baseURL)
+		p, err := b.parse(mds[i], baseURL, b.imageResolver(mds[i], index, &deps[j]))
 		all[i] = p
+		if p != nil {
+			p.Key = b.keys.New().Number(p.Key).Number(depsKey(b, deps[j])).Key()
+		}
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, i := range todo {
-		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i], build: b.builds}
+	for j, i := range todo {
+		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i], deps: deps[j], build: b.builds}
 	}
 	return all, len(todo), nil
 }
 
-// parse reads and renders the markdown source f into its page.
-func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
+// parse reads and renders the markdown source f into its page, with images
+// known from images.
+func (b *Builder) parse(f source.File, baseURL string, images func(string) (markdown.Image, bool)) (*page.Page, error) {
 	src, err := f.Read()
 	if err != nil {
 		return nil, err
@@ -79,7 +89,7 @@ func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := markdown.Render(body)
+	r, err := markdown.RenderWith(body, markdown.Options{Images: images})
 	if err != nil {
 		return nil, fmt.Errorf("%s:1:1: markdown: %v", f.Path, err)
 	}

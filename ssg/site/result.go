@@ -12,6 +12,9 @@ type Result struct {
 	// back to compare, for want of a usable sums entry (see package
 	// publisher).
 	ReadBack int
+	// Resized counts the images resized in this build: those whose copies
+	// were in no cache (see ImageCacheDir).
+	Resized  int
 	Warnings []string
 	// Changed are the output paths (slash-separated, relative) whose
 	// content differs from the output this build replaced, removed ones
