@@ -21,6 +21,8 @@ type Options struct {
 	// destination (as written in the markdown); false when it does not
 	// know it.
 	Images func(dest string) (Image, bool)
+	// TextLimit is how many bytes of plain text Rendered.Text keeps.
+	TextLimit int
 }
 
 // decorateImage sets the attributes of an image: width, height, srcset and

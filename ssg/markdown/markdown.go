@@ -30,6 +30,9 @@ type Rendered struct {
 	TOC   []TOCItem
 	Links []string // link and image destinations, in document order
 	Words int
+	// Text is the document's plain text, up to Options.TextLimit bytes
+	// (see textCollector).
+	Text string
 }
 
 // mdPool holds goldmark instances, each with the buffered writer it renders
@@ -61,10 +64,12 @@ func RenderWith(src []byte, o Options) (Rendered, error) {
 	md := mc.md
 	doc := md.Parser().Parse(text.NewReader(src))
 	var r Rendered
+	text := textCollector{limit: o.TextLimit}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		text.visit(n, src)
 		switch x := n.(type) {
 		case *ast.Heading:
 			if id, ok := x.AttributeString("id"); ok {
@@ -91,6 +96,7 @@ func RenderWith(src []byte, o Options) (Rendered, error) {
 	}
 	r.HTML = template.HTML(buf.String())
 	r.Words = countWords(src)
+	r.Text = text.text()
 	return r, nil
 }
 

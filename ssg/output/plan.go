@@ -46,7 +46,8 @@ type planner struct {
 }
 
 // Plan lists every file of the site, sorted by path: posts and pages, the
-// paginated lists, the tag index and 404 page, aliases, feeds, robots.txt,
+// paginated lists, the tag index and 404 page, the search page and index,
+// aliases, feeds, robots.txt,
 // theme assets, static files, page bundles, a .gitkeep the output directory
 // has, extra files, and the sitemap; in development mode (Snippet) HTML
 // files get the snippet. Nothing is generated yet. Errors: an invalid alias
@@ -60,6 +61,7 @@ func Plan(in Input) ([]File, error) {
 	home, blog, tags := pl.lists()
 	pl.tagIndex()
 	pl.notFound()
+	pl.search()
 	if err := pl.aliases(); err != nil {
 		return nil, err
 	}

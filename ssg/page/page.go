@@ -33,8 +33,9 @@ type Page struct {
 	TOC         []markdown.TOCItem
 	Content     template.HTML
 	Words       int
-	ReadingTime int   // minutes
-	Prev, Next  *Page // older and newer post
+	Text        string // plain text, the start of it, for search (markdown.Rendered.Text)
+	ReadingTime int    // minutes
+	Prev, Next  *Page  // older and newer post
 	// Card is the post's "card" template output, as shown in lists, and
 	// CardKey the key of what it was rendered from (0: not rendered).
 	Card    template.HTML
@@ -68,7 +69,7 @@ func New(f source.File, fm *source.FrontMatter, r markdown.Rendered, baseURL str
 	p := &Page{
 		Kind: "post", File: f.Path, Title: fm.Title, Description: fm.Description,
 		Date: fm.Date, Lastmod: fm.Lastmod, Draft: fm.Draft, Aliases: fm.Aliases,
-		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
+		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words, Text: r.Text,
 		ReadingTime: max(1, (r.Words+199)/200), fm: fm, Links: r.Links,
 	}
 	if strings.HasPrefix(f.Rel, "pages/") {

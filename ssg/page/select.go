@@ -9,7 +9,7 @@ import (
 
 // reserved are the slugs of generated pages, which standalone pages cannot
 // take.
-var reserved = map[string]bool{"blog": true, "tags": true, "page": true, "assets": true}
+var reserved = map[string]bool{"blog": true, "tags": true, "page": true, "assets": true, "search": true}
 
 // Filter says which pages Select keeps besides the published ones.
 type Filter struct {

@@ -5,6 +5,7 @@ import (
 
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
+	"wasmsite/ssg/output"
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/pool"
 	"wasmsite/ssg/source"
@@ -89,7 +90,7 @@ func (b *Builder) parse(f source.File, baseURL string, images func(string) (mark
 	if err != nil {
 		return nil, err
 	}
-	r, err := markdown.RenderWith(body, markdown.Options{Images: images})
+	r, err := markdown.RenderWith(body, markdown.Options{Images: images, TextLimit: output.SearchTextLimit})
 	if err != nil {
 		return nil, fmt.Errorf("%s:1:1: markdown: %v", f.Path, err)
 	}

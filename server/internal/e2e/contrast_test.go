@@ -99,7 +99,8 @@ type contrastResult struct {
 
 // TestBrowserContrast checks, in headless Chromium with each colour scheme emulated,
 // that every token class the highlighter can emit and the theme's text, link, muted,
-// badge and button colours (the like button in both states) reach WCAG AA contrast,
+// badge and button colours (the like button in both states, the search page's) reach
+// WCAG AA contrast,
 // 4.5:1, against the background they are drawn on. It saves full-page screenshots of
 // the post in both schemes to ScreenshotDir.
 func TestBrowserContrast(t *testing.T) {
@@ -144,6 +145,15 @@ func TestBrowserContrast(t *testing.T) {
 			t.Fatal(err)
 		}
 		shots[scheme] = screenshot(t, post, "post-"+scheme+".png")
+	}
+	// The search page: its button, the status, the results and the marked words.
+	found := newTab(t, b, "/search/?q=colour")
+	found.until("search results", `document.querySelectorAll("#search-results mark").length > 0`, 15*time.Second)
+	for _, scheme := range []string{"light", "dark"} {
+		setScheme(t, found, scheme)
+		checkContrast(t, found, scheme+", search", [][2]string{{"search button", ".search-form button"}, {"search label", ".search-form label"},
+			{"search status", "#search-status"}, {"result link", "#search-results h2 a"}, {"marked word", "#search-results mark"},
+			{"snippet", ".search-snippet"}})
 	}
 	if l, d := meanLuminance(t, shots["light"]), meanLuminance(t, shots["dark"]); d >= l/2 {
 		t.Errorf("the dark screenshot is not dark: mean luminance %.2f, light %.2f", d, l)
