@@ -17,7 +17,7 @@ func (pl *planner) posts() {
 		if p.Next != nil {
 			k.Number(p.Next.Key)
 		}
-		pl.add(URLFile(p.URL), p.File, k.Key(), pl.renderPage("post", "post.html", p))
+		pl.add(p.OutPath, p.File, k.Key(), pl.renderPage("post", "post.html", p))
 	}
 }
 
@@ -25,7 +25,7 @@ func (pl *planner) posts() {
 func (pl *planner) pages() {
 	for _, p := range pl.Site.Pages {
 		k := pl.Keys.New().Number(pl.navKey).Text("page").Number(p.Key).Key()
-		pl.add(URLFile(p.URL), p.File, k, pl.renderPage("page", "page.html", p))
+		pl.add(p.OutPath, p.File, k, pl.renderPage("page", "page.html", p))
 	}
 }
 

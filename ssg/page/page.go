@@ -22,6 +22,7 @@ type Page struct {
 	Slug        string
 	Description string
 	URL         string // site path, e.g. /blog/hello/
+	OutPath     string // its file in the output, e.g. blog/hello/index.html
 	Permalink   string // absolute URL
 	Date        time.Time
 	Lastmod     time.Time
@@ -94,6 +95,7 @@ func New(f source.File, fm *source.FrontMatter, r markdown.Rendered, baseURL str
 		p.URL = "/" + p.Slug + "/"
 	}
 	p.Permalink = baseURL + p.URL
+	p.OutPath = p.URL[1:] + "index.html"
 	if p.Lastmod.IsZero() {
 		p.Lastmod = p.Date
 	}
