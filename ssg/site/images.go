@@ -13,21 +13,29 @@ import (
 )
 
 // fileIndex maps the content's static and other files by Rel: the files
-// pages may show as images. Made when first needed in a build.
+// pages may show as images. The map is made when first needed in a build;
+// build it before concurrent gets.
 type fileIndex struct {
 	files source.Files
 	m     map[string]source.File
 }
 
-func (x *fileIndex) get(rel string) (source.File, bool) {
-	if x.m == nil {
-		x.m = make(map[string]source.File, len(x.files.Static)+len(x.files.Other))
-		for _, l := range [][]source.File{x.files.Static, x.files.Other} {
-			for _, f := range l {
-				x.m[f.Rel] = f
-			}
+// build makes the map, unless made.
+func (x *fileIndex) build() {
+	if x.m != nil {
+		return
+	}
+	x.m = make(map[string]source.File, len(x.files.Static)+len(x.files.Other))
+	for _, l := range [][]source.File{x.files.Static, x.files.Other} {
+		for _, f := range l {
+			x.m[f.Rel] = f
 		}
 	}
+}
+
+// get returns the file at rel.
+func (x *fileIndex) get(rel string) (source.File, bool) {
+	x.build()
 	f, ok := x.m[rel]
 	return f, ok
 }
@@ -113,7 +121,7 @@ func depsChanged(deps []imageDep, index *fileIndex) bool {
 // depsKey returns the key of what a page says of the images it shows: an
 // image file edited without changing its size leaves the page's key, and
 // so the lists and feeds showing the page, as they were.
-func depsKey(b *Builder, deps []imageDep) uint64 {
+func (b *Builder) depsKey(deps []imageDep) uint64 {
 	k := b.keys.New()
 	for _, d := range deps {
 		im := d.image

@@ -37,7 +37,7 @@ func newNotifier(b *Builder, settle time.Duration) (*notifier, error) {
 		w.Close()
 		return nil, err
 	}
-	if !n.inside(n.config, n.content) {
+	if !inside(n.config, n.content) {
 		if err := w.Add(filepath.Dir(n.config)); err != nil {
 			w.Close()
 			return nil, err
@@ -47,7 +47,7 @@ func newNotifier(b *Builder, settle time.Duration) (*notifier, error) {
 }
 
 // inside reports whether p is dir or a path below it.
-func (n *notifier) inside(p, dir string) bool {
+func inside(p, dir string) bool {
 	return dir != "" && (p == dir || strings.HasPrefix(p, dir+string(filepath.Separator)))
 }
 
@@ -82,7 +82,7 @@ func (n *notifier) refresh() {
 	if n.b.tdir == "" || tdir == n.tdir {
 		return
 	}
-	if n.tdir != "" && !n.inside(n.tdir, n.content) {
+	if n.tdir != "" && !inside(n.tdir, n.content) {
 		_ = n.w.Remove(n.tdir)
 	}
 	n.tdir = tdir
@@ -92,7 +92,7 @@ func (n *notifier) refresh() {
 
 // relevant reports whether a change at p can change the site.
 func (n *notifier) relevant(p string) bool {
-	return n.inside(p, n.content) || n.inside(p, n.tdir) || p == n.config
+	return inside(p, n.content) || inside(p, n.tdir) || p == n.config
 }
 
 // next waits for relevant events and returns their paths once none has
@@ -150,7 +150,7 @@ func (n *notifier) follow(p string, op fsnotify.Op) {
 		}
 	case op.Has(fsnotify.Remove), op.Has(fsnotify.Rename):
 		for _, w := range n.w.WatchList() {
-			if n.inside(w, p) {
+			if inside(w, p) {
 				_ = n.w.Remove(w)
 			}
 		}

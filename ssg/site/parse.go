@@ -59,14 +59,14 @@ func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page
 	disk.Prefetch(paths)
 	deps := make([][]imageDep, len(todo))
 	if len(todo) > 0 {
-		index.get("") // made before the parallel parses read it
+		index.build() // before the parallel parses read it
 	}
 	err := pool.Run(len(todo), b.opts.Workers, func(j int) error {
 		i := todo[j]
 		p, err := b.parse(mds[i], baseURL, b.imageResolver(mds[i], index, &deps[j]))
 		all[i] = p
 		if p != nil {
-			p.Key = b.keys.New().Number(p.Key).Number(depsKey(b, deps[j])).Key()
+			p.Key = b.keys.New().Number(p.Key).Number(b.depsKey(deps[j])).Key()
 		}
 		return err
 	})

@@ -158,7 +158,7 @@ func TestWatchPolls(t *testing.T) {
 func TestWatchDue(t *testing.T) {
 	dir := t.TempDir()
 	files := sampleFiles()
-	due := time.Now().UTC().Add(time.Second).Truncate(time.Second).Add(time.Second)
+	due := time.Now().UTC().Add(3 * time.Second).Truncate(time.Second) // later than a slow first build
 	files["content/blog/soon.md"] = post("soon", due.Format(time.RFC3339), "")
 	writeTree(t, dir, files)
 	out := filepath.Join(dir, "public")
