@@ -1,19 +1,17 @@
 // Command ssg renders the markdown content directory into a static site.
 //
-//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-watch] [-base-url URL] [-gzip] [-v] [-cpuprofile FILE]
+//	ssg [-content DIR] [-out DIR] [-config FILE] [-drafts] [-future] [-watch] [-poll DURATION]
+//	    [-live ADDR] [-base-url URL] [-gzip] [-v] [-cpuprofile FILE]
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	"wasmsite/ssg/site"
@@ -27,76 +25,100 @@ const gcPercent = 400
 
 func main() { os.Exit(run()) }
 
-func run() int {
-	content := flag.String("content", "content", "content directory")
-	out := flag.String("out", "public", "output directory (replaced atomically)")
-	config := flag.String("config", "", "site settings file (default <content>/site.toml)")
-	drafts := flag.Bool("drafts", false, "render drafts too")
-	watch := flag.Bool("watch", false, "rebuild incrementally when inputs change")
-	baseURL := flag.String("base-url", "", "override base_url from the settings file")
-	gz := flag.Bool("gzip", false, "also write name.gz next to each text file, served by the static component instead of compressing per request")
-	verbose := flag.Bool("v", false, "print how long each build phase took")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile (pprof format) of the run to this file")
+// flags are the command line.
+type flags struct {
+	content, out, config, baseURL, live, cpuprofile string
+	drafts, future, watch, gzip, verbose            bool
+	poll                                            time.Duration
+}
+
+func parseFlags() (flags, bool) {
+	var f flags
+	flag.StringVar(&f.content, "content", "content", "content directory")
+	flag.StringVar(&f.out, "out", "public", "output directory (replaced atomically)")
+	flag.StringVar(&f.config, "config", "", "site settings file (default <content>/site.toml)")
+	flag.BoolVar(&f.drafts, "drafts", false, "render drafts too")
+	flag.BoolVar(&f.future, "future", false, "render posts and pages dated in the future too")
+	flag.BoolVar(&f.watch, "watch", false, "rebuild incrementally when inputs change (file-system notifications)")
+	flag.DurationVar(&f.poll, "poll", 0, "with -watch: poll the inputs at this interval instead of using file-system notifications")
+	flag.StringVar(&f.live, "live", "", "development mode (implies -watch): serve live-reload events on this address (host:port) and give every page the script that reloads it or shows build errors")
+	flag.StringVar(&f.baseURL, "base-url", "", "override base_url from the settings file")
+	flag.BoolVar(&f.gzip, "gzip", false, "also write name.gz next to each text file, served by the static component instead of compressing per request")
+	flag.BoolVar(&f.verbose, "v", false, "print how long each build phase took")
+	flag.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof format) of the run to this file")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "ssg: unexpected arguments:", flag.Args())
+		return f, false
+	}
+	if f.config == "" {
+		f.config = filepath.Join(f.content, "site.toml")
+	}
+	f.watch = f.watch || f.live != ""
+	return f, true
+}
+
+func run() int {
+	f, ok := parseFlags()
+	if !ok {
 		return 2
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	if f.cpuprofile != "" {
+		pf, err := os.Create(f.cpuprofile)
 		if err == nil {
-			err = pprof.StartCPUProfile(f)
+			err = pprof.StartCPUProfile(pf)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ssg: cpu profile:", err)
 			return 1
 		}
-		defer f.Close()
+		defer pf.Close()
 		defer pprof.StopCPUProfile()
 	}
-	cfg := *config
-	if cfg == "" {
-		cfg = filepath.Join(*content, "site.toml")
+	opts := site.Options{ContentDir: f.content, OutDir: f.out, ConfigFile: f.config, Drafts: f.drafts, Future: f.future,
+		BaseURL: f.baseURL, Gzip: f.gzip, Warn: os.Stderr}
+	if f.watch {
+		return watch(f, opts)
 	}
-	opts := site.Options{ContentDir: *content, OutDir: *out, ConfigFile: cfg, Drafts: *drafts, BaseURL: *baseURL, Gzip: *gz, Warn: os.Stderr}
-	b := site.NewBuilder(opts)
-	phases := func(res *site.Result) {
-		if !*verbose || res == nil {
-			return
-		}
-		var s []string
-		for _, p := range res.Phases {
-			s = append(s, fmt.Sprintf("%s %s", p.Name, p.Time.Round(100*time.Microsecond)))
-		}
-		fmt.Fprintf(os.Stderr, "ssg: phases: %s\n", strings.Join(s, ", "))
+	start := time.Now()
+	res, err := site.NewBuilder(opts).Build()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	if !*watch {
-		start := time.Now()
-		res, err := b.Build()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		phases(res)
-		fmt.Fprintf(os.Stderr, "ssg: %d posts, %d pages, %d files in %s → %s\n",
-			res.Posts, res.Pages, res.Files, time.Since(start).Round(time.Millisecond), *out)
-		return 0
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	fmt.Fprintf(os.Stderr, "ssg: watching %s (Ctrl-C to stop)\n", *content)
-	b.Watch(ctx, 300*time.Millisecond, func(res *site.Result, err error, d time.Duration) {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			fmt.Fprintln(os.Stderr, "ssg: build failed; previous output kept")
-			return
-		}
-		phases(res)
-		fmt.Fprintf(os.Stderr, "ssg: %d posts, %d pages: parsed %d, wrote %d of %d files in %s\n",
-			res.Posts, res.Pages, res.Parsed, res.Written, res.Files, d.Round(time.Millisecond))
-	})
+	printPhases(f, res)
+	fmt.Fprintf(os.Stderr, "ssg: %s, %s, %s%s in %s → %s\n", count(res.Posts, "post"), count(res.Pages, "page"),
+		count(res.Files, "file"), resized(res), time.Since(start).Round(time.Millisecond), f.out)
 	return 0
+}
+
+// resized returns ", resized N images" when the build resized some.
+func resized(res *site.Result) string {
+	if res.Resized == 0 {
+		return ""
+	}
+	return ", resized " + count(res.Resized, "image")
+}
+
+// printPhases prints how long each phase of res took, with -v.
+func printPhases(f flags, res *site.Result) {
+	if !f.verbose || res == nil {
+		return
+	}
+	var s []string
+	for _, p := range res.Phases {
+		s = append(s, fmt.Sprintf("%s %s", p.Name, p.Time.Round(100*time.Microsecond)))
+	}
+	fmt.Fprintf(os.Stderr, "ssg: phases: %s\n", strings.Join(s, ", "))
+}
+
+// count returns "1 post", "2 posts": n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

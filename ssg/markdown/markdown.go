@@ -30,6 +30,9 @@ type Rendered struct {
 	TOC   []TOCItem
 	Links []string // link and image destinations, in document order
 	Words int
+	// Text is the document's plain text, up to Options.TextLimit bytes
+	// (see textCollector).
+	Text string
 }
 
 // mdPool holds goldmark instances, each with the buffered writer it renders
@@ -50,16 +53,23 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render converts a markdown body to HTML and collects its headings, links
 // and word count. It is safe for concurrent use.
-func Render(src []byte) (Rendered, error) {
+func Render(src []byte) (Rendered, error) { return RenderWith(src, Options{}) }
+
+// RenderWith is Render with options: images get their size and copies
+// from o.Images. A paragraph holding only an image with a title is a
+// figure, the title its caption.
+func RenderWith(src []byte, o Options) (Rendered, error) {
 	mc := mdPool.Get().(*markdownConverter)
 	defer mdPool.Put(mc)
 	md := mc.md
 	doc := md.Parser().Parse(text.NewReader(src))
 	var r Rendered
+	text := textCollector{limit: o.TextLimit}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		text.visit(n, src)
 		switch x := n.(type) {
 		case *ast.Heading:
 			if id, ok := x.AttributeString("id"); ok {
@@ -69,7 +79,9 @@ func Render(src []byte) (Rendered, error) {
 			r.Links = append(r.Links, string(x.Destination))
 		case *ast.Image:
 			r.Links = append(r.Links, string(x.Destination))
-			x.SetAttributeString("loading", []byte("lazy"))
+			decorateImage(x, o)
+		case *ast.Paragraph:
+			markFigure(x)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -84,6 +96,7 @@ func Render(src []byte) (Rendered, error) {
 	}
 	r.HTML = template.HTML(buf.String())
 	r.Words = countWords(src)
+	r.Text = text.text()
 	return r, nil
 }
 

@@ -69,7 +69,7 @@ func TestMarkdownFeatures(t *testing.T) {
 		`<h2 id="intro">Intro <a class="anchor" href="#intro"`,
 		"<table>", "<del>x</del>", "&ldquo;q&rdquo;", `class="footnote-ref"`,
 		`<input checked="" disabled="" type="checkbox">`, "<dl>\n<dt>T</dt>\n<dd>d</dd>",
-		`<img src="/i.svg" alt="alt" loading="lazy">`, "<aside-note>n</aside-note>",
+		`<img src="/i.svg" alt="alt" loading="lazy" decoding="async">`, "<aside-note>n</aside-note>",
 		`<pre class="chroma"><code>`, `<span class="kd">func</span>`,
 	} {
 		if !strings.Contains(h, want) {

@@ -11,13 +11,14 @@ import (
 	"wasmsite/ssg/highlight"
 )
 
-// codeRenderer highlights fenced code with chroma (CSS classes) and adds
-// anchor links to headings.
+// codeRenderer highlights fenced code with chroma (CSS classes), adds
+// anchor links to headings and renders figures (see markFigure).
 type codeRenderer struct{}
 
 func (codeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindFencedCodeBlock, renderFenced)
 	reg.Register(ast.KindHeading, renderHeading)
+	reg.Register(ast.KindParagraph, renderParagraph)
 }
 
 // renderHeading renders a heading as goldmark does, with an anchor link to

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"wasmsite/ssg/images"
 	"wasmsite/ssg/source"
 )
 
@@ -19,14 +20,33 @@ func (pl *planner) assets() {
 }
 
 // statics plans a copy of every file of the content's static/ directory at
-// the site root.
+// the site root, and the smaller copies of its raster images.
 func (pl *planner) statics() {
 	for _, f := range pl.Statics {
-		pl.add(strings.TrimPrefix(f.Rel, "static/"), f.Path, pl.copyKey("static", f), copyFile(f.Path))
+		dest := strings.TrimPrefix(f.Rel, "static/")
+		pl.add(dest, f.Path, pl.copyKey("static", f), copyFile(f.ReadPath()))
+		pl.variants(dest, "static", f)
 	}
 }
 
-// bundles plans a copy of every page bundle file in its page's directory.
+// variants plans the smaller copies (see images.Info.Widths) of the image
+// f published at dest, if it is a raster image Images can read.
+func (pl *planner) variants(dest, family string, f source.File) {
+	if pl.Images == nil || !images.IsImage(f.Rel) {
+		return
+	}
+	info, err := pl.Images.Info(f.ReadPath(), f.Mtime, f.Size)
+	if err != nil {
+		return
+	}
+	for _, w := range info.Widths() {
+		k := pl.Keys.New().Number(pl.copyKey(family, f)).Text("width").Number(uint64(w)).Key()
+		pl.add(images.VariantName(dest, w), fmt.Sprintf("%s (%d px wide)", f.Path, w), k, pl.Images.Variant(f.ReadPath(), info, w))
+	}
+}
+
+// bundles plans a copy of every page bundle file in its page's directory,
+// and the smaller copies of its raster images.
 // Drafts that are not rendered are not in the site, so their files are left
 // out too. A bundle file cannot take the page's own index.html.
 func (pl *planner) bundles() error {
@@ -35,7 +55,9 @@ func (pl *planner) bundles() error {
 			if f.Dest == "index.html" {
 				return fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, URLFile(p.URL))
 			}
-			pl.add(strings.TrimPrefix(p.URL, "/")+f.Dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.Path))
+			dest := strings.TrimPrefix(p.URL, "/") + f.Dest
+			pl.add(dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.ReadPath()))
+			pl.variants(dest, "bundle", f.File)
 		}
 	}
 	return nil

@@ -12,8 +12,9 @@ import (
 	"wasmsite/ssg/page"
 )
 
-// urlAttrRe matches the link attributes of rendered content.
-var urlAttrRe = regexp.MustCompile(`\b(?:href|src)="([^"]*)"`)
+// urlAttrRe matches the link attributes of rendered content: href and src
+// hold a URL, srcset a list of "URL width" candidates.
+var urlAttrRe = regexp.MustCompile(`\b(?:href|src|srcset)="([^"]*)"`)
 
 // absContent makes the links of feed content absolute URLs: feed readers
 // have no page URL to resolve them against (some use the feed's). Site-absolute
@@ -22,25 +23,38 @@ var urlAttrRe = regexp.MustCompile(`\b(?:href|src)="([^"]*)"`)
 // fragment-only links are left as they are.
 func absContent(baseURL string, p *page.Page) string {
 	var base *url.URL
-	return urlAttrRe.ReplaceAllStringFunc(string(p.Content), func(m string) string {
-		q := strings.IndexByte(m, '"')
-		v := m[q+1 : len(m)-1]
+	abs := func(v string) string {
 		switch {
 		case v == "" || v[0] == '#' || strings.HasPrefix(v, "//"):
-			return m
+			return v
 		case v[0] == '/':
-			return m[:q+1] + baseURL + v + `"`
+			return baseURL + v
 		}
 		u, err := url.Parse(html.UnescapeString(v))
 		if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
-			return m
+			return v
 		}
 		if base == nil {
 			if base, err = url.Parse(p.Permalink); err != nil {
-				return m
+				base = nil
+				return v
 			}
 		}
-		return m[:q+1] + html.EscapeString(base.ResolveReference(u).String()) + `"`
+		return html.EscapeString(base.ResolveReference(u).String())
+	}
+	return urlAttrRe.ReplaceAllStringFunc(string(p.Content), func(m string) string {
+		q := strings.IndexByte(m, '"')
+		v := m[q+1 : len(m)-1]
+		if !strings.HasPrefix(m, "srcset") {
+			return m[:q+1] + abs(v) + `"`
+		}
+		cands := strings.Split(v, ",")
+		for i, c := range cands {
+			c = strings.TrimSpace(c)
+			u, desc, _ := strings.Cut(c, " ")
+			cands[i] = strings.TrimSpace(abs(u) + " " + desc)
+		}
+		return m[:q+1] + strings.Join(cands, ", ") + `"`
 	})
 }
 

@@ -1,5 +1,11 @@
 package output
 
+import (
+	"bytes"
+
+	"wasmsite/ssg/page"
+)
+
 // posts plans a page per post. A post shows its neighbours' titles: its key
 // covers them.
 func (pl *planner) posts() {
@@ -11,18 +17,25 @@ func (pl *planner) posts() {
 		if p.Next != nil {
 			k.Number(p.Next.Key)
 		}
-		d := pl.data("post", p.Title, p.URL)
-		d.Page, d.Description = p, p.Description
-		pl.add(URLFile(p.URL), p.File, k.Key(), pl.Theme.Render("post.html", d))
+		pl.add(p.OutPath, p.File, k.Key(), pl.renderPage("post", "post.html", p))
 	}
 }
 
 // pages plans a page per standalone page.
 func (pl *planner) pages() {
 	for _, p := range pl.Site.Pages {
-		d := pl.data("page", p.Title, p.URL)
-		d.Page, d.Description = p, p.Description
 		k := pl.Keys.New().Number(pl.navKey).Text("page").Number(p.Key).Key()
-		pl.add(URLFile(p.URL), p.File, k, pl.Theme.Render("page.html", d))
+		pl.add(p.OutPath, p.File, k, pl.renderPage("page", "page.html", p))
+	}
+}
+
+// renderPage returns the generator of p's page, of kind, with the template
+// tmpl. Its template data is made when it runs: most files of an
+// incremental build are not generated.
+func (pl *planner) renderPage(kind, tmpl string, p *page.Page) func(*bytes.Buffer) error {
+	return func(w *bytes.Buffer) error {
+		d := pl.data(kind, p.Title, p.URL)
+		d.Page, d.Description = p, p.Description
+		return pl.Theme.Render(tmpl, d)(w)
 	}
 }

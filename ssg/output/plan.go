@@ -3,8 +3,10 @@ package output
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
+	"wasmsite/ssg/images"
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/source"
 	"wasmsite/ssg/theme"
@@ -20,6 +22,14 @@ type Input struct {
 	// file depends on them.
 	SiteKey uint64
 	OutDir  string // a .gitkeep there stays in the output
+	// Snippet, when set, is inserted before </body> of every HTML file,
+	// and Extra are more files, by output path: development mode's
+	// live-reload script and its tag. SiteKey must cover both.
+	Snippet string
+	Extra   map[string][]byte
+	// Images, when set, has the smaller copies of the raster images of
+	// static/ and page bundles planned beside them.
+	Images *images.Table
 }
 
 // planner collects the files of a plan, family by family.
@@ -36,9 +46,11 @@ type planner struct {
 }
 
 // Plan lists every file of the site, sorted by path: posts and pages, the
-// paginated lists, the tag index and 404 page, aliases, feeds, robots.txt,
+// paginated lists, the tag index and 404 page, the search page and index,
+// aliases, feeds, robots.txt,
 // theme assets, static files, page bundles, a .gitkeep the output directory
-// has, and the sitemap. Nothing is generated yet. Errors: an invalid alias
+// has, extra files, and the sitemap; in development mode (Snippet) HTML
+// files get the snippet. Nothing is generated yet. Errors: an invalid alias
 // (a *source.Error), a bundle file named index.html, and two files at one
 // path.
 func Plan(in Input) ([]File, error) {
@@ -49,6 +61,7 @@ func Plan(in Input) ([]File, error) {
 	home, blog, tags := pl.lists()
 	pl.tagIndex()
 	pl.notFound()
+	pl.search()
 	if err := pl.aliases(); err != nil {
 		return nil, err
 	}
@@ -60,11 +73,15 @@ func Plan(in Input) ([]File, error) {
 		return nil, err
 	}
 	pl.gitkeep()
+	pl.extras()
 	if err := pl.sort(); err != nil {
 		return nil, err
 	}
 	if err := pl.sitemap(home, blog, tags); err != nil {
 		return nil, err
+	}
+	if pl.Snippet != "" {
+		Inject(pl.files, pl.Snippet)
 	}
 	return pl.files, nil
 }
@@ -113,11 +130,11 @@ func (pl *planner) allTagsKey() uint64 {
 // sort sorts the files by path and fails on the first path two files share.
 func (pl *planner) sort() error {
 	files := pl.files
-	sort.Slice(files, func(i, j int) bool {
-		if files[i].Path != files[j].Path {
-			return files[i].Path < files[j].Path
+	slices.SortFunc(files, func(a, b File) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
-		return files[i].Origin < files[j].Origin // conflict errors name the same file each time
+		return strings.Compare(a.Origin, b.Origin) // conflict errors name the same file each time
 	})
 	for i := 1; i < len(files); i++ {
 		if files[i].Path == files[i-1].Path {

@@ -69,11 +69,17 @@ func writeSitemap(w *bytes.Buffer, baseURL string, es []sitemapEntry) error {
 
 // sitemap inserts sitemap.xml in the sorted plan: every HTML page but the
 // 404 page and aliases, from the same lists and pages as the plan so that
-// it cannot drift. Another file at sitemap.xml is an error.
+// it cannot drift. Its key covers exactly its entries: an edit that changes
+// no page's address or date does not regenerate it. Another file at
+// sitemap.xml is an error.
 func (pl *planner) sitemap(home, blog []page.List, tags [][]page.List) error {
 	entries := sitemapEntries(pl.Site, home, blog, tags)
 	baseURL := pl.Site.Config.BaseURL
-	k := pl.Keys.New().Number(pl.contentKey).Number(pl.tagsKey).Text("sitemap").Key()
+	kh := pl.Keys.New().Number(pl.SiteKey).Text("sitemap")
+	for _, e := range entries {
+		kh.Text(e.path).Number(uint64(e.lastmod.Unix()))
+	}
+	k := kh.Key()
 	sm := File{Path: "sitemap.xml", Origin: "sitemap", Key: k, Generate: func(w *bytes.Buffer) error { return writeSitemap(w, baseURL, entries) }}
 	files := pl.files
 	i := sort.Search(len(files), func(i int) bool { return files[i].Path >= "sitemap.xml" })

@@ -1,18 +1,21 @@
 package page
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // Order sorts posts newest first (by slug on equal dates) and pages by
 // slug, and links every post to its older (Prev) and newer (Next)
 // neighbour.
 func Order(posts, pages []*Page) {
-	sort.SliceStable(posts, func(i, j int) bool {
-		if !posts[i].Date.Equal(posts[j].Date) {
-			return posts[i].Date.After(posts[j].Date)
+	slices.SortStableFunc(posts, func(a, b *Page) int {
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
 		}
-		return posts[i].Slug < posts[j].Slug
+		return strings.Compare(a.Slug, b.Slug)
 	})
-	sort.SliceStable(pages, func(i, j int) bool { return pages[i].Slug < pages[j].Slug })
+	slices.SortStableFunc(pages, func(a, b *Page) int { return strings.Compare(a.Slug, b.Slug) })
 	for i, p := range posts {
 		p.Prev, p.Next = nil, nil
 		if i+1 < len(posts) {

@@ -22,6 +22,7 @@ type Page struct {
 	Slug        string
 	Description string
 	URL         string // site path, e.g. /blog/hello/
+	OutPath     string // its file in the output, e.g. blog/hello/index.html
 	Permalink   string // absolute URL
 	Date        time.Time
 	Lastmod     time.Time
@@ -33,8 +34,9 @@ type Page struct {
 	TOC         []markdown.TOCItem
 	Content     template.HTML
 	Words       int
-	ReadingTime int   // minutes
-	Prev, Next  *Page // older and newer post
+	Text        string // plain text, the start of it, for search (markdown.Rendered.Text)
+	ReadingTime int    // minutes
+	Prev, Next  *Page  // older and newer post
 	// Card is the post's "card" template output, as shown in lists, and
 	// CardKey the key of what it was rendered from (0: not rendered).
 	Card    template.HTML
@@ -68,7 +70,7 @@ func New(f source.File, fm *source.FrontMatter, r markdown.Rendered, baseURL str
 	p := &Page{
 		Kind: "post", File: f.Path, Title: fm.Title, Description: fm.Description,
 		Date: fm.Date, Lastmod: fm.Lastmod, Draft: fm.Draft, Aliases: fm.Aliases,
-		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words,
+		Extra: fm.Extra, ShowTOC: fm.TOC, TOC: r.TOC, Content: r.HTML, Words: r.Words, Text: r.Text,
 		ReadingTime: max(1, (r.Words+199)/200), fm: fm, Links: r.Links,
 	}
 	if strings.HasPrefix(f.Rel, "pages/") {
@@ -93,6 +95,7 @@ func New(f source.File, fm *source.FrontMatter, r markdown.Rendered, baseURL str
 		p.URL = "/" + p.Slug + "/"
 	}
 	p.Permalink = baseURL + p.URL
+	p.OutPath = p.URL[1:] + "index.html"
 	if p.Lastmod.IsZero() {
 		p.Lastmod = p.Date
 	}

@@ -20,6 +20,10 @@ import (
 type Counts struct {
 	Written  int // files written
 	ReadBack int // files of the reused generation read back to compare
+	// Changed are the output paths whose content differs from the output
+	// replaced, removed ones included (see TrackChanges); nil unless
+	// tracked.
+	Changed []string
 }
 
 // bufPool holds the buffers files are generated into.
@@ -30,9 +34,13 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // not generated; one whose bytes are is not rewritten. Files the directory
 // has and files lacks are removed. On error the output is unchanged: a
 // reused generation, partly updated, is kept for the next build (with its
-// keys unknown), a new directory is removed. Generation errors name the
+// keys unknown), a new directory is removed. Generation errors, and a path
+// that is not clean or not inside the output (see checkPaths), name the
 // file's origin.
 func (s *Stage) Publish(files []output.File) (Counts, error) {
+	if err := checkPaths(files); err != nil {
+		return Counts{}, err // the stage is still to be released
+	}
 	s.taken = true
 	<-s.done
 	if s.err != nil {
@@ -50,13 +58,17 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 	if err := pool.Run(len(todo), max(8, 4*s.p.workers), func(j int) error { return g.write(todo[j]) }); err != nil {
 		return Counts{}, s.fail(err)
 	}
+	var changed []string
+	if s.p.track {
+		changed = g.changedFromLive()
+	}
 	old, err := swap(s.dir, s.p.out)
 	if err != nil {
 		return Counts{}, s.fail(err)
 	}
 	s.p.retire(old, g.keys)
 	g.writeSums(s.p.out)
-	return Counts{Written: len(todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load())}, nil
+	return Counts{Written: len(todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load()), Changed: changed}, nil
 }
 
 // fail ends a publish that failed before the swap.
@@ -247,5 +259,7 @@ func (g *generation) writeSums(out string) {
 			gs.files[f.Path] = g.entries[i]
 		}
 	}
-	_ = gs.write(SumsFile(out, false))
+	if gs.write(SumsFile(out, false)) == nil {
+		g.p.liveSums = gs
+	}
 }

@@ -22,6 +22,11 @@ type Publisher struct {
 	workers int
 	live    map[string]uint64 // keys of the live output; nil before the first publish
 	prev    map[string]uint64 // keys of PrevDir(out) when known, else nil
+	// liveSums and prevSums are what the sums files of the live and the
+	// previous generation hold, when this Publisher wrote them: a watching
+	// build need not read them back (8 ms for 10,000 posts).
+	liveSums, prevSums *genSums
+	track              bool // report changed files (TrackChanges)
 }
 
 // New returns a Publisher into the directory out. With gzip, every text

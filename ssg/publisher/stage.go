@@ -69,7 +69,9 @@ func (s *Stage) claim() {
 		return
 	}
 	// The claimed generation is about to change: its sums go now.
-	s.sums = readSums(prevSums)
+	if s.sums, p.prevSums = p.prevSums, nil; s.sums == nil {
+		s.sums = readSums(prevSums)
+	}
 	_ = os.Remove(prevSums)
 	if _, ino, err := disk.Stat(dir); s.sums != nil && (err != nil || s.sums.dir != ino) {
 		s.sums = nil
@@ -96,8 +98,8 @@ func (s *Stage) Release() {
 	}
 	if s.have != nil && s.p.keepPrev(s.dir) {
 		s.p.prev = s.have
-		if s.sums != nil {
-			_ = s.sums.write(SumsFile(s.p.out, true))
+		if s.sums != nil && s.sums.write(SumsFile(s.p.out, true)) == nil {
+			s.p.prevSums = s.sums
 		}
 		return
 	}

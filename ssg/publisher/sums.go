@@ -3,7 +3,6 @@ package publisher
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -95,19 +94,23 @@ func readSums(path string) *genSums {
 
 // write writes g to path atomically (a temporary file renamed over it).
 func (g *genSums) write(path string) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %d\n", sumsHeader, g.dir)
+	b := make([]byte, 0, 64*(len(g.files)+1))
+	b = strconv.AppendUint(append(b, sumsHeader+" "...), g.dir, 10)
+	b = append(b, '\n')
 	for p, e := range g.files {
 		if strings.ContainsAny(p, "\n\r") {
 			continue // cannot be listed; such a file is read back instead
 		}
-		fmt.Fprintf(&b, "%d %d %x %s\n", e.Size, e.Mtime, e.sum, p)
+		b = append(strconv.AppendInt(b, e.Size, 10), ' ')
+		b = append(strconv.AppendInt(b, e.Mtime, 10), ' ')
+		b = append(strconv.AppendUint(b, e.sum, 16), ' ')
+		b = append(append(b, p...), '\n')
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

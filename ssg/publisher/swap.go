@@ -32,12 +32,16 @@ func (p *Publisher) retire(old string, keys map[string]uint64) {
 	replaced := p.live
 	p.live = keys
 	outSums, prevSums := SumsFile(p.out, false), SumsFile(p.out, true)
+	liveSums := p.liveSums
+	p.liveSums, p.prevSums = nil, nil
 	if old != "" && p.keepPrev(old) {
 		if replaced != nil {
 			p.prev = replaced
 		}
 		if os.Rename(outSums, prevSums) != nil {
 			_ = os.Remove(prevSums)
+		} else {
+			p.prevSums = liveSums
 		}
 		return
 	}

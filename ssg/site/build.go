@@ -16,35 +16,50 @@ import (
 	"wasmsite/ssg/theme"
 )
 
-// Build renders the site, redoing only what changed since the Builder's
-// last build. On error the previous output is left untouched.
-func (b *Builder) Build() (*Result, error) {
+// Build scans the inputs and renders the site, redoing only what changed
+// since the Builder's last build. On error the previous output is left
+// untouched.
+func (b *Builder) Build() (*Result, error) { return b.build(nil, true) }
+
+// BuildChanged is Build for a watcher that knows what changed since the
+// last build: changed are the paths (files or directories, in the content
+// directory, the templates directory or the settings file) created,
+// modified or removed since; only those are scanned again. Empty, nothing
+// changed on disk (a post may have become due). The first build of a
+// Builder, and the one after a failed scan, scan everything.
+func (b *Builder) BuildChanged(changed []string) (*Result, error) { return b.build(changed, false) }
+
+// build renders the site after a scan of everything (full) or of changed.
+func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	res := &Result{}
 	start := time.Now()
+	resized := b.images.Resized()
 	// Claimed in the background while the build reads and parses.
 	stage := b.publisher.Stage()
 	defer stage.Release()
-	set, err := b.loadSettings()
+	set, err := b.settings(changed, full)
 	if err != nil {
 		return nil, err
 	}
 	res.phase("config+theme", &start)
-	files, err := source.Scan(b.opts.ContentDir, b.opts.ConfigFile)
+	files, err := b.scan(changed, full)
 	if err != nil {
 		return nil, err
 	}
 	res.phase("scan", &start)
-	all, parsed, err := b.parseChanged(files.Markdown, set.cfg.BaseURL)
+	all, parsed, err := b.parseChanged(files, set.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	res.Parsed = parsed
 	page.AssignBundles(files.Markdown, all, files.Other)
 	res.phase("parse", &start)
-	posts, pages, err := page.Select(all, b.opts.Drafts)
+	sel, err := page.Select(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
 	if err != nil {
 		return nil, err
 	}
+	posts, pages := sel.Posts, sel.Pages
+	res.NextDue = sel.NextDue
 	page.Order(posts, pages)
 	site := page.NewSite(set.cfg, posts, pages, page.Tags(posts))
 	res.Posts, res.Pages = len(posts), len(pages)
@@ -52,10 +67,14 @@ func (b *Builder) Build() (*Result, error) {
 	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
 		return nil, err
 	}
-	outs, err := output.Plan(output.Input{
+	in := output.Input{
 		Site: site, Theme: set.theme, Statics: files.Static,
-		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir,
-	})
+		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
+	}
+	if dev := b.opts.Dev; dev != nil {
+		in.Snippet, in.Extra = dev.Snippet, dev.Files
+	}
+	outs, err := output.Plan(in)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +86,8 @@ func (b *Builder) Build() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Written, res.ReadBack = counts.Written, counts.ReadBack
+	res.Written, res.ReadBack, res.Changed = counts.Written, counts.ReadBack, counts.Changed
+	res.Resized = b.images.Resized() - resized
 	res.phase("render+publish", &start)
 	return res, nil
 }
@@ -76,8 +96,57 @@ func (b *Builder) Build() (*Result, error) {
 type settings struct {
 	cfg   config.Config
 	theme *theme.Theme
-	// siteKey covers cfg, the theme's sources and the drafts option.
+	// siteKey covers cfg, the theme's sources, the drafts and future
+	// options and development mode's snippet.
 	siteKey uint64
+}
+
+// settings returns the settings of the last build unless they may have
+// changed: on a full build, the first one, or when changed holds the
+// settings file or a path in the templates directory.
+func (b *Builder) settings(changed []string, full bool) (settings, error) {
+	if full || b.set == nil || b.settingsChanged(changed) {
+		b.set = nil
+		set, err := b.loadSettings()
+		if err != nil {
+			return settings{}, err
+		}
+		b.set = &set
+	}
+	return *b.set, nil
+}
+
+// settingsChanged reports whether changed holds the settings file, or the
+// templates directory or a path in it.
+func (b *Builder) settingsChanged(changed []string) bool {
+	cfg, _ := filepath.Abs(b.opts.ConfigFile)
+	tdir, _ := filepath.Abs(b.tdir)
+	for _, p := range changed {
+		abs, _ := filepath.Abs(p)
+		if abs == cfg || abs == tdir || strings.HasPrefix(abs, tdir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// scan returns the input files: scanned afresh on a full build, the first
+// one, or after a scan failed; else the last build's, rescanned at changed.
+func (b *Builder) scan(changed []string, full bool) (source.Files, error) {
+	if full || b.files == nil {
+		b.files = nil
+		files, err := source.Scan(b.opts.ContentDir, b.opts.ConfigFile)
+		if err != nil {
+			return source.Files{}, err
+		}
+		b.files = &files
+		return files, nil
+	}
+	if err := source.Rescan(b.files, b.opts.ContentDir, b.opts.ConfigFile, changed); err != nil {
+		b.files = nil
+		return source.Files{}, err
+	}
+	return *b.files, nil
 }
 
 // loadSettings reads the settings file, with the base URL option applied,
@@ -99,7 +168,11 @@ func (b *Builder) loadSettings() (settings, error) {
 	if err != nil {
 		return settings{}, err
 	}
-	k := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Key()
+	kh := b.keys.New().Text(string(cfgBytes)).Text(string(th.Hash())).Text(strconv.FormatBool(b.opts.Drafts)).Text(strconv.FormatBool(b.opts.Future))
+	if dev := b.opts.Dev; dev != nil {
+		kh.Text(dev.Snippet) // the files are in their own keys
+	}
+	k := kh.Key()
 	return settings{cfg: cfg, theme: th, siteKey: k}, nil
 }
 
@@ -122,7 +195,7 @@ func templatesDir(contentDir, dir string) string {
 // Warn.
 func (b *Builder) warn(res *Result, all []*page.Page, site *page.Site, files []output.File) {
 	res.Warnings = page.Warnings(all)
-	res.Warnings = append(res.Warnings, output.BrokenLinks(site, files)...)
+	res.Warnings = append(res.Warnings, b.links.Check(site, files)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(b.opts.Warn, w)
 	}

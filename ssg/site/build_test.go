@@ -1,12 +1,14 @@
 package site
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -599,24 +601,52 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, sampleFiles())
 	inc := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "inc")})
-	steps := []func(){
-		func() {},
-		func() { // edit one post (title changes neighbours' prev/next)
+	// notified is told what changed, as a watcher using file-system
+	// notifications does.
+	notified := NewBuilder(Options{ContentDir: filepath.Join(dir, "content"), OutDir: filepath.Join(dir, "notified")})
+	in := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	steps := []func() []string{
+		func() []string { return nil },
+		func() []string { // edit one post (title changes neighbours' prev/next)
 			writeTree(t, dir, map[string]string{"content/blog/two.md": "+++\ntitle = \"Two renamed\"\ndate = 2022-07-01\ntags = [\"go\", \"new\"]\n+++\n\nEdited.\n"})
+			return []string{in("content/blog/two.md")}
 		},
-		func() {
+		func() []string {
 			writeTree(t, dir, map[string]string{"content/blog/four.md": post("four", "2024-02-02", "tags = [\"go\"]\n")})
+			return []string{in("content/blog/four.md")}
 		},
-		func() { _ = os.Remove(filepath.Join(dir, "content", "blog", "one.md")) },
-		func() { writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"}) },
-		func() { // a page's title is in the navigation of every page
+		func() []string {
+			_ = os.Remove(in("content/blog/one.md"))
+			return []string{in("content/blog/one.md")}
+		},
+		func() []string {
+			writeTree(t, dir, map[string]string{"content/static/img/y.svg": "<svg/>"})
+			return []string{in("content/static/img/y.svg")}
+		},
+		func() []string { // a page's title is in the navigation of every page
 			writeTree(t, dir, map[string]string{"content/pages/about.md": "---\ntitle = \"About us\"\n---\n\nAbout [home](/).\n"})
+			return []string{in("content/pages/about.md")}
 		},
-		func() {}, // brings the spare generation up to date
-		func() {}, // nothing left to write
+		func() []string { // a new directory: a page bundle
+			writeTree(t, dir, map[string]string{"content/blog/trip/index.md": post("trip", "2023-05-05", ""), "content/blog/trip/a.txt": "a"})
+			return []string{in("content/blog/trip")}
+		},
+		func() []string { // settings
+			writeTree(t, dir, map[string]string{"content/site.toml": siteTOML + "\n[extra]\nmotto = \"m\"\n"})
+			return []string{in("content/site.toml")}
+		},
+		func() []string { // a template override
+			writeTree(t, dir, map[string]string{"templates/404.html": `{{template "base" .}}{{define "main"}}<p>{{.Site.Extra.motto}}</p>{{end}}`})
+			return []string{in("templates/404.html")}
+		},
+		func() []string { return nil }, // brings the spare generation up to date
+		func() []string { return nil }, // nothing left to write
 	}
 	for i, step := range steps {
-		step()
+		changed := step()
+		if _, err := notified.BuildChanged(changed); err != nil {
+			t.Fatalf("step %d: notified build: %v", i, err)
+		}
 		res, err := inc.Build()
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
@@ -633,6 +663,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		diffTrees(t, readTree(t, full), readTree(t, filepath.Join(dir, "inc")))
+		diffTrees(t, readTree(t, full), readTree(t, filepath.Join(dir, "notified")))
 		if t.Failed() {
 			t.Fatalf("step %d: incremental output differs from a full build", i)
 		}
@@ -649,10 +680,15 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	diffTrees(t, before, readTree(t, filepath.Join(dir, "inc")))
 }
 
+// TestSampleContent builds the sample site as the repository has it
+// committed (git's HEAD), not the working tree's content/, which is the
+// writer's: it must build with no warning.
 func TestSampleContent(t *testing.T) {
 	var warn bytes.Buffer
-	out := filepath.Join(t.TempDir(), "public")
-	res, err := Build(Options{ContentDir: "../../content", OutDir: out, Warn: &warn})
+	dir := t.TempDir()
+	committedContent(t, dir)
+	out := filepath.Join(dir, "public")
+	res, err := Build(Options{ContentDir: filepath.Join(dir, "content"), OutDir: out, Warn: &warn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -885,5 +921,44 @@ func TestFrontMatterWarningsInBuild(t *testing.T) {
 		if warn.String() != strings.Join(want, "\n")+"\n" {
 			t.Errorf("build %d: Warn got:\n%s", i+1, warn.String())
 		}
+	}
+}
+
+// committedContent extracts content/ as committed at git's HEAD into dir
+// (dir/content). It skips the test outside a git checkout.
+func committedContent(t *testing.T, dir string) {
+	t.Helper()
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed: the committed sample content cannot be read")
+	}
+	cmd := exec.Command(git, "archive", "--format=tar", "HEAD", "content")
+	cmd.Dir = "../.."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	archive, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "not a git repository") {
+			t.Skip("not a git checkout: the committed sample content cannot be read")
+		}
+		t.Fatalf("git archive HEAD content: %v\n%s", err, stderr.String())
+	}
+	tr := tar.NewReader(bytes.NewReader(archive))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTree(t, dir, map[string]string{h.Name: string(data)})
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"wasmsite/ssg/images"
 	"wasmsite/ssg/output"
 	"wasmsite/ssg/publisher"
+	"wasmsite/ssg/source"
 )
 
 // Options configure a build.
@@ -20,6 +22,7 @@ type Options struct {
 	OutDir     string // default "public"
 	ConfigFile string // default <ContentDir>/site.toml
 	Drafts     bool   // render drafts too
+	Future     bool   // render pages dated in the future too
 	BaseURL    string // overrides site.toml base_url when set
 	Workers    int    // default GOMAXPROCS
 	// Gzip also writes a gzip-compressed sibling (name.gz, best compression, no name or
@@ -28,6 +31,16 @@ type Options struct {
 	// compressing per request.
 	Gzip bool
 	Warn io.Writer
+	// Dev, when set, is development mode: every HTML page gets its snippet
+	// and the site its files (the live-reload script), and each build
+	// reports which outputs changed (Result.Changed).
+	Dev *Dev
+}
+
+// Dev is what development mode adds to a site.
+type Dev struct {
+	Snippet string            // HTML inserted before </body> of every page
+	Files   map[string][]byte // files added, by output path
 }
 
 // Builder renders a site; it keeps parsed pages between builds so that
@@ -36,8 +49,16 @@ type Builder struct {
 	opts      Options
 	keys      output.Keys
 	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
+	builds    int                    // builds that parsed, for the cache's entries
+	baseURL   string                 // the base URL of the cached pages
 	publisher *publisher.Publisher
 	tdir      string // templates directory of the last build, watched by Watch
+	// set and files are the settings and input files of the last build,
+	// reused by BuildChanged; nil when they must be read again.
+	set    *settings
+	files  *source.Files
+	links  output.LinkChecker
+	images *images.Table // image sizes and copies
 }
 
 // NewBuilder returns a Builder with defaults filled in.
@@ -57,12 +78,25 @@ func NewBuilder(o Options) *Builder {
 	if o.Warn == nil {
 		o.Warn = io.Discard
 	}
-	return &Builder{
+	b := &Builder{
 		opts:      o,
 		keys:      output.NewKeys(),
 		cache:     map[string]*cacheEntry{},
 		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
+		images:    images.NewTable(ImageCacheDir(o.OutDir)),
 	}
+	if o.Dev != nil {
+		b.publisher.TrackChanges()
+	}
+	return b
+}
+
+// ImageCacheDir returns where the resized copies of images are cached
+// for the output directory out: <parent of out>/.cache/ssg/images, beside
+// the previous generation (see publisher.PrevDir). Deleting it is always
+// safe: copies are made again.
+func ImageCacheDir(out string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(out)), ".cache", "ssg", "images")
 }
 
 // Build renders the site once into o.OutDir.

@@ -70,7 +70,7 @@ func TestPageBundles(t *testing.T) {
 	if _, ok := out["blog/aside/index.html"]; !ok {
 		t.Error("a non-index post inside a bundle directory is no longer rendered")
 	}
-	if !strings.Contains(out["blog/road-trip/index.html"], `<img src="photo.jpg" alt="A photo" loading="lazy">`) {
+	if !strings.Contains(out["blog/road-trip/index.html"], `<img src="photo.jpg" alt="A photo" loading="lazy" decoding="async">`) {
 		t.Errorf("relative image link changed:\n%s", out["blog/road-trip/index.html"])
 	}
 	if strings.Contains(readTree(t, filepath.Join(dir, "public"))["sitemap.xml"], "photo.jpg") {

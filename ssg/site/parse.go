@@ -5,6 +5,7 @@ import (
 
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
+	"wasmsite/ssg/output"
 	"wasmsite/ssg/page"
 	"wasmsite/ssg/pool"
 	"wasmsite/ssg/source"
@@ -15,26 +16,40 @@ import (
 type cacheEntry struct {
 	mtime, size int64
 	page        *page.Page
+	deps        []imageDep // the image files it shows, as they were
+	build       int        // the last build that used it
 }
 
 // parseChanged returns the pages of mds, in order: the cached page of an
-// unchanged source (same stamp, same base URL), else a new one, parsed in
-// parallel; and how many it parsed. Sources that are gone leave the cache.
-func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page, int, error) {
+// unchanged source, else a new one, parsed in parallel; and how many it
+// parsed. Sources that are gone leave the cache, and a new base URL empties
+// it (pages hold absolute URLs).
+func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page, int, error) {
+	mds, index := files.Markdown, &fileIndex{files: files}
+	b.builds++
+	if baseURL != b.baseURL {
+		clear(b.cache)
+		b.baseURL = baseURL
+	}
 	all := make([]*page.Page, len(mds))
 	var todo []int
-	seen := make(map[string]bool, len(mds))
+	stale := len(b.cache) // entries of no source of mds
 	for i, f := range mds {
-		seen[f.Rel] = true
-		if c := b.cache[f.Rel]; c != nil && c.mtime == f.Mtime && c.size == f.Size && c.page.Permalink == baseURL+c.page.URL {
-			all[i] = c.page
+		c := b.cache[f.Rel]
+		if c != nil {
+			stale--
+		}
+		if c != nil && c.mtime == f.Mtime && c.size == f.Size && !depsChanged(c.deps, index) {
+			all[i], c.build = c.page, b.builds
 			continue
 		}
 		todo = append(todo, i)
 	}
-	for rel := range b.cache {
-		if !seen[rel] {
-			delete(b.cache, rel)
+	if stale > 0 {
+		for rel, c := range b.cache {
+			if c.build != b.builds {
+				delete(b.cache, rel)
+			}
 		}
 	}
 	paths := make([]string, len(todo))
@@ -42,23 +57,31 @@ func (b *Builder) parseChanged(mds []source.File, baseURL string) ([]*page.Page,
 		paths[j] = mds[i].Path
 	}
 	disk.Prefetch(paths)
+	deps := make([][]imageDep, len(todo))
+	if len(todo) > 0 {
+		index.build() // before the parallel parses read it
+	}
 	err := pool.Run(len(todo), b.opts.Workers, func(j int) error {
 		i := todo[j]
-		p, err := b.parse(mds[i], baseURL)
+		p, err := b.parse(mds[i], baseURL, b.imageResolver(mds[i], index, &deps[j]))
 		all[i] = p
+		if p != nil {
+			p.Key = b.keys.New().Number(p.Key).Number(b.depsKey(deps[j])).Key()
+		}
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, i := range todo {
-		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i]}
+	for j, i := range todo {
+		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i], deps: deps[j], build: b.builds}
 	}
 	return all, len(todo), nil
 }
 
-// parse reads and renders the markdown source f into its page.
-func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
+// parse reads and renders the markdown source f into its page, with images
+// known from images.
+func (b *Builder) parse(f source.File, baseURL string, images func(string) (markdown.Image, bool)) (*page.Page, error) {
 	src, err := f.Read()
 	if err != nil {
 		return nil, err
@@ -67,7 +90,7 @@ func (b *Builder) parse(f source.File, baseURL string) (*page.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := markdown.Render(body)
+	r, err := markdown.RenderWith(body, markdown.Options{Images: images, TextLimit: output.SearchTextLimit})
 	if err != nil {
 		return nil, fmt.Errorf("%s:1:1: markdown: %v", f.Path, err)
 	}

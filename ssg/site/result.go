@@ -12,7 +12,17 @@ type Result struct {
 	// back to compare, for want of a usable sums entry (see package
 	// publisher).
 	ReadBack int
+	// Resized counts the images resized in this build: those whose copies
+	// were in no cache (see ImageCacheDir).
+	Resized  int
 	Warnings []string
+	// Changed are the output paths (slash-separated, relative) whose
+	// content differs from the output this build replaced, removed ones
+	// included: set in development mode (Options.Dev) only.
+	Changed []string
+	// NextDue is when the earliest page left out for its future date
+	// becomes due (zero if none): a watching build rebuilds then.
+	NextDue time.Time
 	// Phases records how long each step took, for -watch logs and tuning.
 	Phases []Phase
 }

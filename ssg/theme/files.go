@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"wasmsite/ssg/source"
 )
 
 //go:embed templates assets
@@ -36,7 +38,9 @@ func readEmbedded() (files, assets map[string][]byte, err error) {
 }
 
 // readOverrides adds the files of dir to files (*.html) and assets
-// (assets/*), replacing those of the same name. A missing dir is no error.
+// (assets/*), replacing those of the same name. A missing dir is no error;
+// a symbolic link resolving outside dir is (see source.ResolveLink), one to
+// a directory is not followed.
 func readOverrides(dir string, files, assets map[string][]byte) error {
 	if dir == "" {
 		return nil
@@ -51,13 +55,28 @@ func readOverrides(dir string, files, assets map[string][]byte) error {
 	if !st.IsDir() {
 		return nil
 	}
+	root, err := filepath.Abs(dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return err
+	}
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		b, err := os.ReadFile(p)
+		read := p
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, isDir, err := source.ResolveLink(root, p)
+			if err != nil || isDir {
+				return err // a directory: not followed
+			}
+			read = target
+		}
+		b, err := os.ReadFile(read)
 		if err != nil {
 			return err
 		}

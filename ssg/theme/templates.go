@@ -10,7 +10,7 @@ import (
 
 // pageTemplates are the templates executed to produce a file; every other
 // *.html template file is a shared partial.
-var pageTemplates = []string{"post.html", "page.html", "list.html", "tags.html", "404.html", "alias.html"}
+var pageTemplates = []string{"post.html", "page.html", "list.html", "tags.html", "404.html", "alias.html", "search.html"}
 
 // templateFuncs are the functions templates may call besides html/template's.
 func templateFuncs(baseURL string) template.FuncMap {

@@ -12,6 +12,11 @@ import (
 	"wasmsite/ssg/highlight"
 )
 
+// ImageSizes is the sizes attribute of the images of pages: the width of the
+// default theme's content column (style.css: the body is at most 44rem wide,
+// with 1.25rem of padding on each side).
+const ImageSizes = "(min-width: 44rem) 41.5rem, calc(100vw - 2.5rem)"
+
 // Theme is a parsed template set plus the static theme assets.
 type Theme struct {
 	pages  map[string]*template.Template // by page template name

@@ -13,11 +13,16 @@ import (
 )
 
 // exampleApp copies functions/examples/<name> (without any .wasm) into a temp dir and
-// puts the built modules at the given manifest-relative paths.
+// puts the built modules at the given manifest-relative paths. The copy has no state
+// dir: running an example as its README says leaves functions/examples/<name>/.spin
+// (the embedded store, logs, compiled modules), which is the user's, not the test's.
 func exampleApp(t *testing.T, name string, modules map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	copyDir(t, filepath.Join(testenv.Root(t), "functions", "examples", name), dir)
+	if err := os.RemoveAll(filepath.Join(dir, ".spin")); err != nil {
+		t.Fatal(err)
+	}
 	for rel, wasm := range modules {
 		testenv.CopyFile(t, wasm, filepath.Join(dir, rel))
 	}

@@ -82,12 +82,21 @@
     });
     // The API answers at most BATCH urls per GET (more is a 400): long lists such as
     // "All posts" are fetched in several batches.
-    for (var i = 0; i < urls.length; i += BATCH) {
-      var q = urls.slice(i, i + BATCH).map(function (u) { return "url=" + encodeURIComponent(u); }).join("&");
-      request("GET", API + "?" + q).then(function (data) {
-        entries(data).forEach(function (e) { apply(e.url, e.count, e.liked); });
-      }).catch(function () { /* counts are optional decoration */ });
-    }
+    for (var i = 0; i < urls.length; i += BATCH) loadBatch(urls.slice(i, i + BATCH));
+  }
+
+  function loadBatch(urls) {
+    var q = urls.map(function (u) { return "url=" + encodeURIComponent(u); }).join("&");
+    request("GET", API + "?" + q).then(function (data) {
+      entries(data).forEach(function (e) { apply(e.url, e.count, e.liked); });
+    }).catch(function () {
+      // Counts are optional decoration: an unknown one shows a dash, not the placeholder.
+      urls.forEach(function (u) {
+        forURL(".like-count", u).forEach(function (el) {
+          if (!el.textContent) { el.textContent = "–"; el.title = "Likes are unavailable"; }
+        });
+      });
+    });
   }
 
   function toggle(form, ev) {

@@ -1,0 +1,75 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"hash/fnv"
+	"strconv"
+
+	"wasmsite/ssg/page"
+)
+
+// SearchTextLimit is how many bytes of each page's plain text the search
+// index holds: with the title, description and tags, enough to find a post
+// by what it is about, while 10,000 posts stay a download of a few MB.
+const SearchTextLimit = 2000
+
+// searchShardPages is about how many pages a shard of the search index
+// holds: an edit rewrites only its page's shard.
+const searchShardPages = 500
+
+// searchEntry is a page as the search index holds it.
+type searchEntry struct {
+	URL   string   `json:"u"`
+	Title string   `json:"t"`
+	Date  string   `json:"d,omitempty"` // YYYY-MM-DD
+	Desc  string   `json:"s,omitempty"`
+	Tags  []string `json:"g,omitempty"`
+	Text  string   `json:"x,omitempty"`
+}
+
+// search plans the search page and its index: /search/index.json lists the
+// shards, /search/<n>.json, each the entries of the rendered pages whose URL
+// hashes to it, in site order (posts newest first, then pages).
+func (pl *planner) search() {
+	pages := pl.Site.Rendered()
+	n := max(1, (len(pages)+searchShardPages-1)/searchShardPages)
+	shards := make([][]*page.Page, n)
+	for _, p := range pages {
+		h := fnv.New32a()
+		h.Write([]byte(p.URL))
+		i := int(h.Sum32() % uint32(n))
+		shards[i] = append(shards[i], p)
+	}
+	urls := make([]string, n)
+	for i, sh := range shards {
+		urls[i] = "/search/" + strconv.Itoa(i) + ".json"
+		k := pl.Keys.New().Number(pl.SiteKey).Text("search shard").Number(uint64(i))
+		for _, p := range sh {
+			k.Number(p.Key)
+		}
+		pl.add(urls[i][1:], "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh) })
+	}
+	k := pl.Keys.New().Number(pl.SiteKey).Text("search index").Number(uint64(n)).Key()
+	pl.add("search/index.json", "search index", k, func(w *bytes.Buffer) error {
+		return json.NewEncoder(w).Encode(map[string][]string{"shards": urls})
+	})
+	d := pl.data("search", "Search", "/search/")
+	pl.add("search/index.html", "search page", pl.Keys.New().Number(pl.navKey).Text("search").Key(), pl.Theme.Render("search.html", d))
+}
+
+// writeShard writes the entries of pages as a JSON array.
+func writeShard(w *bytes.Buffer, pages []*page.Page) error {
+	entries := make([]searchEntry, len(pages))
+	for i, p := range pages {
+		e := searchEntry{URL: p.URL, Title: p.Title, Desc: p.Description, Text: p.Text}
+		if !p.Date.IsZero() {
+			e.Date = p.Date.Format("2006-01-02")
+		}
+		for _, t := range p.Tags {
+			e.Tags = append(e.Tags, t.Name)
+		}
+		entries[i] = e
+	}
+	return json.NewEncoder(w).Encode(entries)
+}

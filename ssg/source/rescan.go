@@ -1,0 +1,196 @@
+package source
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Rescan brings files, an earlier Scan of the content directory dir, up to
+// date with the paths in changed: files or directories under dir that were
+// created, modified or removed since (as a file-system watcher reports
+// them, in any order, repeats allowed). A changed directory is scanned again
+// as a whole; paths outside dir, or below a skipped name, are ignored. A
+// listed symbolic link whose target is in changed gets its stamp again.
+// The result is what Scan would return now, if changed is complete. Errors
+// are Scan's.
+func Rescan(files *Files, dir, configFile string, changed []string) error {
+	s, err := newScanner(dir, configFile)
+	if err != nil {
+		return err
+	}
+	var rels []string
+	for _, p := range changed {
+		if rel, ok := s.relative(p); ok {
+			rels = append(rels, rel)
+		}
+	}
+	rels = topmost(rels)
+	if len(rels) == 0 {
+		return s.restampLinks(files, changed)
+	}
+	drop := func(f File) bool { return covered(rels, f.Rel) }
+	files.Markdown = slices.DeleteFunc(files.Markdown, drop)
+	files.Static = slices.DeleteFunc(files.Static, drop)
+	files.Other = slices.DeleteFunc(files.Other, drop)
+	var found Files
+	for _, rel := range rels {
+		if err := s.rescan(rel, &found); err != nil {
+			return err
+		}
+	}
+	files.Markdown = mergeWalk(files.Markdown, found.Markdown)
+	files.Static = mergeWalk(files.Static, found.Static)
+	files.Other = mergeWalk(files.Other, found.Other)
+	return s.restampLinks(files, changed)
+}
+
+// relative returns p relative to the content directory (slash-separated),
+// and false when p is outside it, is the directory itself, or lies below a
+// skipped name.
+func (s *scanner) relative(p string) (string, bool) {
+	rel, err := filepath.Rel(s.dir, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", false
+		}
+		if rel, err = filepath.Rel(s.dirAbs, abs); err != nil || !filepath.IsLocal(rel) {
+			return "", false
+		}
+	}
+	rel = filepath.ToSlash(rel)
+	for _, name := range strings.Split(rel, "/") {
+		if skipped(name) {
+			return "", false
+		}
+	}
+	return rel, true
+}
+
+// rescan adds to found the input files now at rel: the file, or every file
+// of the directory.
+func (s *scanner) rescan(rel string, found *Files) error {
+	p := filepath.Join(s.dir, filepath.FromSlash(rel))
+	st, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // removed
+	}
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		err := s.walk(p, func(f File, kind Kind) { found.add(kind, f) })
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed while walking: its removal is reported too
+		}
+		return err
+	}
+	f, kind, err := s.file(p, fs.FileInfoToDirEntry(st))
+	if err == nil {
+		found.add(kind, f)
+	}
+	return err
+}
+
+// restampLinks stats again the target of every listed symbolic link whose
+// target is in changed.
+func (s *scanner) restampLinks(files *Files, changed []string) error {
+	var targets map[string]bool
+	for _, list := range [][]File{files.Markdown, files.Static, files.Other} {
+		for i := range list {
+			f := &list[i]
+			if f.Link == "" {
+				continue
+			}
+			if targets == nil {
+				targets = map[string]bool{}
+				for _, p := range changed {
+					if abs, err := filepath.Abs(p); err == nil {
+						targets[abs] = true
+					}
+				}
+			}
+			if !targets[f.Link] {
+				continue
+			}
+			st, err := os.Stat(f.Link)
+			if err != nil {
+				return err
+			}
+			f.Mtime, f.Size = st.ModTime().UnixNano(), st.Size()
+		}
+	}
+	return nil
+}
+
+// topmost returns rels without repeats and without those inside another.
+func topmost(rels []string) []string {
+	slices.SortFunc(rels, walkCompare)
+	rels = slices.Compact(rels)
+	out := rels[:0]
+	for _, r := range rels {
+		if len(out) == 0 || !covered(out[len(out)-1:], r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// covered reports whether rel is one of rels or inside one of them.
+func covered(rels []string, rel string) bool {
+	for _, r := range rels {
+		if rel == r || (strings.HasPrefix(rel, r) && rel[len(r)] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeWalk returns a and b, both in walk order, merged in walk order.
+func mergeWalk(a, b []File) []File {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]File, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if walkCompare(b[j].Rel, a[i].Rel) < 0 {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	return append(append(out, a[i:]...), b[j:]...)
+}
+
+// walkCompare orders slash paths as filepath.WalkDir visits them: element
+// by element, each element by name (a directory's files come right after
+// it, before a sibling whose name it is a prefix of: "a/b" before "a-c").
+func walkCompare(a, b string) int {
+	for {
+		ai, bi := strings.IndexByte(a, '/'), strings.IndexByte(b, '/')
+		ae, be := a, b
+		if ai >= 0 {
+			ae = a[:ai]
+		}
+		if bi >= 0 {
+			be = b[:bi]
+		}
+		if c := strings.Compare(ae, be); c != 0 || (ai < 0 && bi < 0) {
+			return c
+		}
+		if ai < 0 {
+			return -1
+		}
+		if bi < 0 {
+			return 1
+		}
+		a, b = a[ai+1:], b[bi+1:]
+	}
+}
