@@ -69,8 +69,8 @@ func (t *Tokens) Issue(reader string) (string, error) {
 var ErrBadToken = errors.New("invalid token")
 
 // Verify checks a token (HS256 only, no "crit" header parameter, signature under any
-// secret, issuer, exp/nbf/iat with leeway, well-formed subject) and returns the reader
-// id. A token naming critical extensions is rejected, as RFC 7515 §4.1.11 requires of a
+// secret, issuer, exp/nbf/iat with leeway, well-formed subject, canonical base64url)
+// and returns the reader id. A token naming critical extensions is rejected, as RFC 7515 §4.1.11 requires of a
 // recipient that understands none.
 func (t *Tokens) Verify(token string) (string, error) {
 	if len(token) > 4096 {
@@ -99,6 +99,7 @@ func (t *Tokens) Verify(token string) (string, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(TokenLeeway),
 		jwt.WithTimeFunc(t.now),
+		jwt.WithStrictDecoding(), // one encoding per token: no spare bits in the last character
 	)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadToken, err)
