@@ -18,7 +18,7 @@ import (
 // the time with WASMSITE_LOAD_SECONDS.
 const (
 	loadConns  = 32
-	loadWarmup = 2 * time.Second
+	loadWarmup = time.Second // per round (see runPair)
 )
 
 func loadDuration() time.Duration {
@@ -47,8 +47,9 @@ func loadDuration() time.Duration {
 //     real redis-server / the same internal/likes handler built natively
 //     (functions/likes/native) on go-redis and the same redis-server.
 //
-// Each prints req/s, p50 and p99 for both and their ratio, and the host's peak RSS. Run
-// with -benchtime 1x (one run of each; WASMSITE_LOAD_SECONDS sets the measured time).
+// Each prints req/s, p50 and p99 for both and their ratio, and the host's peak RSS; the
+// two sides are measured in alternating rounds (runPair). Run with -benchtime 1x (one
+// run of each; WASMSITE_LOAD_SECONDS sets the measured time of each side).
 func BenchmarkLoad(b *testing.B) {
 	d := loadDuration()
 	content := writeContent(b, 10)
@@ -89,8 +90,7 @@ func BenchmarkLoad(b *testing.B) {
 		{"likes-post", "native", site.srv, native, likeReq(site.srv.Addr), likeReq(native.Addr), 200, 200},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			host := runLoad(b, c.host, c.hostReq, c.want, d)
-			base := runLoad(b, c.base, c.bReq, c.wantBase, d)
+			host, base := runPair(b, c.host, c.base, c.hostReq, c.bReq, c.want, c.wantBase, d)
 			b.ReportMetric(host.RPS(), "req/s")
 			b.ReportMetric(ms(host.Percentile(50)), "p50-ms")
 			b.ReportMetric(ms(host.Percentile(99)), "p99-ms")
@@ -115,6 +115,22 @@ func runLoad(b *testing.B, srv *testenv.Server, req loadgen.Request, want int, d
 		b.Fatalf("%s %s on %s: %s", req.Method, req.Path, srv.Addr, res)
 	}
 	return res
+}
+
+// loadRounds is how many times runPair alternates between the host and the baseline:
+// drift in the machine's speed during a case (other tenants, the page cache, thermal
+// state) then weighs on both sides alike instead of on whichever ran second.
+const loadRounds = 3
+
+// runPair measures the host and the baseline in alternating rounds, d in all for each.
+func runPair(b *testing.B, host, base *testenv.Server, hostReq, baseReq loadgen.Request, want, wantBase int, d time.Duration) (h, bl *loadgen.Result) {
+	b.Helper()
+	var hs, bs []*loadgen.Result
+	for range loadRounds {
+		hs = append(hs, runLoad(b, host, hostReq, want, d/loadRounds))
+		bs = append(bs, runLoad(b, base, baseReq, wantBase, d/loadRounds))
+	}
+	return loadgen.Merge(hs...), loadgen.Merge(bs...)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -132,6 +132,23 @@ func Run(addr string, req Request, conns int, warmup, d time.Duration) (*Result,
 	return total, nil
 }
 
+// Merge sums runs into one result: requests, errors and statuses added, durations
+// added, latencies pooled (so percentiles are those of all the runs' requests).
+func Merge(runs ...*Result) *Result {
+	total := &Result{Statuses: map[int]int{}}
+	for _, r := range runs {
+		total.Requests += r.Requests
+		total.Errors += r.Errors
+		for s, n := range r.Statuses {
+			total.Statuses[s] += n
+		}
+		total.Duration += r.Duration
+		total.latency = append(total.latency, r.latency...)
+	}
+	slices.Sort(total.latency)
+	return total
+}
+
 // worker runs one connection, reconnecting after errors.
 func worker(addr string, wire func() []byte, head bool, measureFrom, stopAt time.Time) *Result {
 	res := &Result{Statuses: map[int]int{}}

@@ -85,3 +85,18 @@ func TestUniqueParam(t *testing.T) {
 		t.Errorf("%d distinct URLs for %d requests", len(seen), res.Requests)
 	}
 }
+
+// Merge pools runs: counts and durations add up, and percentiles are those of every
+// request of the runs.
+func TestMerge(t *testing.T) {
+	ms := time.Millisecond
+	a := &Result{Requests: 2, Errors: 1, Statuses: map[int]int{200: 2}, Duration: time.Second, latency: []time.Duration{1 * ms, 3 * ms}}
+	b := &Result{Requests: 2, Statuses: map[int]int{200: 1, 503: 1}, Duration: time.Second, latency: []time.Duration{2 * ms, 4 * ms}}
+	m := Merge(a, b)
+	if m.Requests != 4 || m.Errors != 1 || m.Statuses[200] != 3 || m.Statuses[503] != 1 || m.Duration != 2*time.Second || m.RPS() != 2 {
+		t.Errorf("merged %+v", m)
+	}
+	if m.Percentile(50) != 2*ms || m.Percentile(100) != 4*ms || m.Percentile(25) != 1*ms {
+		t.Errorf("percentiles of the pooled latencies: p25 %s p50 %s p100 %s", m.Percentile(25), m.Percentile(50), m.Percentile(100))
+	}
+}
