@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"wasmsite/server/internal/testenv"
 )
 
 func TestGlobMatch(t *testing.T) {
@@ -65,7 +67,7 @@ func TestExcludeRegexp(t *testing.T) {
 }
 
 func TestExpandFiles(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testenv.TempTree(t, map[string]string{
 		"static/index.html":       "",
 		"static/css/site.css":     "",
 		"static/css/site.css.map": "",
@@ -156,7 +158,7 @@ func TestExpandFiles(t *testing.T) {
 }
 
 func TestFilesInManifest(t *testing.T) {
-	dir := writeTree(t, map[string]string{"public/index.html": "", "public/drafts/x.html": "", "notes.md": ""})
+	dir := testenv.TempTree(t, map[string]string{"public/index.html": "", "public/drafts/x.html": "", "notes.md": ""})
 	m := v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\nfiles = [{ source = \"public\", destination = \"/\" }, \"*.md\"]\nexclude_files = [\"public/drafts/**\"]\n[component.trigger]\nroute = \"/...\"\n"
 	app := mustParse(t, dir, m)
 	want := []FileMount{

@@ -6,10 +6,12 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"wasmsite/server/internal/testenv"
 )
 
 func TestRuntimeConfig(t *testing.T) {
-	dir := writeTree(t, map[string]string{"rc/runtime-config.toml": `state_dir = ".spin"
+	dir := testenv.TempTree(t, map[string]string{"rc/runtime-config.toml": `state_dir = ".spin"
 log_dir = "/var/log/site"
 
 [[config_provider]]

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"wasmsite/server/internal/testenv"
 )
 
 const projectV1 = `spin_manifest_version = "1"
@@ -48,7 +50,7 @@ watch = ["**/*.go", "go.mod"]
 `
 
 func TestV1Project(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testenv.TempTree(t, map[string]string{
 		"spin.toml":          projectV1,
 		"public/index.html":  "<h1>hi</h1>",
 		"public/css/a.css":   "a{}",
@@ -278,7 +280,7 @@ func TestV1ExtraLists(t *testing.T) {
 }
 
 func TestLoadFileAndMissing(t *testing.T) {
-	dir := writeTree(t, map[string]string{"app.toml": v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\nroute = \"/\"\n"})
+	dir := testenv.TempTree(t, map[string]string{"app.toml": v1Head + "[[component]]\nid = \"a\"\nsource = \"a.wasm\"\n[component.trigger]\nroute = \"/\"\n"})
 	app, err := Load(filepath.Join(dir, "app.toml"))
 	if err != nil {
 		t.Fatal(err)

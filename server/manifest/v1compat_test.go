@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"wasmsite/server/internal/testenv"
 )
 
 // v1 manifests as Spin 2.x and 3.x read them: they convert v1 to v2 on load
@@ -133,7 +135,7 @@ func TestV1AsSpin2Reads(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeTree(t, map[string]string{"conf/app.toml": "x = 1\n"})
+			dir := testenv.TempTree(t, map[string]string{"conf/app.toml": "x = 1\n"})
 			app, err := Parse([]byte(c.manifest), dir)
 			if err != nil {
 				t.Fatalf("Spin 2.x accepts this (%s); got %v", c.spin, err)

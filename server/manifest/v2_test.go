@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"wasmsite/server/internal/testenv"
 )
 
 const maximalV2 = `spin_manifest_version = 2
@@ -87,7 +89,7 @@ source = "alpha.wasm"
 `
 
 func TestV2Maximal(t *testing.T) {
-	dir := writeTree(t, map[string]string{"assets/a.txt": "", "assets/skip.txt": "", "static/i.html": ""})
+	dir := testenv.TempTree(t, map[string]string{"assets/a.txt": "", "assets/skip.txt": "", "static/i.html": ""})
 	app := mustParse(t, dir, maximalV2)
 	if app.ManifestVersion != 2 || app.Name != "maximal-app" || app.Version != "1.0.0" || app.Description != "A maximal application." ||
 		!reflect.DeepEqual(app.Authors, []string{"Alice <alice@example.com>", "Bob <bob@example.com>"}) ||

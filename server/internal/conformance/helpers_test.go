@@ -137,17 +137,7 @@ func newConnCounter(t testing.TB) *connCounter {
 		t.Fatal(err)
 	}
 	c := &connCounter{Addr: ln.Addr().String()}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.count.Add(1)
-			conn.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
+	testenv.CountConns(t, ln, &c.count)
 	return c
 }
 

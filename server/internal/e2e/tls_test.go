@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -296,7 +295,7 @@ type pebbleCA struct {
 func startPebble(t *testing.T, httpPort, tlsPort int, dnsAddr string) *pebbleCA {
 	t.Setenv("PEBBLE_VA_NOSLEEP", "1")
 	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0")
-	logs := &lockedBuffer{}
+	logs := &testenv.SyncBuffer{}
 	logger := log.New(logs, "pebble ", log.Lmicroseconds)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -400,22 +399,4 @@ func portOf(t *testing.T, addr string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

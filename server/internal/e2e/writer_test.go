@@ -26,7 +26,7 @@ import (
 type devSite struct {
 	*site
 	live   string // the generator's live-reload address
-	out    *lockedBuffer
+	out    *testenv.SyncBuffer
 	exited chan struct{}
 }
 
@@ -67,7 +67,7 @@ func startDevSite(t *testing.T, content string, o devOptions) *devSite {
 	if o.beforeLive != nil {
 		o.beforeLive()
 	}
-	d := &devSite{site: s, live: testenv.FreeAddr(t), out: &lockedBuffer{}, exited: make(chan struct{})}
+	d := &devSite{site: s, live: testenv.FreeAddr(t), out: &testenv.SyncBuffer{}, exited: make(chan struct{})}
 	args := []string{"-content", content, "-out", public, "-base-url", s.siteURL, "-live", d.live}
 	if o.drafts {
 		args = append(args, "-drafts")

@@ -105,27 +105,16 @@ func (r *Result) String() string {
 // (after warmup, whose requests are not counted). It fails when no request succeeds.
 func Run(addr string, req Request, conns int, warmup, d time.Duration) (*Result, error) {
 	wire := req.wire()
-	var mu sync.Mutex
-	total := &Result{Statuses: map[int]int{}}
 	start := time.Now()
 	measureFrom, stopAt := start.Add(warmup), start.Add(warmup+d)
+	perConn := make([]*Result, conns)
 	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			r := worker(addr, wire, req.Method == "HEAD", measureFrom, stopAt)
-			mu.Lock()
-			defer mu.Unlock()
-			total.Requests += r.Requests
-			total.Errors += r.Errors
-			for s, n := range r.Statuses {
-				total.Statuses[s] += n
-			}
-			total.latency = append(total.latency, r.latency...)
-		})
+	for i := range perConn {
+		wg.Go(func() { perConn[i] = worker(addr, wire, req.Method == "HEAD", measureFrom, stopAt) })
 	}
 	wg.Wait()
-	total.Duration = d
-	slices.Sort(total.latency)
+	total := Merge(perConn...)
+	total.Duration = d // the connections ran side by side
 	if total.Requests == 0 {
 		return total, errors.New("loadgen: no request completed")
 	}

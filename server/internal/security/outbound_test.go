@@ -95,30 +95,16 @@ func newForbidden(t *testing.T) *forbidden {
 		t.Fatal(err)
 	}
 	_, b.port, _ = net.SplitHostPort(v4.Addr().String())
-	b.serve(t, v4)
+	testenv.CountConns(t, v4, &b.conns)
 	if v6, err := net.Listen("tcp", "[::1]:"+b.port); err == nil {
-		b.serve(t, v6)
+		testenv.CountConns(t, v6, &b.conns)
 	}
 	unix, err := net.Listen("unix", b.socket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.serve(t, unix)
+	testenv.CountConns(t, unix, &b.conns)
 	return b
-}
-
-func (b *forbidden) serve(t *testing.T, ln net.Listener) {
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			b.conns.Add(1)
-			c.Close()
-		}
-	}()
 }
 
 func (b *forbidden) count() int64 { return b.conns.Load() }

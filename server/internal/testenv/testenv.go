@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -167,6 +168,33 @@ func WriteFile(tb testing.TB, path, content string) {
 	}
 }
 
+// TempTree writes files (slash path → content) under a new temporary directory and
+// returns the directory.
+func TempTree(tb testing.TB, files map[string]string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	for p, content := range files {
+		WriteFile(tb, filepath.Join(dir, filepath.FromSlash(p)), content)
+	}
+	return dir
+}
+
+// CountConns accepts every connection to ln, adds one to n for each and closes it, until
+// the test ends (then ln is closed): a server that must never be reached.
+func CountConns(tb testing.TB, ln net.Listener, n *atomic.Int64) {
+	tb.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			c.Close()
+		}
+	}()
+}
+
 // RenderSite renders contentDir into outDir with the generator binary.
 func RenderSite(tb testing.TB, contentDir, outDir, baseURL string) {
 	tb.Helper()
@@ -201,7 +229,7 @@ type Server struct {
 	ready  string // path answering once it is up: 200 for the host, any status otherwise
 	isUp   func() bool
 	cmd    *exec.Cmd
-	logs   *syncBuffer
+	logs   *SyncBuffer
 	done   chan struct{}
 }
 
@@ -259,7 +287,7 @@ func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 func (s *Server) start() {
 	s.tb.Helper()
-	s.logs = &syncBuffer{}
+	s.logs = &SyncBuffer{}
 	s.cmd = exec.Command(s.binary, s.Args...)
 	s.cmd.Dir = s.Dir
 	s.cmd.Env = append(os.Environ(), s.Env...)
@@ -354,19 +382,21 @@ func (s *Server) Exited() bool {
 	}
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers and readers, such as a
+// process's output read while it runs.
+type SyncBuffer struct {
 	mu     sync.Mutex
 	buf    bytes.Buffer
 	prefix string
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.prefix + b.buf.String()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wasmsite/server/internal/allowlist"
+	"wasmsite/server/internal/testenv"
 	"wasmsite/server/manifest"
 )
 
@@ -16,22 +17,6 @@ func envMap(m map[string]string) func(string) (string, bool) {
 }
 
 func ptr(s string) *string { return &s }
-
-// writeTree creates files (path → content) under a new temp dir and returns it.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 func wantErr(t *testing.T, err error, subs ...string) {
 	t.Helper()
@@ -108,7 +93,7 @@ func resolverApp(t *testing.T, dotenv string) *manifest.App {
 	if dotenv != "" {
 		files[".env"] = dotenv
 	}
-	dir := writeTree(t, files)
+	dir := testenv.TempTree(t, files)
 	return &manifest.App{Dir: dir, Variables: map[string]manifest.Variable{
 		"a":          {Default: ptr("default-a")},
 		"b":          {Default: ptr("default-b")},
@@ -229,7 +214,7 @@ func TestDotenvErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("A=\"open\n"), 0o644)
 	_, err = NewResolver(&manifest.App{Dir: dir}, envMap(nil), nil)
 	wantErr(t, err, ".env:1: unterminated quoted value for A")
-	m, err := ReadDotenv(writeTree(t, map[string]string{".env": "X=\"a\\nb \\\"q\\\"\"\nY='raw\\n'\nZ=v#nocomment\n"}) + "/.env")
+	m, err := ReadDotenv(testenv.TempTree(t, map[string]string{".env": "X=\"a\\nb \\\"q\\\"\"\nY='raw\\n'\nZ=v#nocomment\n"}) + "/.env")
 	if err != nil || m["X"] != "a\nb \"q\"" || m["Y"] != `raw\n` || m["Z"] != "v#nocomment" {
 		t.Fatalf("%q %v", m, err)
 	}
