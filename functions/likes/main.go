@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 
 	"wasmsite/functions/likes/internal/likes"
 	"wasmsite/functions/sdk/config"
@@ -29,6 +30,10 @@ var initial *likes.Handler
 func init() {
 	if h := newHandler(); h.ConfigErr == nil {
 		initial = h
+		if err := likes.Warm(h); err != nil {
+			// Only speed is lost: requests still run, each doing the lazy set-up.
+			fmt.Fprintln(os.Stderr, err)
+		}
 	}
 	spinhttp.Handle(http.HandlerFunc(serve))
 }

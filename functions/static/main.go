@@ -29,7 +29,9 @@ import (
 )
 
 func init() {
-	spinhttp.HandleRequest(NewServer(root(), os.Getenv).Serve)
+	s := NewServer(root(), os.Getenv)
+	s.Warm()
+	spinhttp.HandleRequest(s.Serve)
 }
 
 func main() {}

@@ -240,10 +240,12 @@ func TestPrecompressedSibling(t *testing.T) {
 	}
 }
 
-// countingFS counts opens and reads, to check what a response costs in WASI calls.
+// countingFS counts opens (tried) and reads, to check what a response costs in WASI
+// calls, and the files open now.
 type countingFS struct {
 	fstest.MapFS
 	opens, reads map[string]int
+	open         int
 }
 
 func (c *countingFS) Open(name string) (fs.File, error) {
@@ -252,6 +254,7 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.open++
 	return &countingFile{File: f, name: name, c: c}, nil
 }
 
@@ -264,6 +267,11 @@ type countingFile struct {
 func (f *countingFile) Read(b []byte) (int, error) {
 	f.c.reads[f.name]++
 	return f.File.Read(b)
+}
+
+func (f *countingFile) Close() error {
+	f.c.open--
+	return f.File.Close()
 }
 
 // Tags come from size and modification time: the same bytes written again later get a
