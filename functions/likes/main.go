@@ -35,17 +35,17 @@ func init() {
 			fmt.Fprintln(os.Stderr, err)
 		}
 	}
-	spinhttp.Handle(http.HandlerFunc(serve))
+	spinhttp.HandleRequest(serve)
 }
 
 func main() {}
 
-func serve(w http.ResponseWriter, r *http.Request) {
+func serve(r *spinhttp.Request) spinhttp.Response {
 	h := initial
 	if h == nil {
 		h = newHandler()
 	}
-	h.ServeHTTP(w, r)
+	return h.Serve(r)
 }
 
 // newHandler reads the config through the host and wires the handler to the host's

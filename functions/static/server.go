@@ -47,31 +47,9 @@ type reply struct {
 	spinhttp.Response
 }
 
-// set replaces the header name (canonical form) or adds it.
-func (r *reply) set(name, value string) {
-	for i := range r.Headers {
-		if r.Headers[i].Name == name {
-			r.Headers[i].Value = value
-			return
-		}
-	}
-	r.Headers = append(r.Headers, spinhttp.Pair{Name: name, Value: value})
-}
-
-// del removes the header name (canonical form).
-func (r *reply) del(name string) {
-	kept := r.Headers[:0]
-	for _, p := range r.Headers {
-		if p.Name != name {
-			kept = append(kept, p)
-		}
-	}
-	r.Headers = kept
-}
-
 func (r *reply) plain(status int, msg string) spinhttp.Response {
-	r.set("Content-Type", "text/plain; charset=utf-8")
-	r.set("Content-Length", strconv.Itoa(len(msg)))
+	r.Set("Content-Type", "text/plain; charset=utf-8")
+	r.Set("Content-Length", strconv.Itoa(len(msg)))
 	r.Status, r.Body = status, []byte(msg)
 	return r.Response
 }
@@ -79,9 +57,9 @@ func (r *reply) plain(status int, msg string) spinhttp.Response {
 // Serve answers one request (a spinhttp.RequestHandler).
 func (s *Server) Serve(r *spinhttp.Request) spinhttp.Response {
 	out := &reply{spinhttp.Response{Headers: make([]spinhttp.Pair, 0, 8)}}
-	out.set("X-Content-Type-Options", "nosniff")
+	out.Set("X-Content-Type-Options", "nosniff")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		out.set("Allow", "GET, HEAD")
+		out.Set("Allow", "GET, HEAD")
 		return out.plain(http.StatusMethodNotAllowed, "Method Not Allowed\n")
 	}
 	uriPath, query := splitURI(r.URI)
@@ -102,7 +80,7 @@ func (s *Server) Serve(r *spinhttp.Request) spinhttp.Response {
 		if query != "" {
 			loc += "?" + query
 		}
-		out.set("Location", loc)
+		out.Set("Location", loc)
 		return out.plain(http.StatusMovedPermanently, "Moved Permanently\n")
 	case f != nil:
 		return s.serve(r, out, f, http.StatusOK)
@@ -190,20 +168,20 @@ func (s *Server) openRegular(name string) *openFile {
 // writes them; it must be kept in step with the file), else compressed here.
 func (s *Server) serve(r *spinhttp.Request, out *reply, f *openFile, status int) spinhttp.Response {
 	ct := ContentType(f.name)
-	out.set("Content-Type", ct)
+	out.Set("Content-Type", ct)
 	if status == http.StatusOK {
-		out.set("Cache-Control", s.CacheControl)
+		out.Set("Cache-Control", s.CacheControl)
 	} else {
-		out.set("Cache-Control", "no-cache")
+		out.Set("Cache-Control", "no-cache")
 	}
 	if !compressible(ct) {
 		return s.send(r, out, f, status, nil, "")
 	}
-	out.set("Vary", "Accept-Encoding")
+	out.Set("Vary", "Accept-Encoding")
 	if !acceptsGzip(r) || f.info.Size() == 0 {
 		return s.send(r, out, f, status, nil, "")
 	}
-	out.set("Content-Encoding", "gzip")
+	out.Set("Content-Encoding", "gzip")
 	if gz := s.openRegular(f.name + ".gz"); gz != nil {
 		f.f.Close()
 		return s.send(r, out, gz, status, nil, "-gz")
@@ -222,17 +200,17 @@ func (s *Server) send(r *spinhttp.Request, out *reply, f *openFile, status int, 
 	if !ok || encode != nil || r.Method != http.MethodHead {
 		var err error
 		if data, err = readAll(f.f, f.info.Size()); err != nil {
-			out.del("Content-Encoding")
+			out.Del("Content-Encoding")
 			return out.plain(http.StatusInternalServerError, "Internal Server Error\n")
 		}
 		if !ok {
 			tag = contentTag(data, suffix)
 		}
 	}
-	out.set("ETag", tag)
+	out.Set("ETag", tag)
 	if inm := r.Header("if-none-match"); status == http.StatusOK && inm != "" && etagMatch(inm, tag) {
-		out.del("Content-Type")
-		out.del("Content-Encoding")
+		out.Del("Content-Type")
+		out.Del("Content-Encoding")
 		out.Status = http.StatusNotModified
 		return out.Response
 	}
@@ -241,7 +219,7 @@ func (s *Server) send(r *spinhttp.Request, out *reply, f *openFile, status int, 
 		data = encode(data)
 		size = int64(len(data))
 	}
-	out.set("Content-Length", strconv.FormatInt(size, 10))
+	out.Set("Content-Length", strconv.FormatInt(size, 10))
 	out.Status, out.Body = status, data
 	return out.Response
 }

@@ -20,6 +20,7 @@ import (
 
 	"wasmsite/functions/likes/internal/likes"
 	"wasmsite/functions/sdk/redis"
+	"wasmsite/functions/sdk/spinhttp"
 )
 
 func main() {
@@ -42,7 +43,7 @@ func main() {
 	rdb := goredis.NewClient(&goredis.Options{Addr: *addr, PoolSize: 64})
 	h := &likes.Handler{Config: config, Store: store{rdb}, Fetcher: fetcher{}}
 	fmt.Printf("Serving http://%s\n", *listen)
-	log.Fatal(http.ListenAndServe(*listen, h))
+	log.Fatal(http.ListenAndServe(*listen, spinhttp.HTTPHandler(h.Serve, likes.MaxBody)))
 }
 
 // store runs commands with go-redis, flattening replies as the host's outbound-redis

@@ -3,7 +3,9 @@ package spinhttp
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 
 	"wasmsite/functions/sdk/spin"
 )
@@ -54,6 +56,33 @@ func (r *Request) Values(name string, fn func(value string)) {
 			fn(p.Value)
 		}
 	}
+}
+
+// Query returns the URI's query parameters (url.ParseQuery: malformed pairs are
+// dropped).
+func (r *Request) Query() url.Values {
+	_, query, _ := strings.Cut(r.URI, "?")
+	v, _ := url.ParseQuery(query)
+	return v
+}
+
+// Cookie returns the value of the first cookie called name in the Cookie headers, with
+// the double quotes RFC 6265 allows around it removed, and whether there is one.
+func (r *Request) Cookie(name string) (string, bool) {
+	value, found := "", false
+	r.Values("cookie", func(line string) {
+		for part := range strings.SplitSeq(line, ";") {
+			n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if found || !ok || n != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			value, found = v, true
+		}
+	})
+	return value, found
 }
 
 func equalFoldASCII(a, b string) bool {

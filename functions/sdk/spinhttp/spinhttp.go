@@ -197,13 +197,6 @@ func (w *Recorder) Write(p []byte) (int, error) {
 // Flush implements http.Flusher (a no-op: the response is sent when the handler returns).
 func (w *Recorder) Flush() {}
 
-// Response is a recorded response in the shape of Spin's response record.
-type Response struct {
-	Status  int
-	Headers []Pair
-	Body    []byte
-}
-
 // Result finalises the recording: status defaulted to 200, Content-Type sniffed when
 // absent, headers flattened in sorted name order, one pair per value.
 func (w *Recorder) Result(head bool) Response {

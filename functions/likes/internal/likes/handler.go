@@ -1,6 +1,7 @@
 package likes
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"wasmsite/functions/sdk/spin"
+	"wasmsite/functions/sdk/spinhttp"
 )
 
 // Limits of the API.
@@ -24,7 +25,9 @@ const (
 	RefetchEvery = 5 * time.Second
 )
 
-// Handler serves the likes API (route /likes). All responses are JSON with
+// Handler serves the likes API (route /likes) as a spinhttp.RequestHandler (Serve): a
+// Go guest pays for net/http's request and response types on every like. All
+// responses are JSON with
 // Cache-Control: private, no-store (per reader: no shared cache may keep them).
 //
 //	GET    /likes?url=U             → 200 {"url","count","liked"}
@@ -74,27 +77,29 @@ func (h *Handler) sitemap() *Sitemap {
 	return &Sitemap{Site: h.Config.Site, Store: h.Store, Fetcher: h.Fetcher, TTL: ttl, RefetchEvery: RefetchEvery, Now: h.now}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writer is the response being built: its headers and, once written, status and body.
+type writer struct{ spinhttp.Response }
+
+func (w *writer) writeJSON(status int, v any) {
 	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
+	w.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Status, w.Body = status, b
 }
 
-func fail(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+func (w *writer) fail(status int, msg string) {
+	w.writeJSON(status, map[string]string{"error": msg})
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hdr := w.Header()
-	hdr.Set("Cache-Control", "private, no-store")
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("X-Content-Type-Options", "nosniff")
+// Serve answers one request (a spinhttp.RequestHandler).
+func (h *Handler) Serve(r *spinhttp.Request) spinhttp.Response {
+	w := &writer{spinhttp.Response{Headers: make([]spinhttp.Pair, 0, 6)}}
+	w.Set("Cache-Control", "private, no-store")
+	w.Set("Content-Type", "application/json")
+	w.Set("X-Content-Type-Options", "nosniff")
 	if h.ConfigErr != nil {
 		log.Printf("likes: configuration error: %v", h.ConfigErr)
-		fail(w, http.StatusInternalServerError, "likes are not configured")
-		return
+		w.fail(http.StatusInternalServerError, "likes are not configured")
+		return w.Response
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -102,19 +107,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost, http.MethodDelete:
 		h.serveChange(w, r)
 	default:
-		hdr.Set("Allow", "GET, HEAD, POST, DELETE")
-		fail(w, http.StatusMethodNotAllowed, "method not allowed")
+		w.Set("Allow", "GET, HEAD, POST, DELETE")
+		w.fail(http.StatusMethodNotAllowed, "method not allowed")
 	}
+	return w.Response
 }
 
 // reader returns the reader id of a valid token cookie ("" when there is none) and
 // whether a cookie was present but invalid.
-func (h *Handler) reader(r *http.Request) (id string, bad bool) {
-	c, err := r.Cookie(CookieName)
-	if err != nil || c.Value == "" {
+func (h *Handler) reader(r *spinhttp.Request) (id string, bad bool) {
+	token, _ := r.Cookie(CookieName)
+	if token == "" {
 		return "", false
 	}
-	id, err = h.tokens().Verify(c.Value)
+	id, err := h.tokens().Verify(token)
 	if err != nil {
 		return "", true
 	}
@@ -133,14 +139,14 @@ func (h *Handler) cookie(value string, maxAge int) *http.Cookie {
 	}
 }
 
-func (h *Handler) clearCookie(w http.ResponseWriter) { http.SetCookie(w, h.cookie("", -1)) }
+func (h *Handler) clearCookie(w *writer) { w.Add("Set-Cookie", h.cookie("", -1).String()) }
 
 // sameOrigin is the CSRF check: Origin (or Referer when Origin is absent) must be the
 // site's origin.
-func (h *Handler) sameOrigin(r *http.Request) bool {
-	src := r.Header.Get("Origin")
+func (h *Handler) sameOrigin(r *spinhttp.Request) bool {
+	src := r.Header("Origin")
 	if src == "" {
-		src = r.Header.Get("Referer")
+		src = r.Header("Referer")
 	}
 	if src == "" || src == "null" {
 		return false
@@ -152,35 +158,32 @@ func (h *Handler) sameOrigin(r *http.Request) bool {
 	return Origin(u) == Origin(h.Config.Site)
 }
 
-// clientIP is the peer IP from spin-client-addr (http.Request.RemoteAddr in the SDK).
-func clientIP(r *http.Request) string {
-	addr := r.Header.Get(spin.HeaderClientAddr)
-	if addr == "" {
-		addr = r.RemoteAddr
-	}
+// clientIP is the peer IP from spin-client-addr.
+func clientIP(r *spinhttp.Request) string {
+	addr := r.Header(spinhttp.HeaderClientAddr)
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		return host
 	}
 	return addr
 }
 
-func (h *Handler) storeFailure(w http.ResponseWriter, err error) {
+func (h *Handler) storeFailure(w *writer, err error) {
 	log.Printf("likes: %v", err)
 	if errors.Is(err, ErrSitemapUnavailable) {
-		fail(w, http.StatusServiceUnavailable, "sitemap unavailable")
+		w.fail(http.StatusServiceUnavailable, "sitemap unavailable")
 		return
 	}
-	fail(w, http.StatusServiceUnavailable, "store unavailable")
+	w.fail(http.StatusServiceUnavailable, "store unavailable")
 }
 
-func urlError(w http.ResponseWriter, err error) {
+func urlError(w *writer, err error) {
 	switch {
 	case errors.Is(err, ErrURLTooLong):
-		fail(w, http.StatusBadRequest, "url too long")
+		w.fail(http.StatusBadRequest, "url too long")
 	case errors.Is(err, ErrForeignURL):
-		fail(w, http.StatusBadRequest, "url is not on this site")
+		w.fail(http.StatusBadRequest, "url is not on this site")
 	default:
-		fail(w, http.StatusBadRequest, "invalid url")
+		w.fail(http.StatusBadRequest, "invalid url")
 	}
 }
 
@@ -201,14 +204,14 @@ func (h *Handler) state(page, reader string) (PageLikes, error) {
 	return pl, nil
 }
 
-func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
-	raws := r.URL.Query()["url"]
+func (h *Handler) serveGet(w *writer, r *spinhttp.Request) {
+	raws := r.Query()["url"]
 	if len(raws) == 0 {
-		fail(w, http.StatusBadRequest, "missing url")
+		w.fail(http.StatusBadRequest, "missing url")
 		return
 	}
 	if len(raws) > MaxBatch {
-		fail(w, http.StatusBadRequest, "too many urls")
+		w.fail(http.StatusBadRequest, "too many urls")
 		return
 	}
 	pages := make([]string, len(raws))
@@ -225,7 +228,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 		// A stale or forged cookie does not hide counts; it is just dropped.
 		h.clearCookie(w)
 	}
-	known, err := h.sitemap().Contains(r.Context(), pages...)
+	known, err := h.sitemap().Contains(context.Background(), pages...)
 	if err != nil {
 		h.storeFailure(w, err)
 		return
@@ -233,7 +236,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 	out := make([]PageLikes, len(pages))
 	for i, p := range pages {
 		if !known[i] {
-			fail(w, http.StatusNotFound, "page not in sitemap: "+p)
+			w.fail(http.StatusNotFound, "page not in sitemap: "+p)
 			return
 		}
 		if out[i], err = h.state(p, reader); err != nil {
@@ -242,10 +245,10 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(out) == 1 {
-		writeJSON(w, http.StatusOK, out[0])
+		w.writeJSON(http.StatusOK, out[0])
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"likes": out})
+	w.writeJSON(http.StatusOK, map[string]any{"likes": out})
 }
 
 type changeRequest struct {
@@ -256,7 +259,7 @@ type changeRequest struct {
 // serveChange likes, unlikes or toggles a page for the request's reader (POST with
 // JSON or a form, DELETE with JSON), in this order of checks: origin, body, action, url,
 // token, rate limits, sitemap; then it answers the page's count.
-func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveChange(w *writer, r *spinhttp.Request) {
 	req, form, ok := h.readChange(w, r)
 	if !ok {
 		return
@@ -266,7 +269,7 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.URL == nil || *req.URL == "" {
-		fail(w, http.StatusBadRequest, "missing url")
+		w.fail(http.StatusBadRequest, "missing url")
 		return
 	}
 	page, err := Normalize(h.Config.Site, *req.URL)
@@ -277,10 +280,10 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 	reader, bad := h.reader(r)
 	if bad {
 		h.clearCookie(w)
-		fail(w, http.StatusUnauthorized, "invalid token")
+		w.fail(http.StatusUnauthorized, "invalid token")
 		return
 	}
-	if !h.withinRateLimits(w, r, reader) || !h.inSitemap(w, r, page) {
+	if !h.withinRateLimits(w, r, reader) || !h.inSitemap(w, page) {
 		return
 	}
 	key := "likes:" + page
@@ -297,49 +300,41 @@ func (h *Handler) serveChange(w http.ResponseWriter, r *http.Request) {
 	st := PageLikes{URL: page, Count: n, Liked: liked}
 	if form {
 		// page is a decoded path: escape it so Location is an ASCII URI reference.
-		w.Header().Set("Location", (&url.URL{Path: page}).EscapedPath())
-		writeJSON(w, http.StatusSeeOther, st)
+		w.Set("Location", (&url.URL{Path: page}).EscapedPath())
+		w.writeJSON(http.StatusSeeOther, st)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	w.writeJSON(http.StatusOK, st)
 }
 
 // readChange checks the request's origin and reads its body, JSON or (POST only) a
 // form; form reports which. ok is false when it has answered the request.
-func (h *Handler) readChange(w http.ResponseWriter, r *http.Request) (req changeRequest, form, ok bool) {
+func (h *Handler) readChange(w *writer, r *spinhttp.Request) (req changeRequest, form, ok bool) {
 	if !h.sameOrigin(r) {
-		fail(w, http.StatusForbidden, "cross-origin request refused")
+		w.fail(http.StatusForbidden, "cross-origin request refused")
 		return req, false, false
 	}
-	if r.ContentLength > MaxBody {
-		fail(w, http.StatusRequestEntityTooLarge, "body too large")
-		return req, false, false
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		fail(w, http.StatusBadRequest, "unreadable body")
-		return req, false, false
-	}
+	body := r.Body
 	if len(body) > MaxBody {
-		fail(w, http.StatusRequestEntityTooLarge, "body too large")
+		w.fail(http.StatusRequestEntityTooLarge, "body too large")
 		return req, false, false
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(r.Header("Content-Type"))
 	switch mt {
 	case "application/json", "":
 		if err := json.Unmarshal(body, &req); err != nil {
-			fail(w, http.StatusBadRequest, "malformed JSON body")
+			w.fail(http.StatusBadRequest, "malformed JSON body")
 			return req, false, false
 		}
 		return req, false, true
 	case "application/x-www-form-urlencoded":
 		if r.Method != http.MethodPost {
-			fail(w, http.StatusBadRequest, "form bodies are only accepted with POST")
+			w.fail(http.StatusBadRequest, "form bodies are only accepted with POST")
 			return req, false, false
 		}
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			fail(w, http.StatusBadRequest, "malformed form body")
+			w.fail(http.StatusBadRequest, "malformed form body")
 			return req, false, false
 		}
 		if vals.Has("url") {
@@ -349,19 +344,19 @@ func (h *Handler) readChange(w http.ResponseWriter, r *http.Request) (req change
 		req.Action = vals.Get("action")
 		return req, true, true
 	}
-	fail(w, http.StatusBadRequest, "unsupported content type")
+	w.fail(http.StatusBadRequest, "unsupported content type")
 	return req, false, false
 }
 
 // changeAction is the action asked for: unlike for DELETE, like by default.
-func changeAction(w http.ResponseWriter, method, action string) (string, bool) {
+func changeAction(w *writer, method, action string) (string, bool) {
 	if method == http.MethodDelete {
 		action = "unlike"
 	} else if action == "" {
 		action = "like"
 	}
 	if action != "like" && action != "unlike" && action != "toggle" {
-		fail(w, http.StatusBadRequest, "action must be like, unlike or toggle")
+		w.fail(http.StatusBadRequest, "action must be like, unlike or toggle")
 		return "", false
 	}
 	return action, true
@@ -369,7 +364,7 @@ func changeAction(w http.ResponseWriter, method, action string) (string, bool) {
 
 // withinRateLimits applies the per-IP and the per-reader limits; false when it has
 // answered the request (429 with Retry-After, or 503).
-func (h *Handler) withinRateLimits(w http.ResponseWriter, r *http.Request, reader string) bool {
+func (h *Handler) withinRateLimits(w *writer, r *spinhttp.Request, reader string) bool {
 	rl := &RateLimiter{Store: h.Store, Now: h.now}
 	if ip := clientIP(r); ip != "" && !h.allow(w, rl, "ip:"+ip, h.Config.IPRateLimit) {
 		return false
@@ -379,29 +374,29 @@ func (h *Handler) withinRateLimits(w http.ResponseWriter, r *http.Request, reade
 
 // allow counts one change against key's limit (per minute); false when it has answered
 // the request.
-func (h *Handler) allow(w http.ResponseWriter, rl *RateLimiter, key string, limit int64) bool {
+func (h *Handler) allow(w *writer, rl *RateLimiter, key string, limit int64) bool {
 	ok, retry, err := rl.Allow(key, limit)
 	if err != nil {
 		h.storeFailure(w, err)
 		return false
 	}
 	if !ok {
-		w.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
-		fail(w, http.StatusTooManyRequests, "too many requests")
+		w.Set("Retry-After", strconv.FormatInt(retry, 10))
+		w.fail(http.StatusTooManyRequests, "too many requests")
 	}
 	return ok
 }
 
 // inSitemap reports whether page is in the site's sitemap; false when it has answered
 // the request (404, or 503).
-func (h *Handler) inSitemap(w http.ResponseWriter, r *http.Request, page string) bool {
-	known, err := h.sitemap().Contains(r.Context(), page)
+func (h *Handler) inSitemap(w *writer, page string) bool {
+	known, err := h.sitemap().Contains(context.Background(), page)
 	if err != nil {
 		h.storeFailure(w, err)
 		return false
 	}
 	if !known[0] {
-		fail(w, http.StatusNotFound, "page not in sitemap: "+page)
+		w.fail(http.StatusNotFound, "page not in sitemap: "+page)
 		return false
 	}
 	return true
@@ -411,7 +406,7 @@ func (h *Handler) inSitemap(w http.ResponseWriter, r *http.Request, page string)
 // or unlike by the reader's membership, a like by a reader without a token issues one
 // (set as the cookie once the like is stored). liked is the reader's state afterwards;
 // ok is false when it has answered the request.
-func (h *Handler) change(w http.ResponseWriter, key, action, reader string) (liked, ok bool) {
+func (h *Handler) change(w *writer, key, action, reader string) (liked, ok bool) {
 	if action == "toggle" {
 		action = "like"
 		if reader != "" {
@@ -439,7 +434,7 @@ func (h *Handler) change(w http.ResponseWriter, key, action, reader string) (lik
 
 // like adds reader to the page's set, issuing a reader id and token first when the
 // request had none; false when it has answered the request.
-func (h *Handler) like(w http.ResponseWriter, key, reader string) bool {
+func (h *Handler) like(w *writer, key, reader string) bool {
 	var newToken string
 	if reader == "" {
 		var err error
@@ -448,7 +443,7 @@ func (h *Handler) like(w http.ResponseWriter, key, reader string) bool {
 		}
 		if err != nil {
 			log.Printf("likes: issuing token: %v", err)
-			fail(w, http.StatusInternalServerError, "cannot issue token")
+			w.fail(http.StatusInternalServerError, "cannot issue token")
 			return false
 		}
 	}
@@ -459,7 +454,7 @@ func (h *Handler) like(w http.ResponseWriter, key, reader string) bool {
 	if newToken != "" {
 		// The like is stored under this reader: hand out the token even if the
 		// count below fails, so a retry does not create a second reader.
-		http.SetCookie(w, h.cookie(newToken, int(TokenTTL/time.Second)))
+		w.Add("Set-Cookie", h.cookie(newToken, int(TokenTTL/time.Second)).String())
 	}
 	return true
 }

@@ -52,7 +52,7 @@ func (r result) cookie() *http.Cookie {
 	return nil
 }
 
-// do drives the handler the way the host does: Spin request parts through spinhttp.Serve.
+// do drives the handler the way the host does: Spin request parts through spinhttp.ServeRequest.
 func (e *env) do(method, uri, body string, hdr ...string) result {
 	e.t.Helper()
 	headers := []spinhttp.Pair{
@@ -69,7 +69,7 @@ func (e *env) do(method, uri, body string, hdr ...string) result {
 	if body != "" && !ct {
 		headers = append(headers, spinhttp.Pair{Name: "Content-Type", Value: "application/json"})
 	}
-	resp := spinhttp.Serve(e.h, method, uri, headers, []byte(body))
+	resp := spinhttp.ServeRequest(e.h.Serve, method, uri, headers, []byte(body))
 	r := result{status: resp.Status, h: http.Header{}, body: string(resp.Body)}
 	for _, p := range resp.Headers {
 		r.h.Add(p.Name, p.Value)

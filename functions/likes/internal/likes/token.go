@@ -85,7 +85,7 @@ func (t *Tokens) Verify(token string) (string, error) {
 	if len(keys.Keys) == 0 {
 		return "", fmt.Errorf("%w: no verification secret", ErrBadToken)
 	}
-	var claims jwt.RegisteredClaims
+	var claims readerClaims
 	keyFor := func(tok *jwt.Token) (any, error) {
 		if _, ok := tok.Header["crit"]; ok {
 			return nil, errors.New(`the "crit" header parameter names extensions this verifier does not support`)

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,50 @@ func TestTokenRotation(t *testing.T) {
 	}
 	if _, err := testTokens(&now, "new-secret").Verify(oldTok); err == nil {
 		t.Error("retired secret still verifies")
+	}
+}
+
+// signPayload signs a claims set given as JSON text with HS256 under secret.
+func signPayload(t *testing.T, payload, secret string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	text := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodHS256.Sign(text, []byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text + "." + enc.EncodeToString(sig)
+}
+
+// TestTokenDates: dates are read as jwt.NumericDate reads them (seconds, fractions
+// allowed, checked with TokenLeeway), except that a date in a string is refused.
+func TestTokenDates(t *testing.T) {
+	now := t0
+	tk := testTokens(&now, "s3cret")
+	at := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(now.Add(d).UnixMilli())/1000, 'f', 3, 64)
+	}
+	claims := func(iat, nbf, exp, extra string) string {
+		return `{"iss":"` + tk.Issuer + `","sub":"` + reader + `","iat":` + iat + `,"nbf":` + nbf + `,"exp":` + exp + extra + `}`
+	}
+	for _, c := range []struct {
+		name, payload string
+		ok            bool
+	}{
+		{"fractional dates", claims(at(-1500*time.Millisecond), at(-time.Second), at(time.Hour), ""), true},
+		{"audience string", claims(at(0), at(0), at(time.Hour), `,"aud":"x"`), true},
+		{"audience list", claims(at(0), at(0), at(time.Hour), `,"aud":["x","y"]`), true},
+		{"expired beyond leeway", claims(at(-time.Hour), at(-time.Hour), at(-TokenLeeway-500*time.Millisecond), ""), false},
+		{"expired within leeway", claims(at(-time.Hour), at(-time.Hour), at(-TokenLeeway+1500*time.Millisecond), ""), true},
+		{"not yet valid", claims(at(0), at(TokenLeeway+time.Second), at(time.Hour), ""), false},
+		{"issued in the future", claims(at(TokenLeeway+time.Second), at(0), at(time.Hour), ""), false},
+		{"date in a string", claims(at(0), at(0), `"`+at(time.Hour)+`"`, ""), false},
+		{"date not a number", claims(at(0), at(0), `true`, ""), false},
+		{"null exp", claims(at(0), at(0), `null`, ""), false},
+	} {
+		_, err := tk.Verify(signPayload(t, c.payload, "s3cret"))
+		if ok := err == nil; ok != c.ok {
+			t.Errorf("%s: verified = %v, want %v (%v)", c.name, ok, c.ok, err)
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Warm serves one request of each kind the API answers (a single and a batch GET with
-// a token, a JSON like without one, a form toggle, a DELETE) through spinhttp.Serve, as
+// a token, a JSON like without one, a form toggle, a DELETE) through spinhttp.ServeRequest, as
 // the component's export does, to a copy of h whose store and fetcher answer in memory.
 // It returns an error naming the first request that was not answered as a successful
 // one would be; h is not changed and nothing leaves the component.
@@ -56,7 +56,7 @@ func Warm(h *Handler) error {
 			{Name: spinhttp.HeaderFullURL, Value: site + uri}, {Name: spinhttp.HeaderPathInfo, Value: ""},
 			{Name: spinhttp.HeaderClientAddr, Value: "127.0.0.1:1"},
 		}
-		resp := spinhttp.Serve(&w, r.method, uri, headers, []byte(r.body))
+		resp := spinhttp.ServeRequest(w.Serve, r.method, uri, headers, []byte(r.body))
 		if resp.Status != r.status {
 			return fmt.Errorf("likes: warming: %s %s answered %d, want %d: %s", r.method, uri, resp.Status, r.status, resp.Body)
 		}

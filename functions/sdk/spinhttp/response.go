@@ -1,0 +1,51 @@
+package spinhttp
+
+// Response is a response in the shape of Spin's response record: status, headers in
+// the order sent (one pair per value), body.
+type Response struct {
+	Status  int
+	Headers []Pair
+	Body    []byte
+}
+
+// Set replaces the first header called name (compared as written: use one spelling,
+// such as the canonical form, throughout) and removes any others, or adds it.
+func (r *Response) Set(name, value string) {
+	for i := range r.Headers {
+		if r.Headers[i].Name == name {
+			r.Headers[i].Value = value
+			r.Headers = append(r.Headers[:i+1], deleted(r.Headers[i+1:], name)...)
+			return
+		}
+	}
+	r.Add(name, value)
+}
+
+// Add adds a header, keeping those of the same name (Set-Cookie).
+func (r *Response) Add(name, value string) {
+	r.Headers = append(r.Headers, Pair{Name: name, Value: value})
+}
+
+// Del removes every header called name (compared as written).
+func (r *Response) Del(name string) { r.Headers = deleted(r.Headers, name) }
+
+// Get returns the value of the first header called name (compared as written).
+func (r *Response) Get(name string) string {
+	for _, p := range r.Headers {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// deleted returns headers without those called name, reusing its array.
+func deleted(headers []Pair, name string) []Pair {
+	kept := headers[:0]
+	for _, p := range headers {
+		if p.Name != name {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
