@@ -37,7 +37,7 @@ func TestTokenRoundTrip(t *testing.T) {
 	now := t0
 	tk := testTokens(&now, "s3cret")
 	id, err := tk.NewReaderID()
-	if err != nil || !readerIDPattern.MatchString(id) {
+	if err != nil || !isReaderID(id) {
 		t.Fatalf("reader id %q %v", id, err)
 	}
 	tok, err := tk.Issue(id)
@@ -195,6 +195,18 @@ func TestTokenDates(t *testing.T) {
 		_, err := tk.Verify(signPayload(t, c.payload, "s3cret"))
 		if ok := err == nil; ok != c.ok {
 			t.Errorf("%s: verified = %v, want %v (%v)", c.name, ok, c.ok, err)
+		}
+	}
+}
+
+func TestIsReaderID(t *testing.T) {
+	for s, want := range map[string]bool{
+		reader: true, strings.Repeat("f", 32): true,
+		strings.Repeat("F", 32): false, strings.Repeat("g", 32): false, reader[:31]: false, reader + "0": false,
+		"": false, "../../etc/passwd/0123456789abcdef": false, reader[:31] + "\n": false,
+	} {
+		if got := isReaderID(s); got != want {
+			t.Errorf("isReaderID(%q) = %v", s, got)
 		}
 	}
 }
