@@ -216,10 +216,7 @@ func TestExactRoute(t *testing.T) {
 // TestPrecompressedSibling: a stored name.gz is served as the gzip variant instead of
 // compressing per request; without Accept-Encoding the plain file is served.
 func TestPrecompressedSibling(t *testing.T) {
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("<h1>from the stored sibling</h1>"))
-	zw.Close()
+	gz := bytes.NewBuffer(gzipped(t, []byte("<h1>from the stored sibling</h1>")))
 	fsys := fstest.MapFS{
 		"page.html":    {Data: []byte("<h1>plain</h1>")},
 		"page.html.gz": {Data: gz.Bytes()},
@@ -314,4 +311,18 @@ func TestETagFromStatAndReads(t *testing.T) {
 	if len(notime) != 34 { // quoted 32 hex digits
 		t.Errorf("ETag without a modification time %q, want a content hash", notime)
 	}
+}
+
+// gzipped returns data gzip-compressed, as ssg -gzip stores siblings.
+func gzipped(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return gz.Bytes()
 }

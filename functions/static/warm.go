@@ -1,21 +1,31 @@
 package main
 
 import (
+	"io/fs"
 	"net/http"
 
 	"wasmsite/functions/sdk/spinhttp"
 )
 
-// warmRequests are the requests Warm serves, as header lists: the home page and a miss,
-// each compressed, uncompressed and revalidated.
-var warmRequests = [][]spinhttp.Pair{
-	{{Name: "accept-encoding", Value: "gzip, deflate, br"}},
-	{{Name: "accept-encoding", Value: "identity"}},
-	{{Name: "accept-encoding", Value: "gzip"}, {Name: "if-none-match", Value: `"warm"`}},
-}
+// Header lists of the requests Warm serves, each for the home page and a miss.
+var (
+	// plainRequests ask for uncompressed responses, fresh and revalidated.
+	plainRequests = [][]spinhttp.Pair{
+		{{Name: "accept-encoding", Value: "identity"}},
+		{{Name: "if-none-match", Value: `"warm"`}},
+	}
+	// gzipRequests are those of browsers, which accept gzip.
+	gzipRequests = [][]spinhttp.Pair{
+		{{Name: "accept-encoding", Value: "gzip, deflate, br"}},
+		{{Name: "accept-encoding", Value: "gzip"}, {Name: "if-none-match", Value: `"warm"`}},
+	}
+)
 
-// Warm serves the requests most of a site's traffic is like (warmRequests) and discards
-// the responses.
+// Warm serves the requests most of a site's traffic is like and discards the
+// responses: plainRequests, and gzipRequests when the home page has a stored gzip
+// sibling (ssg -gzip), as it then has no compressor to set up. (Compressing on the fly
+// allocates a compressor's megabyte: memory a snapshot keeps, which every reset
+// then walks.)
 //
 // It is for the component's initialisation: the host snapshots the instance after it
 // and resets every request to that snapshot, so what the Go runtime and the standard
@@ -24,7 +34,11 @@ var warmRequests = [][]spinhttp.Pair{
 // being redone, and its pages written, on every request. Serving only reads the files;
 // s keeps nothing between requests, so no later response depends on what was read here.
 func (s *Server) Warm() {
-	for _, headers := range warmRequests {
+	requests := plainRequests
+	if _, err := fs.Stat(s.FS, "index.html.gz"); err == nil {
+		requests = append(requests, gzipRequests...)
+	}
+	for _, headers := range requests {
 		for _, path := range []string{"/", "/warm-up-miss"} {
 			h := append([]spinhttp.Pair{{Name: spinhttp.HeaderPathInfo, Value: path}}, headers...)
 			spinhttp.ServeRequest(s.Serve, http.MethodGet, path, h, nil)
