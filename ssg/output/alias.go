@@ -4,7 +4,7 @@ import "wasmsite/ssg/page"
 
 // aliases plans a redirecting page per alias of every rendered page.
 func (pl *planner) aliases() error {
-	for _, p := range pl.Site.Rendered() {
+	for _, p := range pl.rendered {
 		for _, a := range p.Aliases {
 			u, err := page.AliasURL(p, a)
 			if err != nil {

@@ -3,19 +3,22 @@ package output
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"wasmsite/ssg/images"
 	"wasmsite/ssg/source"
 )
 
-// assets plans the theme's static files.
+// assets plans the theme's static files, by name.
 func (pl *planner) assets() {
-	for name, content := range pl.Theme.Assets() {
+	assets := pl.Theme.Assets()
+	for _, name := range slices.Sorted(maps.Keys(assets)) {
 		k := pl.Keys.New().Number(pl.SiteKey).Text(name).Key()
-		pl.add(name, "theme", k, staticBytes(content))
+		pl.add(name, "theme", k, staticBytes(assets[name]))
 	}
 }
 
@@ -50,7 +53,7 @@ func (pl *planner) variants(dest, family string, f source.File) {
 // Drafts that are not rendered are not in the site, so their files are left
 // out too. A bundle file cannot take the page's own index.html.
 func (pl *planner) bundles() error {
-	for _, p := range pl.Site.Rendered() {
+	for _, p := range pl.rendered {
 		for _, f := range p.Bundle {
 			if f.Dest == "index.html" {
 				return fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, URLFile(p.URL))

@@ -2,9 +2,6 @@ package output
 
 import (
 	"bytes"
-	"fmt"
-	"slices"
-	"strings"
 
 	"wasmsite/ssg/images"
 	"wasmsite/ssg/page"
@@ -32,10 +29,30 @@ type Input struct {
 	Images *images.Table
 }
 
-// planner collects the files of a plan, family by family.
+// Planner plans the files of a site build after build. Between builds it
+// keeps what makes a plan cheap to make again: the paths and names of the
+// list pages, and the table that finds two files at one path. Not safe for
+// concurrent use.
+type Planner struct {
+	paths pathSet
+	lists map[string]*listNames // by list URL
+	size  int                   // files of the last plan
+}
+
+// NewPlanner returns a Planner that has planned nothing yet.
+func NewPlanner() *Planner {
+	return &Planner{lists: map[string]*listNames{}}
+}
+
+// Plan lists the files of the site with a new Planner (see Planner.Plan).
+func Plan(in Input) ([]File, error) { return NewPlanner().Plan(in) }
+
+// planner collects the files of one plan, family by family.
 type planner struct {
 	Input
-	files []File
+	*Planner
+	files    []File
+	rendered []*page.Page // Site.Rendered()
 	// navKey adds the main navigation (the standalone pages' URLs and
 	// titles) to SiteKey: every page built on base.html shows it.
 	navKey uint64
@@ -45,20 +62,20 @@ type planner struct {
 	tagsKey uint64
 }
 
-// Plan lists every file of the site, sorted by path: posts and pages, the
-// paginated lists, the tag index and 404 page, the search page and index,
-// aliases, feeds, robots.txt,
-// theme assets, static files, page bundles, a .gitkeep the output directory
-// has, extra files, and the sitemap; in development mode (Snippet) HTML
+// Plan lists every file of the site, family by family in this order: posts
+// and pages, the paginated lists, the tag index and 404 page, the search
+// page and index, aliases, feeds, robots.txt, theme assets (by name),
+// static files, page bundles, a .gitkeep the output directory has, extra
+// files (by name), and the sitemap; in development mode (Snippet) HTML
 // files get the snippet. Nothing is generated yet. Errors: an invalid alias
 // (a *source.Error), a bundle file named index.html, and two files at one
 // path.
-func Plan(in Input) ([]File, error) {
-	pl := &planner{Input: in}
+func (pr *Planner) Plan(in Input) ([]File, error) {
+	pl := &planner{Input: in, Planner: pr, files: make([]File, 0, pr.size+1), rendered: in.Site.Rendered()}
 	pl.navKey, pl.contentKey, pl.tagsKey = pl.navigationKey(), pl.allContentKey(), pl.allTagsKey()
 	pl.posts()
 	pl.pages()
-	home, blog, tags := pl.lists()
+	lists := pl.lists()
 	pl.tagIndex()
 	pl.notFound()
 	pl.search()
@@ -74,15 +91,16 @@ func Plan(in Input) ([]File, error) {
 	}
 	pl.gitkeep()
 	pl.extras()
-	if err := pl.sort(); err != nil {
+	if err := pr.paths.check(pl.files); err != nil {
 		return nil, err
 	}
-	if err := pl.sitemap(home, blog, tags); err != nil {
+	if err := pl.sitemap(lists); err != nil {
 		return nil, err
 	}
 	if pl.Snippet != "" {
 		Inject(pl.files, pl.Snippet)
 	}
+	pr.size = len(pl.files)
 	return pl.files, nil
 }
 
@@ -109,10 +127,7 @@ func (pl *planner) navigationKey() uint64 {
 // allContentKey returns contentKey (see planner).
 func (pl *planner) allContentKey() uint64 {
 	k := pl.Keys.New().Number(pl.SiteKey)
-	for _, p := range pl.Site.Posts {
-		k.Number(p.Key)
-	}
-	for _, p := range pl.Site.Pages {
+	for _, p := range pl.rendered {
 		k.Number(p.Key)
 	}
 	return k.Key()
@@ -125,21 +140,4 @@ func (pl *planner) allTagsKey() uint64 {
 		k.Text(tg.Slug).Text(tg.Name).Number(uint64(len(tg.Pages)))
 	}
 	return k.Key()
-}
-
-// sort sorts the files by path and fails on the first path two files share.
-func (pl *planner) sort() error {
-	files := pl.files
-	slices.SortFunc(files, func(a, b File) int {
-		if c := strings.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Origin, b.Origin) // conflict errors name the same file each time
-	})
-	for i := 1; i < len(files); i++ {
-		if files[i].Path == files[i-1].Path {
-			return fmt.Errorf("%s: output /%s conflicts with %s", files[i].Origin, files[i].Path, files[i-1].Origin)
-		}
-	}
-	return nil
 }

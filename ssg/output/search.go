@@ -32,7 +32,7 @@ type searchEntry struct {
 // shards, /search/<n>.json, each the entries of the rendered pages whose URL
 // hashes to it, in site order (posts newest first, then pages).
 func (pl *planner) search() {
-	pages := pl.Site.Rendered()
+	pages := pl.rendered
 	n := max(1, (len(pages)+searchShardPages-1)/searchShardPages)
 	shards := make([][]*page.Page, n)
 	for _, p := range pages {

@@ -41,7 +41,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // changed since the generation the stage reuses: the files to generate and
 // the stale ones.
 func (s *Stage) Publish(files []output.File) (Counts, error) {
-	if err := checkPaths(files, s.p.live); err != nil {
+	if err := checkPaths(files); err != nil {
 		return Counts{}, err // the stage is still to be released
 	}
 	s.taken = true

@@ -74,7 +74,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	if dev := b.opts.Dev; dev != nil {
 		in.Snippet, in.Extra = dev.Snippet, dev.Files
 	}
-	outs, err := output.Plan(in)
+	outs, err := b.planner.Plan(in)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,7 @@ type Dev struct {
 type Builder struct {
 	opts      Options
 	keys      output.Keys
+	planner   *output.Planner
 	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
 	builds    int                    // builds that parsed, for the cache's entries
 	baseURL   string                 // the base URL of the cached pages
@@ -81,6 +82,7 @@ func NewBuilder(o Options) *Builder {
 	b := &Builder{
 		opts:      o,
 		keys:      output.NewKeys(),
+		planner:   output.NewPlanner(),
 		cache:     map[string]*cacheEntry{},
 		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
 		images:    images.NewTable(ImageCacheDir(o.OutDir)),
