@@ -13,7 +13,7 @@ func (pl *planner) extras() {
 	for _, name := range slices.Sorted(maps.Keys(pl.Extra)) {
 		content := pl.Extra[name]
 		k := pl.Keys.New().Number(pl.SiteKey).Text("extra").Text(name).Bytes(content).Key()
-		pl.add(name, "development mode", k, staticBytes(content))
+		pl.add(file(name, "development mode", k, staticBytes(content)))
 	}
 }
 

@@ -13,6 +13,8 @@ type postList struct {
 	posts                                    []*page.Page
 	per, total                               int // posts a page, pages
 	names                                    *listNames
+	at                                       int    // index of its first page in the plan
+	head                                     uint64 // what the keys of its pages start with
 }
 
 // listNames are the site paths, output paths and origins of the pages of
@@ -23,9 +25,9 @@ type listNames struct {
 	urls, paths, origins []string
 }
 
-// lists plans the paginated post lists: home, blog and one per tag (in the
-// order of Site.Tags), and returns them in that order for the sitemap.
-func (pl *planner) lists() []*postList {
+// postLists plans the paginated post lists: home, blog and one per tag (in
+// the order of Site.Tags), and returns them in that order.
+func (pl *planner) postLists() []*postList {
 	site := pl.Site
 	desc := site.Config.Description
 	ls := make([]*postList, 0, 2+len(site.Tags))
@@ -48,24 +50,30 @@ func (pl *planner) list(l *postList) {
 	l.per = pl.Site.Config.Paginate
 	l.total = page.Pages(len(l.posts), l.per)
 	l.names = pl.listNames(l)
-	head := pl.Keys.New().Number(pl.navKey).Text("list").Text(l.kind).Text(l.base).Text(l.title).Text(l.heading).Text(l.desc).
+	l.at = len(pl.files)
+	l.head = pl.Keys.New().Number(pl.navKey).Text("list").Text(l.kind).Text(l.base).Text(l.title).Text(l.heading).Text(l.desc).
 		Number(uint64(l.total)).Key()
 	for n := 1; n <= l.total; n++ {
-		k := pl.Keys.New().Number(head).Number(uint64(n))
-		for _, p := range page.PageOf(l.posts, l.per, n) {
-			k.Number(p.Key)
-		}
-		pl.add(l.names.paths[n-1], l.names.origins[n-1], k.Key(), pl.renderList(l, n))
+		pl.add(pl.listFile(l, n))
 	}
+}
+
+// listFile returns page n of l.
+func (pl *planner) listFile(l *postList, n int) File {
+	k := pl.Keys.New().Number(l.head).Number(uint64(n))
+	for _, p := range page.PageOf(l.posts, l.per, n) {
+		k.Number(p.Key)
+	}
+	return file(l.names.paths[n-1], l.names.origins[n-1], k.Key(), pl.renderList(l, n))
 }
 
 // listNames returns the names of l's pages, made for the pages the last
 // plans did not have.
 func (pr *Planner) listNames(l *postList) *listNames {
-	ln := pr.lists[l.base]
+	ln := pr.names[l.base]
 	if ln == nil || ln.first != l.origin {
 		ln = &listNames{first: l.origin}
-		pr.lists[l.base] = ln
+		pr.names[l.base] = ln
 	}
 	for n := len(ln.urls) + 1; n <= l.total; n++ {
 		u := page.PagerURL(l.base, n)
@@ -89,17 +97,17 @@ func (pl *planner) renderList(l *postList, n int) func(*bytes.Buffer) error {
 	}
 }
 
-// tagIndex plans the page listing the tags.
-func (pl *planner) tagIndex() {
+// tagIndex returns the page listing the tags.
+func (pl *planner) tagIndex() File {
 	d := pl.data("tags", "Tags", "/tags/")
 	d.Tags = pl.Site.Tags
 	k := pl.Keys.New().Number(pl.tagsKey).Number(pl.contentKey).Key()
-	pl.add("tags/index.html", "tag index", k, pl.Theme.Render("tags.html", d))
+	return file("tags/index.html", "tag index", k, pl.Theme.Render("tags.html", d))
 }
 
-// notFound plans the 404 page.
-func (pl *planner) notFound() {
+// notFound returns the 404 page.
+func (pl *planner) notFound() File {
 	d := pl.data("404", "Page not found", "/404.html")
 	k := pl.Keys.New().Number(pl.SiteKey).Text("404").Number(pl.contentKey).Key()
-	pl.add("404.html", "404 page", k, pl.Theme.Render("404.html", d))
+	return file("404.html", "404 page", k, pl.Theme.Render("404.html", d))
 }

@@ -68,10 +68,10 @@ func writeSitemap(w *bytes.Buffer, site *page.Site, lists []*postList) error {
 
 // sitemap adds sitemap.xml to the plan: every HTML page but the 404 page
 // and aliases, from the same lists and pages as the plan so that it cannot
-// drift. Its key covers exactly its entries: an edit that changes no page's
-// address or date does not regenerate it. Another file at sitemap.xml is an
-// error.
-func (pl *planner) sitemap(lists []*postList) error {
+// drift. Its key covers exactly its entries (a lastmod by its instant and
+// zone offset, which give its date): an edit that changes no page's address
+// or date does not regenerate it. Another file at sitemap.xml is an error.
+func (pl *planner) sitemap() error {
 	if pl.paths.has("sitemap.xml") {
 		for _, f := range pl.files {
 			if f.Path == "sitemap.xml" {
@@ -79,11 +79,12 @@ func (pl *planner) sitemap(lists []*postList) error {
 			}
 		}
 	}
-	site := pl.Site
+	site, lists := pl.Site, pl.lists
 	kh := pl.Keys.New().Number(pl.SiteKey).Text("sitemap")
 	sitemapEntries(site, lists, func(path string, lastmod time.Time) {
-		kh.Text(path).Number(uint64(lastmod.Unix()))
+		_, offset := lastmod.Zone()
+		kh.Text(path).Number(uint64(lastmod.Unix())).Number(uint64(offset))
 	})
-	pl.add("sitemap.xml", "sitemap", kh.Key(), func(w *bytes.Buffer) error { return writeSitemap(w, site, lists) })
+	pl.add(file("sitemap.xml", "sitemap", kh.Key(), func(w *bytes.Buffer) error { return writeSitemap(w, site, lists) }))
 	return nil
 }

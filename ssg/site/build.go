@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,17 +55,17 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	res.Parsed = parsed
 	page.AssignBundles(files.Markdown, all, files.Other)
 	res.phase("parse", &start)
-	sel, err := page.Select(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
+	m := &b.model
+	patched, err := m.Update(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
 	if err != nil {
 		return nil, err
 	}
-	posts, pages := sel.Posts, sel.Pages
-	res.NextDue = sel.NextDue
-	page.Order(posts, pages)
-	site := page.NewSite(set.cfg, posts, pages, page.Tags(posts))
+	posts, pages := m.Posts, m.Pages
+	res.NextDue = m.NextDue
+	site := page.NewSite(set.cfg, posts, pages, m.Tags)
 	res.Posts, res.Pages = len(posts), len(pages)
 	res.phase("order", &start)
-	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
+	if err := b.cards(posts, patched, set); err != nil {
 		return nil, err
 	}
 	in := output.Input{
@@ -74,10 +75,15 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	if dev := b.opts.Dev; dev != nil {
 		in.Snippet, in.Extra = dev.Snippet, dev.Files
 	}
-	outs, err := b.planner.Plan(in)
+	if patched && slices.Equal(files.Other, b.plannedOthers) {
+		in.Patch = &output.Patch{Replaced: m.Replaced}
+	}
+	planned, err := b.planner.Plan(in)
 	if err != nil {
 		return nil, err
 	}
+	b.plannedOthers = slices.Clone(files.Other)
+	outs := planned.Files
 	res.phase("plan", &start)
 	b.warn(res, all, site, outs)
 	res.Files = len(outs)

@@ -12,6 +12,7 @@ import (
 
 	"wasmsite/ssg/images"
 	"wasmsite/ssg/output"
+	"wasmsite/ssg/page"
 	"wasmsite/ssg/publisher"
 	"wasmsite/ssg/source"
 )
@@ -46,14 +47,21 @@ type Dev struct {
 // Builder renders a site; it keeps parsed pages between builds so that
 // repeated Build calls only redo what changed. Not safe for concurrent use.
 type Builder struct {
-	opts      Options
-	keys      output.Keys
-	planner   *output.Planner
-	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
-	builds    int                    // builds that parsed, for the cache's entries
-	baseURL   string                 // the base URL of the cached pages
-	publisher *publisher.Publisher
-	tdir      string // templates directory of the last build, watched by Watch
+	opts    Options
+	keys    output.Keys
+	planner *output.Planner
+	cache   map[string]*cacheEntry // parsed sources by path relative to the content directory
+	model   page.Model             // the pages of the last build, selected and ordered
+	// cardsKey is the siteKey all posts' cards were last rendered with; 0
+	// when some may not be.
+	cardsKey uint64
+	// plannedOthers are the files that may belong to page bundles as the
+	// planner last planned them (a copy: a rescan changes files in place).
+	plannedOthers []source.File
+	builds        int    // builds that parsed, for the cache's entries
+	baseURL       string // the base URL of the cached pages
+	publisher     *publisher.Publisher
+	tdir          string // templates directory of the last build, watched by Watch
 	// set and files are the settings and input files of the last build,
 	// reused by BuildChanged; nil when they must be read again.
 	set    *settings
