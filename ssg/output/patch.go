@@ -74,7 +74,7 @@ func (pl *planner) rendersAfter(in Input) bool {
 // number n: it redoes the files that show a replaced page, and the tag
 // index, 404 page and feeds, and returns what changed.
 func (pl *planner) patch(in Input, n uint64) *Changes {
-	ch := &Changes{Base: pl.number, Plan: n}
+	ch := &Changes{Base: pl.number}
 	pl.Input, pl.number = in, n
 	for _, r := range in.Patch.Replaced {
 		ch.Indexes = pl.replace(r, ch.Indexes)

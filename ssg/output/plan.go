@@ -53,20 +53,21 @@ type Planner struct {
 	size  int                   // files of the last plan
 }
 
-// Planned is a plan: the files of the site, and how they differ from the
-// plan before when the Planner patched that one.
+// Planned is a plan: the files of the site, its number, unique in the
+// process (0: not a Planner's), and how it differs from the plan before
+// when the Planner patched that one.
 type Planned struct {
 	Files   []File
+	Number  uint64
 	Changes *Changes // nil unless patched
 }
 
-// Changes tell how a patched plan differs from the plan it patched: they
-// have the same files at the same paths in the same order, but the keys and
-// generators of the files at Indexes (increasing) may differ. Base and Plan
-// number the two plans, uniquely in the process.
+// Changes tell how a patched plan differs from the plan it patched, number
+// Base: they have the same files at the same paths in the same order, but
+// the keys and generators of the files at Indexes (increasing) may differ.
 type Changes struct {
-	Base, Plan uint64
-	Indexes    []int
+	Base    uint64
+	Indexes []int
 }
 
 // plans numbers the plans of the process.
@@ -131,7 +132,7 @@ func (pr *Planner) Plan(in Input) (Planned, error) {
 	n := plans.Add(1)
 	if last := pr.last; in.Patch != nil && last != nil && last.patchable(in) {
 		ch := last.patch(in, n)
-		return Planned{Files: last.files, Changes: ch}, nil
+		return Planned{Files: last.files, Number: n, Changes: ch}, nil
 	}
 	pr.last = nil
 	pl := &planner{Input: in, Planner: pr, number: n, files: make([]File, 0, pr.size+1), rendered: in.Site.Rendered(),
@@ -140,7 +141,7 @@ func (pr *Planner) Plan(in Input) (Planned, error) {
 		return Planned{}, err
 	}
 	pr.last, pr.size = pl, len(pl.files)
-	return Planned{Files: pl.files}, nil
+	return Planned{Files: pl.files, Number: n}, nil
 }
 
 // plan lists the files of a whole plan.

@@ -24,43 +24,84 @@ type generation struct {
 	// entries[j] is files[todo[j]]'s entry in the new generation's sums,
 	// once written or found unchanged.
 	entries []fileSum
+	// patched: only the files the plans changed were compared (see
+	// generation).
+	patched bool
 	dirs    sync.Map // directories made in this publish
 	// unchanged counts the files redone whose bytes were already there,
 	// readBack those of them read back to compare.
 	unchanged, readBack atomic.Int64
 }
 
-// generation starts publishing files into s: it compares their keys with
-// those of the files s's directory has, a map lookup per file (two with a
-// .gz sibling), and lists the stale files only when some are.
-func (s *Stage) generation(files []output.File) *generation {
-	g := &generation{Stage: s, files: files}
-	kept := 0 // paths of have that the new generation has too
-	for i, f := range files {
-		k, ok := s.have[f.Path]
-		if ok {
-			kept++
+// generation starts publishing the files of plan into s: it compares their
+// keys with those of the files s's directory has, a map lookup per file (two
+// with a .gz sibling), and lists the stale files only when some are. When
+// plan patches the live output's plan (patch) and s reuses the generation
+// before that one, with the keys this Publisher gave it, only the files
+// either patch changed are compared: the others, and the paths, are the
+// same in the three.
+func (s *Stage) generation(plan output.Planned, patch bool) *generation {
+	g := &generation{Stage: s, files: plan.Files}
+	if g.patched = patch && s.exact && s.p.diffKnown; g.patched {
+		for _, i := range union(s.p.diff, plan.Changes.Indexes) {
+			g.compare(i)
 		}
-		current := ok && k != output.UnknownKey && k == f.Key
-		if s.p.gzip && Gzippable(f.Path) {
-			// The sibling's key is the source's: both change together. It may be
-			// absent when the source is under GzipMinSize; a stale one is then
-			// removed by the write.
-			kz, ok := s.have[f.Path+".gz"]
-			if ok {
-				kept++
-			}
-			current = current && kz == f.Key
-		}
-		if !current {
-			g.todo = append(g.todo, i)
-		}
-	}
-	if kept < len(s.have) {
+	} else if kept := g.compareAll(); kept < len(s.have) {
 		g.stale = g.findStale()
 	}
 	g.entries = make([]fileSum, len(g.todo))
 	return g
+}
+
+// compareAll compares every file with the directory's and returns how many
+// paths of the directory the new generation keeps.
+func (g *generation) compareAll() (kept int) {
+	for i := range g.files {
+		kept += g.compare(i)
+	}
+	return kept
+}
+
+// compare adds files[i] to todo unless the directory has it with its key
+// (and, with gzip, a sibling of that key), and returns how many of those
+// two paths the directory has.
+func (g *generation) compare(i int) (kept int) {
+	f := g.files[i]
+	k, ok := g.have[f.Path]
+	if ok {
+		kept++
+	}
+	current := ok && k != output.UnknownKey && k == f.Key
+	if g.p.gzip && Gzippable(f.Path) {
+		// The sibling's key is the source's: both change together. It may be
+		// absent when the source is under GzipMinSize; a stale one is then
+		// removed by the write.
+		kz, ok := g.have[f.Path+".gz"]
+		if ok {
+			kept++
+		}
+		current = current && kz == f.Key
+	}
+	if !current {
+		g.todo = append(g.todo, i)
+	}
+	return kept
+}
+
+// union returns the increasing indexes of a and b, both increasing.
+func union(a, b []int) []int {
+	out := make([]int, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || (len(a) > 0 && a[0] < b[0]):
+			out, a = append(out, a[0]), a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return out
 }
 
 // findStale returns the paths the directory has and the new generation

@@ -28,8 +28,13 @@ type Counts struct {
 // bufPool holds the buffers files are generated into.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Publish generates files into the stage's directory and swaps it in for the
-// output atomically. A file whose key shows it is already up to date there is
+// Publish publishes files, which are not a Planner's plan (see PublishPlan).
+func (s *Stage) Publish(files []output.File) (Counts, error) {
+	return s.PublishPlan(output.Planned{Files: files})
+}
+
+// PublishPlan generates the files of a plan into the stage's directory and
+// swaps it in for the output atomically. A file whose key shows it is already up to date there is
 // not generated; one whose bytes are is not rewritten. Files the directory
 // has and files lacks are removed. Paths must be unique. On error the output
 // is unchanged: a reused generation, partly updated, is kept for the next
@@ -39,10 +44,17 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 //
 // Apart from a map lookup per file, the work is proportional to what
 // changed since the generation the stage reuses: the files to generate and
-// the stale ones.
-func (s *Stage) Publish(files []output.File) (Counts, error) {
-	if err := checkPaths(files); err != nil {
-		return Counts{}, err // the stage is still to be released
+// the stale ones. When the plan patched the one the live output was
+// published from, whose own patch told how it differed from the generation
+// the stage reuses, there is no work per file at all: only the files either
+// patch changed are looked at.
+func (s *Stage) PublishPlan(plan output.Planned) (Counts, error) {
+	files := plan.Files
+	patch := s.p.patches(plan)
+	if !patch { // else the paths are the live output's, which were checked
+		if err := checkPaths(files); err != nil {
+			return Counts{}, err // the stage is still to be released
+		}
 	}
 	s.taken = true
 	<-s.done
@@ -52,7 +64,7 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 		}
 		return Counts{}, s.err
 	}
-	g := s.generation(files)
+	g := s.generation(plan, patch)
 	g.removeStale()
 	g.prefetchRereads()
 	// File creation is dominated by file-system latency, not CPU: more
@@ -64,15 +76,31 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 	keys := g.updateKeys()
 	var changed []string
 	if s.p.track {
-		changed = g.changedFromLive(keys, sums)
+		changed = g.changedFromLive(keys, sums, plan, patch)
 	}
 	old, err := swap(s.dir, s.p.out)
 	if err != nil {
 		return Counts{}, s.fail(err)
 	}
 	s.p.retire(old, keys)
+	s.p.published(plan, patch)
 	g.writeSums(s.p.out, sums)
 	return Counts{Written: len(g.todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load()), Changed: changed}, nil
+}
+
+// patches reports whether plan patched the plan the live output was
+// published from.
+func (p *Publisher) patches(plan output.Planned) bool {
+	return plan.Changes != nil && p.plan != 0 && plan.Changes.Base == p.plan
+}
+
+// published records that the live output is now plan's, which patches the
+// plan it replaced when patch is set.
+func (p *Publisher) published(plan output.Planned, patch bool) {
+	p.plan, p.diff, p.diffKnown = plan.Number, nil, patch
+	if patch {
+		p.diff = plan.Changes.Indexes
+	}
 }
 
 // fail ends a publish that failed before the swap.

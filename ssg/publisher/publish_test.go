@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -43,10 +44,14 @@ func publish(t *testing.T, p *Publisher, keys output.Keys, s site) Counts {
 	return c
 }
 
-// tree returns the files under dir by slash path.
+// tree returns the files under dir by slash path; none when there is no
+// dir.
 func tree(t *testing.T, dir string) site {
 	t.Helper()
 	s := site{}
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		return s
+	}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -183,5 +188,118 @@ func TestSumsAppended(t *testing.T) {
 	// other files unchanged by their sums.
 	if c := publish(t, New(out, false, 2), keys, s); c.Written != 1 || c.ReadBack != 0 {
 		t.Errorf("a new publisher wrote %d files and read back %d, want 1 and 0", c.Written, c.ReadBack)
+	}
+}
+
+// planSeq publishes plans of one list of paths, numbered in order, with
+// Changes when they patch the plan before.
+type planSeq struct {
+	t     *testing.T
+	keys  output.Keys
+	paths []string // in plan order, unsorted
+	n     uint64   // the last plan's number
+}
+
+// plan returns the plan of contents (by index in paths), numbered next:
+// patching the plan numbered base at the indexes changed, unless base is 0.
+// A content of "fail" fails to generate.
+func (q *planSeq) plan(contents []string, base uint64, changed ...int) output.Planned {
+	q.n++
+	pl := output.Planned{Number: q.n}
+	if base != 0 {
+		pl.Changes = &output.Changes{Base: base, Indexes: changed}
+	}
+	for i, c := range contents {
+		pl.Files = append(pl.Files, output.File{Path: q.paths[i], Origin: "test", Key: q.keys.New().Text(c).Key(),
+			Generate: func(w *bytes.Buffer) error {
+				if c == "fail" {
+					return fmt.Errorf("cannot")
+				}
+				w.WriteString(c)
+				return nil
+			}})
+	}
+	return pl
+}
+
+// TestPublishPatchedPlans publishes plans that patch the plan before, whole
+// plans, a plan that fails and a stage released unpublished, and checks the
+// output against a fresh publish each time, the sums, and the changes
+// reported; a patch of a patch compares only the files either changed.
+func TestPublishPatchedPlans(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		t.Run(fmt.Sprintf("gzip=%v", gz), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "site", "public")
+			q := &planSeq{t: t, keys: output.NewKeys()}
+			contents := make([]string, 40)
+			for i := range contents {
+				q.paths = append(q.paths, fmt.Sprintf("z%02d/index.html", 40-i)) // not sorted
+				contents[i] = strings.Repeat(fmt.Sprint(i), 1+i*30)              // some above GzipMinSize
+			}
+			p := New(out, gz, 2)
+			p.TrackChanges()
+			publishPlan := func(what string, pl output.Planned) {
+				t.Helper()
+				before := tree(t, out)
+				st := p.Stage()
+				c, err := st.PublishPlan(pl)
+				st.Release()
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				after := tree(t, out)
+				var want []string
+				for path, data := range after {
+					if d, ok := before[path]; (!ok || d != data) && !strings.HasSuffix(path, ".gz") {
+						want = append(want, path)
+					}
+				}
+				for path := range before {
+					if _, ok := after[path]; !ok && !strings.HasSuffix(path, ".gz") {
+						want = append(want, path)
+					}
+				}
+				sort.Strings(want)
+				if fmt.Sprint(c.Changed) != fmt.Sprint(want) {
+					t.Errorf("%s: Changed = %v, want %v", what, c.Changed, want)
+				}
+				fresh := filepath.Join(t.TempDir(), "public")
+				fst := New(fresh, gz, 2).Stage()
+				if _, err := fst.PublishPlan(pl); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := after, tree(t, fresh); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s: output\n%v\nwant\n%v", what, got, want)
+				}
+				checkSums(t, SumsFile(out, false), out)
+				checkSums(t, SumsFile(out, true), PrevDir(out))
+			}
+			set := func(i int, c string) int { contents[i] = c; return i }
+			publishPlan("whole plan", q.plan(contents, 0))
+			publishPlan("patch", q.plan(contents, q.n, set(3, "three")))
+			publishPlan("patch of a patch", q.plan(contents, q.n, set(7, "seven"), set(8, strings.Repeat("8", 600))))
+			publishPlan("empty patch", q.plan(contents, q.n))
+			base := q.n
+			st := p.Stage()
+			if _, err := st.PublishPlan(q.plan(append(slices.Clone(contents[:5]), append([]string{"fail"}, contents[6:]...)...), base, 5)); err == nil {
+				t.Fatal("a file that fails to generate was published")
+			}
+			publishPlan("patch after a failed publish", q.plan(contents, base, set(5, "five")))
+			// Both generations are known again: a patch compares only the
+			// files this patch and the last changed.
+			pl := q.plan(contents, q.n, set(9, "nine"))
+			st = p.Stage()
+			<-st.done
+			if g := st.generation(pl, p.patches(pl)); !g.patched || fmt.Sprint(g.todo) != "[5 9]" {
+				t.Errorf("patch of a patch: compared all (%v) or generates %v, want [5 9]", !g.patched, g.todo)
+			}
+			st.Release()
+			publishPlan("patch after a released stage", pl)
+			q.paths, contents = q.paths[1:], contents[1:]
+			publishPlan("whole plan without a file", q.plan(contents, 0))
+			publishPlan("patch of a whole plan", q.plan(contents, q.n, set(0, "zero")))
+			publishPlan("patch of that", q.plan(contents, q.n, set(1, "one")))
+		})
 	}
 }

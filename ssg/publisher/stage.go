@@ -23,8 +23,9 @@ type Stage struct {
 	dir  string        // "" when none could be made
 	// have maps the files already in dir to their keys, UnknownKey where
 	// the content is not known; nil for a new directory.
-	have map[string]uint64
-	sums *genSums // dir's sums, when they were kept and it is still the same directory
+	have  map[string]uint64
+	exact bool     // have are the keys this Publisher published the directory with
+	sums  *genSums // dir's sums, when they were kept and it is still the same directory
 	// sumsStaged: the file of sums is at stageSumsFile, to be appended to.
 	sumsStaged bool
 	err        error
@@ -84,7 +85,7 @@ func (s *Stage) claim() {
 		_ = os.Remove(prevSums)
 	}
 	if p.prev != nil {
-		s.have, p.prev = p.prev, nil
+		s.have, s.exact, p.prev = p.prev, true, nil
 		return
 	}
 	s.have, s.err = listFiles(dir)

@@ -88,7 +88,7 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	b.warn(res, all, site, outs)
 	res.Files = len(outs)
 	res.phase("links", &start)
-	counts, err := stage.Publish(outs)
+	counts, err := stage.PublishPlan(planned)
 	if err != nil {
 		return nil, err
 	}
