@@ -77,7 +77,7 @@ func (pl *planner) patch(in Input, n uint64) *Changes {
 	ch := &Changes{Base: pl.number}
 	pl.Input, pl.number = in, n
 	for _, r := range in.Patch.Replaced {
-		ch.Indexes = pl.replace(r, ch.Indexes)
+		pl.replace(r, ch)
 	}
 	pl.contentKey = pl.contentKeyOf(pl.contentSum)
 	pl.files[pl.tagIndexAt], pl.files[pl.notFoundAt] = pl.tagIndex(), pl.notFound()
@@ -95,19 +95,19 @@ func (pl *planner) patch(in Input, n uint64) *Changes {
 
 // replace redoes the files that show r.New in r.Old's place, if it is
 // rendered: its page and its neighbours', the list pages and the search
-// shard that show it, and its aliases. It returns changed with their
-// indexes appended.
-func (pl *planner) replace(r page.Replacement, changed []int) []int {
+// shard that show it, and its aliases; it adds r and their indexes to ch.
+func (pl *planner) replace(r page.Replacement, ch *Changes) {
 	i := slices.Index(pl.rendered, r.Old)
 	if i < 0 {
-		return changed // not rendered: a draft or a page not due yet
+		return // not rendered: a draft or a page not due yet
 	}
+	ch.Replaced = append(ch.Replaced, r)
 	pl.rendered[i] = r.New
 	pl.contentSum += pl.contentTerm(i, r.New) - pl.contentTerm(i, r.Old)
 	posts := pl.Site.Posts
 	redo := func(j int, f File) {
 		pl.files[j] = f
-		changed = append(changed, j)
+		ch.Indexes = append(ch.Indexes, j)
 	}
 	if i < len(posts) {
 		for j := max(0, i-1); j <= min(len(posts)-1, i+1); j++ {
@@ -131,7 +131,6 @@ func (pl *planner) replace(r page.Replacement, changed []int) []int {
 			redo(at+k, f)
 		}
 	}
-	return changed
 }
 
 // eachListPage calls f with every list page that shows the post p, at i in

@@ -64,10 +64,12 @@ type Planned struct {
 
 // Changes tell how a patched plan differs from the plan it patched, number
 // Base: they have the same files at the same paths in the same order, but
-// the keys and generators of the files at Indexes (increasing) may differ.
+// the keys and generators of the files at Indexes (increasing) may differ,
+// and the rendered pages of Replaced are others.
 type Changes struct {
-	Base    uint64
-	Indexes []int
+	Base     uint64
+	Indexes  []int
+	Replaced []page.Replacement
 }
 
 // plans numbers the plans of the process.

@@ -23,6 +23,9 @@ type Model struct {
 	all  []*Page   // the pages last selected from
 	now  time.Time // the Filter.Now they were selected at
 	made bool      // all, Selection and Tags are a model of all
+	// warnings are Warnings(all), when warned.
+	warnings []string
+	warned   bool
 }
 
 // Replacement is a page that replaced another of the same shape in a
@@ -44,7 +47,7 @@ func (m *Model) Update(all []*Page, f Filter) (patched bool, err error) {
 	if m.patch(all, f.Now) {
 		return true, nil
 	}
-	m.made, m.Replaced, m.Changed = false, nil, nil
+	m.made, m.warned, m.Replaced, m.Changed = false, false, nil, nil
 	sel, err := Select(all, f)
 	if err != nil {
 		return false, err
@@ -73,12 +76,26 @@ func (m *Model) patch(all []*Page, now time.Time) bool {
 	}
 	m.Replaced, m.Changed = nil, nil
 	for _, i := range changed {
+		if len(m.all[i].warnings()) > 0 || len(all[i].warnings()) > 0 {
+			m.warned = false
+		}
 		m.replace(m.all[i], all[i])
 		m.Replaced = append(m.Replaced, Replacement{m.all[i], all[i]})
 		m.all[i] = all[i]
 	}
 	m.now = now
 	return true
+}
+
+// Warnings returns the front-matter warnings of the pages of the last
+// Update, selected or not, in their order: Warnings of them, kept while
+// patches replace pages without warnings by pages without. They must not be
+// changed.
+func (m *Model) Warnings() []string {
+	if !m.warned {
+		m.warnings, m.warned = Warnings(m.all), true
+	}
+	return m.warnings
 }
 
 // sameShape reports whether b would be selected, ordered and tagged as a

@@ -48,12 +48,11 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	res.phase("scan", &start)
-	all, parsed, err := b.parseChanged(files, set.cfg.BaseURL)
+	all, parsed, err := b.pages(files, set.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	res.Parsed = parsed
-	page.AssignBundles(files.Markdown, all, files.Other)
 	res.phase("parse", &start)
 	m := &b.model
 	patched, err := m.Update(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
@@ -83,10 +82,9 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	b.plannedOthers = slices.Clone(files.Other)
-	outs := planned.Files
 	res.phase("plan", &start)
-	b.warn(res, all, site, outs)
-	res.Files = len(outs)
+	b.warn(res, site, planned)
+	res.Files = len(planned.Files)
 	res.phase("links", &start)
 	counts, err := stage.PublishPlan(planned)
 	if err != nil {
@@ -199,9 +197,8 @@ func templatesDir(contentDir, dir string) string {
 // warn sets the build's warnings, the front-matter warnings of every source
 // (drafts included) in path order, then broken links, and writes them to
 // Warn.
-func (b *Builder) warn(res *Result, all []*page.Page, site *page.Site, files []output.File) {
-	res.Warnings = page.Warnings(all)
-	res.Warnings = append(res.Warnings, b.links.Check(site, files)...)
+func (b *Builder) warn(res *Result, site *page.Site, plan output.Planned) {
+	res.Warnings = append(slices.Clone(b.model.Warnings()), b.links.Check(site, plan)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(b.opts.Warn, w)
 	}

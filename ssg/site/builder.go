@@ -51,6 +51,7 @@ type Builder struct {
 	keys    output.Keys
 	planner *output.Planner
 	cache   map[string]*cacheEntry // parsed sources by path relative to the content directory
+	last    *lastPages             // the last parse; nil after an error
 	model   page.Model             // the pages of the last build, selected and ordered
 	// cardsKey is the siteKey all posts' cards were last rendered with; 0
 	// when some may not be.

@@ -70,6 +70,13 @@ func TestIncrementalEditsMatchFull(t *testing.T) {
 			}
 			return []string{postPath(5)}
 		}, false},
+		{"a new page bundle", func() []string {
+			return append(write("content/blog/trip/index.md", post("trip", "2015-02-02", "")+"![a](a.svg)\n"),
+				write("content/blog/trip/a.svg", "<svg/>")...)
+		}, false},
+		{"the bundle's page", func() []string { return edit(in("content/blog/trip/index.md"), "Some text", "Other text") }, false},
+		{"the bundle's page again", func() []string { return edit(in("content/blog/trip/index.md"), "Other text", "More text") }, true},
+		{"a bundle file", func() []string { return write("content/blog/trip/a.svg", `<svg width="2"/>`) }, false},
 		{"a standalone page's title", func() []string {
 			return edit(in("content/pages/about.md"), "title = \"About\"", "title = \"About us\"")
 		}, false},
