@@ -16,7 +16,7 @@ import (
 // full build's: one told what changed, in development mode, and one
 // rescanning everything. An edit of a post's body or title, or of a
 // standalone page's body, patches the model and the plan, and rewrites
-// only the files that show it.
+// only the files that show it; warnings are a full build's too.
 func TestIncrementalEditsMatchFull(t *testing.T) {
 	dir := t.TempDir()
 	content := filepath.Join(dir, "content")
@@ -56,6 +56,11 @@ func TestIncrementalEditsMatchFull(t *testing.T) {
 		{"a post's body", func() []string { return edit(postPath(30), "## Wrapping up", "## Wrapping it up") }, true},
 		{"the same post's body again", func() []string { return edit(postPath(30), "## Wrapping it up", "## Done") }, true},
 		{"a post's title", func() []string { return edit(postPath(31), "title = \"Post 31", "title = \"Retitled post 31") }, true},
+		{"a broken link", func() []string { return edit(postPath(35), "## Wrapping up", "[gone](/blog/gone/)\n\n## Wrapping up") }, true},
+		{"a front-matter warning", func() []string { return edit(postPath(36), "---\n\n", "tag = [\"x\"]\n---\n\n") }, true},
+		{"both fixed", func() []string {
+			return append(edit(postPath(35), "[gone](/blog/gone/)", "[here](/blog/)"), edit(postPath(36), "tag = [\"x\"]\n", "")...)
+		}, true},
 		{"a post with an alias", func() []string { return edit(postPath(10), "## Wrapping up", "## To sum up") }, true},
 		{"a standalone page's body", func() []string { return edit(in("content/pages/about.md"), "About [home]", "All about [home]") }, true},
 		{"a post's date", func() []string { return edit(postPath(32), "created_date = \"2015-", "created_date = \"2016-") }, false},
@@ -102,19 +107,25 @@ func TestIncrementalEditsMatchFull(t *testing.T) {
 		if s.few && res.Written > 40 {
 			t.Errorf("%s: wrote %d of %d files", s.what, res.Written, res.Files)
 		}
-		if _, err := rescan.Build(); err != nil {
+		res2, err := rescan.Build()
+		if err != nil {
 			t.Fatalf("%s: rescanning build: %v", s.what, err)
 		}
 		for _, c := range []struct {
 			out string
 			dev *Dev
-		}{{"notified", dev}, {"rescan", nil}} {
+			res *Result
+		}{{"notified", dev, res}, {"rescan", nil, res2}} {
 			// A full build by a new Builder, as a new process makes: it
 			// renders every file. Into the same directory each time, as
 			// creating files is slow here.
 			full := in("full-" + c.out)
-			if _, err := Build(Options{ContentDir: content, OutDir: full, Dev: c.dev}); err != nil {
+			fres, err := Build(Options{ContentDir: content, OutDir: full, Dev: c.dev})
+			if err != nil {
 				t.Fatal(err)
+			}
+			if got, want := strings.Join(c.res.Warnings, "\n"), strings.Join(fres.Warnings, "\n"); got != want {
+				t.Errorf("%s: %s warnings:\n%s\nwant\n%s", s.what, c.out, got, want)
 			}
 			diffTrees(t, readTree(t, full), readTree(t, in(c.out)))
 			if t.Failed() {
