@@ -76,6 +76,9 @@ func (pl *planner) rendersAfter(in Input) bool {
 func (pl *planner) patch(in Input, n uint64) *Changes {
 	ch := &Changes{Base: pl.number}
 	pl.Input, pl.number = in, n
+	if pl.entries == nil {
+		pl.entries = &entryCache{m: map[*page.Page][]byte{}}
+	}
 	for _, r := range in.Patch.Replaced {
 		pl.replace(r, ch)
 	}
@@ -121,6 +124,7 @@ func (pl *planner) replace(r page.Replacement, ch *Changes) {
 	if k := slices.Index(pl.shards[s], r.Old); k >= 0 {
 		pl.shards[s][k] = r.New
 	}
+	pl.entries.drop(r.Old)
 	redo(pl.shardsAt+s, pl.shardFile(s))
 	if at, ok := pl.aliasAt[r.Old]; ok {
 		delete(pl.aliasAt, r.Old)

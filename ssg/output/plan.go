@@ -106,6 +106,7 @@ type planner struct {
 	shards                                             [][]*page.Page
 	aliasAt                                            map[*page.Page]int // first alias file of a page with aliases
 	gitkeep                                            bool
+	entries                                            *entryCache // made by the first patch
 	// plannedStatics and plannedExtra are copies of Statics and Extra as
 	// planned: the caller's may change in place.
 	plannedStatics []source.File

@@ -67,21 +67,43 @@ func (pl *planner) shardFile(i int) File {
 	for _, p := range sh {
 		k.Number(p.Key)
 	}
-	return file("search/"+strconv.Itoa(i)+".json", "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh) })
+	return file("search/"+strconv.Itoa(i)+".json", "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh, pl.entries) })
 }
 
-// writeShard writes the entries of pages as a JSON array.
-func writeShard(w *bytes.Buffer, pages []*page.Page) error {
-	entries := make([]searchEntry, len(pages))
-	for i, p := range pages {
-		e := searchEntry{URL: p.URL, Title: p.Title, Desc: p.Description, Text: p.Text}
-		if !p.Date.IsZero() {
-			e.Date = p.Date.Format("2006-01-02")
+// writeShard writes the entries of pages as a JSON array, taking them from
+// cache when it is not nil.
+func writeShard(w *bytes.Buffer, pages []*page.Page, cache *entryCache) error {
+	if cache == nil {
+		entries := make([]searchEntry, len(pages))
+		for i, p := range pages {
+			entries[i] = searchEntryOf(p)
 		}
-		for _, t := range p.Tags {
-			e.Tags = append(e.Tags, t.Name)
-		}
-		entries[i] = e
+		return json.NewEncoder(w).Encode(entries)
 	}
-	return json.NewEncoder(w).Encode(entries)
+	// As json.Encoder writes a slice: each element as json.Marshal does.
+	w.WriteByte('[')
+	for i, p := range pages {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		b, err := cache.entry(p)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+	}
+	w.WriteString("]\n")
+	return nil
+}
+
+// searchEntryOf returns p's entry in the search index.
+func searchEntryOf(p *page.Page) searchEntry {
+	e := searchEntry{URL: p.URL, Title: p.Title, Desc: p.Description, Text: p.Text}
+	if !p.Date.IsZero() {
+		e.Date = p.Date.Format("2006-01-02")
+	}
+	for _, t := range p.Tags {
+		e.Tags = append(e.Tags, t.Name)
+	}
+	return e
 }
