@@ -48,40 +48,14 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	res.phase("scan", &start)
-	all, parsed, err := b.pages(files, set.cfg.BaseURL)
+	site, patched, err := b.site(files, set, res, &start)
 	if err != nil {
 		return nil, err
 	}
-	res.Parsed = parsed
-	res.phase("parse", &start)
-	m := &b.model
-	patched, err := m.Update(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
+	planned, err := b.plan(site, patched, files, set)
 	if err != nil {
 		return nil, err
 	}
-	posts, pages := m.Posts, m.Pages
-	res.NextDue = m.NextDue
-	site := page.NewSite(set.cfg, posts, pages, m.Tags)
-	res.Posts, res.Pages = len(posts), len(pages)
-	res.phase("order", &start)
-	if err := b.cards(posts, patched, set); err != nil {
-		return nil, err
-	}
-	in := output.Input{
-		Site: site, Theme: set.theme, Statics: files.Static,
-		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
-	}
-	if dev := b.opts.Dev; dev != nil {
-		in.Snippet, in.Extra = dev.Snippet, dev.Files
-	}
-	if patched && slices.Equal(files.Other, b.plannedOthers) {
-		in.Patch = &output.Patch{Replaced: m.Replaced}
-	}
-	planned, err := b.planner.Plan(in)
-	if err != nil {
-		return nil, err
-	}
-	b.plannedOthers = slices.Clone(files.Other)
 	res.phase("plan", &start)
 	b.warn(res, site, planned)
 	res.Files = len(planned.Files)
@@ -94,6 +68,53 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	res.Resized = b.images.Resized() - resized
 	res.phase("render+publish", &start)
 	return res, nil
+}
+
+// site parses what changed of the markdown sources of files and returns the
+// site they make, with the posts' cards, and whether its model was patched
+// rather than made afresh (see page.Model). It records the parse and order
+// phases in res.
+func (b *Builder) site(files source.Files, set settings, res *Result, start *time.Time) (*page.Site, bool, error) {
+	all, parsed, err := b.pages(files, set.cfg.BaseURL)
+	if err != nil {
+		return nil, false, err
+	}
+	res.Parsed = parsed
+	res.phase("parse", start)
+	m := &b.model
+	patched, err := m.Update(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
+	if err != nil {
+		return nil, false, err
+	}
+	res.NextDue = m.NextDue
+	res.Posts, res.Pages = len(m.Posts), len(m.Pages)
+	res.phase("order", start)
+	if err := b.cards(m.Posts, patched, set); err != nil {
+		return nil, false, err
+	}
+	return page.NewSite(set.cfg, m.Posts, m.Pages, m.Tags), patched, nil
+}
+
+// plan plans the files of site, whose model was patched when patched: the
+// planner then patches its last plan, unless a file that pages may bundle
+// changed since.
+func (b *Builder) plan(site *page.Site, patched bool, files source.Files, set settings) (output.Planned, error) {
+	in := output.Input{
+		Site: site, Theme: set.theme, Statics: files.Static,
+		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
+	}
+	if dev := b.opts.Dev; dev != nil {
+		in.Snippet, in.Extra = dev.Snippet, dev.Files
+	}
+	if patched && slices.Equal(files.Other, b.plannedOthers) {
+		in.Patch = &output.Patch{Replaced: b.model.Replaced}
+	}
+	planned, err := b.planner.Plan(in)
+	if err != nil {
+		return output.Planned{}, err
+	}
+	b.plannedOthers = slices.Clone(files.Other)
+	return planned, nil
 }
 
 // settings are what every output depends on.

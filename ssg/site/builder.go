@@ -45,7 +45,11 @@ type Dev struct {
 }
 
 // Builder renders a site; it keeps parsed pages between builds so that
-// repeated Build calls only redo what changed. Not safe for concurrent use.
+// repeated Build calls only redo what changed. When an edit leaves every
+// page where it was (a post's text or title, say), it patches the site
+// model, the plan and the output instead of making them again: a rebuild
+// then costs about what the edited page does (see page.Model,
+// output.Planner, publisher.Stage.PublishPlan). Not safe for concurrent use.
 type Builder struct {
 	opts    Options
 	keys    output.Keys
