@@ -12,10 +12,11 @@ import (
 // patchable reports whether pl, the last plan, can be patched into the plan
 // of in (see Planner.Plan): the same settings, static files and extra
 // files, and a site that is pl's, patched in place by replacements a patch
-// can follow. It changes nothing.
+// can follow. The theme and settings may be new values: SiteKey covers
+// them (a rescanning build loads them again). It changes nothing.
 func (pl *planner) patchable(in Input) bool {
 	last := pl.Input
-	if in.SiteKey != last.SiteKey || in.Theme != last.Theme || in.Keys != last.Keys || in.Snippet != last.Snippet ||
+	if in.SiteKey != last.SiteKey || in.Keys != last.Keys || in.Snippet != last.Snippet ||
 		in.OutDir != last.OutDir || in.Images != last.Images || !slices.Equal(in.Statics, pl.plannedStatics) ||
 		!maps.EqualFunc(in.Extra, pl.plannedExtra, bytes.Equal) || hasGitkeep(in.OutDir) != pl.gitkeep {
 		return false

@@ -172,6 +172,14 @@ func TestPatchMatchesFreshPlan(t *testing.T) {
 		{"a draft", func() { s.replace(11, func(*page.Page) {}) }, true},
 		{"a standalone page's body", func() { s.replace(1100, func(*page.Page) {}) }, true},
 		{"nothing", func() {}, true},
+		{"the theme loaded again", func() {
+			th, err := theme.Load(t.TempDir(), "https://example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.in.Theme = th
+			s.replace(20, title("t"))
+		}, true},
 		{"a standalone page's title", func() { s.replace(1101, title("Now!")) }, false},
 		{"a post's modification date", func() { s.replace(5, func(p *page.Page) { p.Lastmod = p.Lastmod.Add(48 * time.Hour) }) }, false},
 		{"a post's aliases", func() { s.replace(17, func(p *page.Page) { p.Aliases = []string{"/x/"} }) }, false},
