@@ -100,13 +100,16 @@ type planner struct {
 	contentKey, contentSum uint64
 	// tagsKey covers the tags: names, slugs and post counts.
 	tagsKey uint64
-	// Where families start in files.
+	// Where families start in files, and what a patch needs to redo them:
+	// the post lists (each knows where its pages are), the search shards'
+	// pages, and the first alias file of each page that has aliases.
 	pagesAt, tagIndexAt, notFoundAt, shardsAt, feedsAt int
 	lists                                              []*postList
 	shards                                             [][]*page.Page
-	aliasAt                                            map[*page.Page]int // first alias file of a page with aliases
-	gitkeep                                            bool
-	entries                                            *entryCache // made by the first patch
+	aliasAt                                            map[*page.Page]int
+
+	gitkeep bool        // the output directory has a .gitkeep
+	entries *entryCache // made by the first patch
 	// plannedStatics and plannedExtra are copies of Statics and Extra as
 	// planned: the caller's may change in place.
 	plannedStatics []source.File

@@ -3,7 +3,6 @@ package page
 import (
 	"slices"
 	"sort"
-	"time"
 )
 
 // Model is a site's pages as Select keeps them, ordered by Order, with
@@ -20,9 +19,9 @@ type Model struct {
 	Replaced []Replacement
 	Changed  []*Page
 
-	all  []*Page   // the pages last selected from
-	now  time.Time // the Filter.Now they were selected at
-	made bool      // all, Selection and Tags are a model of all
+	all    []*Page // the pages last selected from
+	filter Filter  // what they were selected with
+	made   bool    // all, Selection and Tags are a model of all
 	// warnings are Warnings(all), when warned.
 	warnings []string
 	warned   bool
@@ -39,12 +38,11 @@ const maxPatched = 16
 // Update makes m the model of all under f: m.Selection is what Select(all,
 // f) returns, ordered by Order, and m.Tags are Tags(m.Posts). When the
 // pages of all are those of the last Update but a few (by pointer), of the
-// same shape (see sameShape), and no page left out for its date has become
-// due, it patches m and reports true. f's Drafts and Future must not change
-// between updates. Errors are Select's; the next Update then starts
-// afresh.
+// same shape (see sameShape), under the same filter but a later time at
+// which no page left out for its date has become due, it patches m and
+// reports true. Errors are Select's; the next Update then starts afresh.
 func (m *Model) Update(all []*Page, f Filter) (patched bool, err error) {
-	if m.patch(all, f.Now) {
+	if m.patch(all, f) {
 		return true, nil
 	}
 	m.made, m.warned, m.Replaced, m.Changed = false, false, nil, nil
@@ -54,14 +52,16 @@ func (m *Model) Update(all []*Page, f Filter) (patched bool, err error) {
 	}
 	Order(sel.Posts, sel.Pages)
 	m.Selection, m.Tags = sel, Tags(sel.Posts)
-	m.all, m.now, m.made = slices.Clone(all), f.Now, true
+	m.all, m.filter, m.made = slices.Clone(all), f, true
 	return false, nil
 }
 
 // patch puts the pages of all that replace others of the same shape in
 // their places, and reports whether it could.
-func (m *Model) patch(all []*Page, now time.Time) bool {
-	if !m.made || len(all) != len(m.all) || now.Before(m.now) || (!m.NextDue.IsZero() && !now.Before(m.NextDue)) {
+func (m *Model) patch(all []*Page, f Filter) bool {
+	last := m.filter
+	if !m.made || len(all) != len(m.all) || f.Drafts != last.Drafts || f.Future != last.Future || f.Now.Before(last.Now) ||
+		(!m.NextDue.IsZero() && !f.Now.Before(m.NextDue)) {
 		return false
 	}
 	var changed []int
@@ -83,7 +83,7 @@ func (m *Model) patch(all []*Page, now time.Time) bool {
 		m.Replaced = append(m.Replaced, Replacement{m.all[i], all[i]})
 		m.all[i] = all[i]
 	}
-	m.now = now
+	m.filter = f
 	return true
 }
 

@@ -101,6 +101,7 @@ func TestModelPatch(t *testing.T) {
 		{"a post removed", func(all []*Page) []*Page { return all[1:] }, now, false},
 		{"a post become due", func(all []*Page) []*Page { return all }, now.Add(2 * time.Hour), false},
 		{"the clock set back", func(all []*Page) []*Page { return all }, now.Add(-time.Minute), false},
+		{"drafts shown", func(all []*Page) []*Page { return all }, now, false},
 		{"many posts", func(all []*Page) []*Page {
 			for i := range maxPatched + 1 {
 				all[i] = clone(all[i])
@@ -114,7 +115,8 @@ func TestModelPatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		all = c.change(append([]*Page{}, all...))
-		patched, err := m.Update(all, Filter{Now: c.now})
+		f := Filter{Now: c.now, Drafts: c.what == "drafts shown"}
+		patched, err := m.Update(all, f)
 		if err != nil {
 			t.Fatalf("%s: %v", c.what, err)
 		}
@@ -123,7 +125,7 @@ func TestModelPatch(t *testing.T) {
 		}
 		got := describe(&m)
 		var fresh Model
-		if _, err := fresh.Update(all, Filter{Now: c.now}); err != nil {
+		if _, err := fresh.Update(all, f); err != nil {
 			t.Fatal(err)
 		}
 		if want := describe(&fresh); got != want {

@@ -34,13 +34,13 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 }
 
 // PublishPlan generates the files of a plan into the stage's directory and
-// swaps it in for the output atomically. A file whose key shows it is already up to date there is
-// not generated; one whose bytes are is not rewritten. Files the directory
-// has and files lacks are removed. Paths must be unique. On error the output
-// is unchanged: a reused generation, partly updated, is kept for the next
-// build (with its keys unknown), a new directory is removed. Generation
-// errors, and a path that is not clean or not inside the output (see
-// checkPaths), name the file's origin.
+// swaps it in for the output atomically. A file whose key shows it is
+// already up to date there is not generated; one whose bytes are is not
+// rewritten. Files the directory has and the plan lacks are removed. Paths
+// must be unique. On error the output is unchanged: a reused generation,
+// partly updated, is kept for the next build (with its keys unknown), a new
+// directory is removed. Generation errors, and a path that is not clean or
+// not inside the output (see checkPaths), name the file's origin.
 //
 // Apart from a map lookup per file, the work is proportional to what
 // changed since the generation the stage reuses: the files to generate and
