@@ -4,6 +4,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -187,9 +188,9 @@ func (g *generation) writeSums(out string, sums *genSums) {
 		return
 	}
 	dst := SumsFile(out, false)
-	changed := append(append([]string(nil), g.stale...), make([]string, len(g.todo))...)
-	for j, i := range g.todo {
-		changed[len(g.stale)+j] = g.files[i].Path
+	changed := slices.Clone(g.stale)
+	for _, i := range g.todo {
+		changed = append(changed, g.files[i].Path)
 	}
 	if g.sumsStaged && sums.dir == ino && sums.lines+len(changed) <= 2*len(sums.files)+64 {
 		err = sums.appendTo(stageSumsFile(out), dst, changed)
