@@ -11,9 +11,10 @@ import (
 // shard written again after an edit encodes only the entry that changed:
 // encoding a shard of 500 pages, 1 MB, cost 5 ms. An entry depends on its
 // page alone, which does not change once parsed. A planner makes one when
-// it is first patched: a single build needs none, and the cache grows by
-// the shards written again. Safe for concurrent use: shards are generated
-// in parallel.
+// it is first patched, and only the shards a patch redoes use it: a single
+// build needs none, and the cache grows by the shards of the pages edited
+// (all of them would hold 24 MB for 10,000 posts). Safe for concurrent use:
+// shards are generated in parallel.
 type entryCache struct {
 	mu sync.Mutex
 	m  map[*page.Page][]byte

@@ -126,7 +126,7 @@ func (pl *planner) replace(r page.Replacement, ch *Changes) {
 		pl.shards[s][k] = r.New
 	}
 	pl.entries.drop(r.Old)
-	redo(pl.shardsAt+s, pl.shardFile(s))
+	redo(pl.shardsAt+s, pl.shardFile(s, pl.entries))
 	if at, ok := pl.aliasAt[r.Old]; ok {
 		delete(pl.aliasAt, r.Old)
 		pl.aliasAt[r.New] = at

@@ -109,7 +109,7 @@ type planner struct {
 	aliasAt                                            map[*page.Page]int
 
 	gitkeep bool        // the output directory has a .gitkeep
-	entries *entryCache // made by the first patch
+	entries *entryCache // made by the first patch, for the shards it redoes
 	// plannedStatics and plannedExtra are copies of Statics and Extra as
 	// planned: the caller's may change in place.
 	plannedStatics []source.File

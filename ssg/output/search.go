@@ -43,7 +43,7 @@ func (pl *planner) search() {
 	pl.shardsAt = len(pl.files)
 	urls := make([]string, n)
 	for i := range pl.shards {
-		urls[i] = "/" + pl.files[pl.add(pl.shardFile(i))].Path
+		urls[i] = "/" + pl.files[pl.add(pl.shardFile(i, nil))].Path
 	}
 	k := pl.Keys.New().Number(pl.SiteKey).Text("search index").Number(uint64(n)).Key()
 	pl.add(file("search/index.json", "search index", k, func(w *bytes.Buffer) error {
@@ -60,14 +60,15 @@ func shardOf(p *page.Page, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// shardFile returns shard i of the search index.
-func (pl *planner) shardFile(i int) File {
+// shardFile returns shard i of the search index, written with the entries
+// of cache when it is not nil.
+func (pl *planner) shardFile(i int, cache *entryCache) File {
 	sh := pl.shards[i]
 	k := pl.Keys.New().Number(pl.SiteKey).Text("search shard").Number(uint64(i))
 	for _, p := range sh {
 		k.Number(p.Key)
 	}
-	return file("search/"+strconv.Itoa(i)+".json", "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh, pl.entries) })
+	return file("search/"+strconv.Itoa(i)+".json", "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh, cache) })
 }
 
 // writeShard writes the entries of pages as a JSON array, taking them from
