@@ -3,19 +3,22 @@ package output
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"wasmsite/ssg/images"
 	"wasmsite/ssg/source"
 )
 
-// assets plans the theme's static files.
+// assets plans the theme's static files, by name.
 func (pl *planner) assets() {
-	for name, content := range pl.Theme.Assets() {
+	assets := pl.Theme.Assets()
+	for _, name := range slices.Sorted(maps.Keys(assets)) {
 		k := pl.Keys.New().Number(pl.SiteKey).Text(name).Key()
-		pl.add(name, "theme", k, staticBytes(content))
+		pl.add(file(name, "theme", k, staticBytes(assets[name])))
 	}
 }
 
@@ -24,7 +27,7 @@ func (pl *planner) assets() {
 func (pl *planner) statics() {
 	for _, f := range pl.Statics {
 		dest := strings.TrimPrefix(f.Rel, "static/")
-		pl.add(dest, f.Path, pl.copyKey("static", f), copyFile(f.ReadPath()))
+		pl.add(file(dest, f.Path, pl.copyKey("static", f), copyFile(f.ReadPath())))
 		pl.variants(dest, "static", f)
 	}
 }
@@ -41,7 +44,7 @@ func (pl *planner) variants(dest, family string, f source.File) {
 	}
 	for _, w := range info.Widths() {
 		k := pl.Keys.New().Number(pl.copyKey(family, f)).Text("width").Number(uint64(w)).Key()
-		pl.add(images.VariantName(dest, w), fmt.Sprintf("%s (%d px wide)", f.Path, w), k, pl.Images.Variant(f.ReadPath(), info, w))
+		pl.add(file(images.VariantName(dest, w), fmt.Sprintf("%s (%d px wide)", f.Path, w), k, pl.Images.Variant(f.ReadPath(), info, w)))
 	}
 }
 
@@ -50,13 +53,13 @@ func (pl *planner) variants(dest, family string, f source.File) {
 // Drafts that are not rendered are not in the site, so their files are left
 // out too. A bundle file cannot take the page's own index.html.
 func (pl *planner) bundles() error {
-	for _, p := range pl.Site.Rendered() {
+	for _, p := range pl.rendered {
 		for _, f := range p.Bundle {
 			if f.Dest == "index.html" {
 				return fmt.Errorf("%s: bundle file conflicts with the page generated from %s (/%s)", f.Path, p.File, URLFile(p.URL))
 			}
 			dest := strings.TrimPrefix(p.URL, "/") + f.Dest
-			pl.add(dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.ReadPath()))
+			pl.add(file(dest, f.Path, pl.copyKey("bundle", f.File), copyFile(f.ReadPath())))
 			pl.variants(dest, "bundle", f.File)
 		}
 	}
@@ -69,10 +72,16 @@ func (pl *planner) copyKey(family string, f source.File) uint64 {
 	return pl.Keys.New().Text(family).Text(f.Path).Number(uint64(f.Mtime)).Number(uint64(f.Size)).Key()
 }
 
-// gitkeep keeps the empty .gitkeep of the output directory, if it has one,
-// which keeps the directory in git.
-func (pl *planner) gitkeep() {
-	if _, err := os.Stat(filepath.Join(pl.OutDir, ".gitkeep")); err == nil {
-		pl.add(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil })
+// planGitkeep keeps the empty .gitkeep of the output directory, if it has
+// one, which keeps the directory in git.
+func (pl *planner) planGitkeep() {
+	if pl.gitkeep = hasGitkeep(pl.OutDir); pl.gitkeep {
+		pl.add(file(".gitkeep", "kept", 1, func(*bytes.Buffer) error { return nil }))
 	}
+}
+
+// hasGitkeep reports whether the output directory out has a .gitkeep.
+func hasGitkeep(out string) bool {
+	_, err := os.Stat(filepath.Join(out, ".gitkeep"))
+	return err == nil
 }

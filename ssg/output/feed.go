@@ -81,14 +81,21 @@ func writeXML(w *bytes.Buffer, v any) error {
 	return nil
 }
 
-// feeds plans the RSS and Atom feeds of the FeedLimit newest posts.
+// feeds plans the RSS and Atom feeds.
 func (pl *planner) feeds() {
+	rss, atom := pl.feedFiles()
+	pl.feedsAt = pl.add(rss)
+	pl.add(atom)
+}
+
+// feedFiles returns the RSS and Atom feeds of the FeedLimit newest posts.
+func (pl *planner) feedFiles() (rss, atom File) {
 	posts := pl.Site.Posts[:min(pl.Site.Config.FeedLimit, len(pl.Site.Posts))]
 	k := pl.Keys.New().Number(pl.SiteKey).Text("feed")
 	for _, p := range posts {
 		k.Number(p.Key)
 	}
 	feedKey := k.Key()
-	pl.add("feed.xml", "RSS feed", feedKey, func(w *bytes.Buffer) error { return writeRSS(w, pl.Site, posts) })
-	pl.add("atom.xml", "Atom feed", feedKey, func(w *bytes.Buffer) error { return writeAtom(w, pl.Site, posts) })
+	return file("feed.xml", "RSS feed", feedKey, func(w *bytes.Buffer) error { return writeRSS(w, pl.Site, posts) }),
+		file("atom.xml", "Atom feed", feedKey, func(w *bytes.Buffer) error { return writeAtom(w, pl.Site, posts) })
 }

@@ -2,14 +2,18 @@ package output
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
 )
 
-// extras plans the extra files of the input (development mode's script).
+// extras plans the extra files of the input (development mode's script),
+// by name.
 func (pl *planner) extras() {
-	for name, content := range pl.Extra {
+	for _, name := range slices.Sorted(maps.Keys(pl.Extra)) {
+		content := pl.Extra[name]
 		k := pl.Keys.New().Number(pl.SiteKey).Text("extra").Text(name).Bytes(content).Key()
-		pl.add(name, "development mode", k, staticBytes(content))
+		pl.add(file(name, "development mode", k, staticBytes(content)))
 	}
 }
 

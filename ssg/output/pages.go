@@ -6,27 +6,39 @@ import (
 	"wasmsite/ssg/page"
 )
 
-// posts plans a page per post. A post shows its neighbours' titles: its key
-// covers them.
+// posts plans a page per post, in the order of Site.Posts, from the first
+// file of the plan.
 func (pl *planner) posts() {
 	for _, p := range pl.Site.Posts {
-		k := pl.Keys.New().Number(pl.navKey).Text("post").Number(p.Key)
-		if p.Prev != nil {
-			k.Number(p.Prev.Key)
-		}
-		if p.Next != nil {
-			k.Number(p.Next.Key)
-		}
-		pl.add(p.OutPath, p.File, k.Key(), pl.renderPage("post", "post.html", p))
+		pl.add(pl.postFile(p))
 	}
 }
 
-// pages plans a page per standalone page.
-func (pl *planner) pages() {
-	for _, p := range pl.Site.Pages {
-		k := pl.Keys.New().Number(pl.navKey).Text("page").Number(p.Key).Key()
-		pl.add(p.OutPath, p.File, k, pl.renderPage("page", "page.html", p))
+// postFile returns the page of the post p. A post shows its neighbours'
+// titles: its key covers them.
+func (pl *planner) postFile(p *page.Page) File {
+	k := pl.Keys.New().Number(pl.navKey).Text("post").Number(p.Key)
+	if p.Prev != nil {
+		k.Number(p.Prev.Key)
 	}
+	if p.Next != nil {
+		k.Number(p.Next.Key)
+	}
+	return file(p.OutPath, p.File, k.Key(), pl.renderPage("post", "post.html", p))
+}
+
+// pages plans a page per standalone page, in the order of Site.Pages.
+func (pl *planner) pages() {
+	pl.pagesAt = len(pl.files)
+	for _, p := range pl.Site.Pages {
+		pl.add(pl.pageFile(p))
+	}
+}
+
+// pageFile returns the page of the standalone page p.
+func (pl *planner) pageFile(p *page.Page) File {
+	k := pl.Keys.New().Number(pl.navKey).Text("page").Number(p.Key).Key()
+	return file(p.OutPath, p.File, k, pl.renderPage("page", "page.html", p))
 }
 
 // renderPage returns the generator of p's page, of kind, with the template

@@ -16,5 +16,5 @@ func writeRobots(w *bytes.Buffer, baseURL string) error {
 func (pl *planner) robots() {
 	baseURL := pl.Site.Config.BaseURL
 	k := pl.Keys.New().Number(pl.SiteKey).Text("robots").Key()
-	pl.add("robots.txt", "robots.txt", k, func(w *bytes.Buffer) error { return writeRobots(w, baseURL) })
+	pl.add(file("robots.txt", "robots.txt", k, func(w *bytes.Buffer) error { return writeRobots(w, baseURL) }))
 }

@@ -30,46 +30,81 @@ type searchEntry struct {
 
 // search plans the search page and its index: /search/index.json lists the
 // shards, /search/<n>.json, each the entries of the rendered pages whose URL
-// hashes to it, in site order (posts newest first, then pages).
+// hashes to it (see shardOf), in site order (posts newest first, then
+// pages).
 func (pl *planner) search() {
-	pages := pl.Site.Rendered()
+	pages := pl.rendered
 	n := max(1, (len(pages)+searchShardPages-1)/searchShardPages)
-	shards := make([][]*page.Page, n)
+	pl.shards = make([][]*page.Page, n)
 	for _, p := range pages {
-		h := fnv.New32a()
-		h.Write([]byte(p.URL))
-		i := int(h.Sum32() % uint32(n))
-		shards[i] = append(shards[i], p)
+		i := shardOf(p, n)
+		pl.shards[i] = append(pl.shards[i], p)
 	}
+	pl.shardsAt = len(pl.files)
 	urls := make([]string, n)
-	for i, sh := range shards {
-		urls[i] = "/search/" + strconv.Itoa(i) + ".json"
-		k := pl.Keys.New().Number(pl.SiteKey).Text("search shard").Number(uint64(i))
-		for _, p := range sh {
-			k.Number(p.Key)
-		}
-		pl.add(urls[i][1:], "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh) })
+	for i := range pl.shards {
+		urls[i] = "/" + pl.files[pl.add(pl.shardFile(i, nil))].Path
 	}
 	k := pl.Keys.New().Number(pl.SiteKey).Text("search index").Number(uint64(n)).Key()
-	pl.add("search/index.json", "search index", k, func(w *bytes.Buffer) error {
+	pl.add(file("search/index.json", "search index", k, func(w *bytes.Buffer) error {
 		return json.NewEncoder(w).Encode(map[string][]string{"shards": urls})
-	})
+	}))
 	d := pl.data("search", "Search", "/search/")
-	pl.add("search/index.html", "search page", pl.Keys.New().Number(pl.navKey).Text("search").Key(), pl.Theme.Render("search.html", d))
+	pl.add(file("search/index.html", "search page", pl.Keys.New().Number(pl.navKey).Text("search").Key(), pl.Theme.Render("search.html", d)))
 }
 
-// writeShard writes the entries of pages as a JSON array.
-func writeShard(w *bytes.Buffer, pages []*page.Page) error {
-	entries := make([]searchEntry, len(pages))
-	for i, p := range pages {
-		e := searchEntry{URL: p.URL, Title: p.Title, Desc: p.Description, Text: p.Text}
-		if !p.Date.IsZero() {
-			e.Date = p.Date.Format("2006-01-02")
-		}
-		for _, t := range p.Tags {
-			e.Tags = append(e.Tags, t.Name)
-		}
-		entries[i] = e
+// shardOf returns the shard of n that holds p.
+func shardOf(p *page.Page, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(p.URL))
+	return int(h.Sum32() % uint32(n))
+}
+
+// shardFile returns shard i of the search index, written with the entries
+// of cache when it is not nil.
+func (pl *planner) shardFile(i int, cache *entryCache) File {
+	sh := pl.shards[i]
+	k := pl.Keys.New().Number(pl.SiteKey).Text("search shard").Number(uint64(i))
+	for _, p := range sh {
+		k.Number(p.Key)
 	}
-	return json.NewEncoder(w).Encode(entries)
+	return file("search/"+strconv.Itoa(i)+".json", "search index", k.Key(), func(w *bytes.Buffer) error { return writeShard(w, sh, cache) })
+}
+
+// writeShard writes the entries of pages as a JSON array, taking them from
+// cache when it is not nil.
+func writeShard(w *bytes.Buffer, pages []*page.Page, cache *entryCache) error {
+	if cache == nil {
+		entries := make([]searchEntry, len(pages))
+		for i, p := range pages {
+			entries[i] = searchEntryOf(p)
+		}
+		return json.NewEncoder(w).Encode(entries)
+	}
+	// As json.Encoder writes a slice: each element as json.Marshal does.
+	w.WriteByte('[')
+	for i, p := range pages {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		b, err := cache.entry(p)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+	}
+	w.WriteString("]\n")
+	return nil
+}
+
+// searchEntryOf returns p's entry in the search index.
+func searchEntryOf(p *page.Page) searchEntry {
+	e := searchEntry{URL: p.URL, Title: p.Title, Desc: p.Description, Text: p.Text}
+	if !p.Date.IsZero() {
+		e.Date = p.Date.Format("2006-01-02")
+	}
+	for _, t := range p.Tags {
+		e.Tags = append(e.Tags, t.Name)
+	}
+	return e
 }

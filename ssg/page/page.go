@@ -120,7 +120,16 @@ func (p *Page) errorAt(key, format string, args ...any) *source.Error {
 func Warnings(pages []*Page) []string {
 	var w []string
 	for _, p := range pages {
-		w = append(w, p.fm.Warnings...)
+		w = append(w, p.warnings()...)
 	}
 	return w
+}
+
+// warnings returns the front-matter warnings of p; none for a page made
+// without front matter.
+func (p *Page) warnings() []string {
+	if p.fm == nil {
+		return nil
+	}
+	return p.fm.Warnings
 }

@@ -31,19 +31,34 @@ func PagerURL(base string, n int) string {
 // "/blog/", "/tags/go/"). There is always at least one page, empty when
 // there are no posts.
 func Paginate(posts []*Page, per int, base string) []List {
-	total := max(1, (len(posts)+per-1)/per)
+	total := Pages(len(posts), per)
 	lps := make([]List, total)
 	for n := 1; n <= total; n++ {
-		pg := &Paginator{Number: n, Total: total, URL: PagerURL(base, n), FirstURL: base, LastURL: PagerURL(base, total)}
-		if n > 1 {
-			pg.PrevURL = PagerURL(base, n-1)
-		}
-		if n < total {
-			pg.NextURL = PagerURL(base, n+1)
-		}
-		lps[n-1] = List{Posts: posts[min((n-1)*per, len(posts)):min(n*per, len(posts))], Paginator: pg}
+		lps[n-1] = List{Posts: PageOf(posts, per, n), Paginator: Pager(base, n, total)}
 	}
 	return lps
+}
+
+// Pages returns how many pages a list of n posts has with per posts a page:
+// at least one.
+func Pages(n, per int) int { return max(1, (n+per-1)/per) }
+
+// PageOf returns the posts page n (from 1) of a list shows with per posts a
+// page.
+func PageOf(posts []*Page, per, n int) []*Page {
+	return posts[min((n-1)*per, len(posts)):min(n*per, len(posts))]
+}
+
+// Pager returns the paginator of page n of total of the list at base.
+func Pager(base string, n, total int) *Paginator {
+	pg := &Paginator{Number: n, Total: total, URL: PagerURL(base, n), FirstURL: base, LastURL: PagerURL(base, total)}
+	if n > 1 {
+		pg.PrevURL = PagerURL(base, n-1)
+	}
+	if n < total {
+		pg.NextURL = PagerURL(base, n+1)
+	}
+	return pg
 }
 
 // PagedTitle is the title of page n of a list titled title: "Blog",

@@ -3,6 +3,7 @@ package publisher
 import (
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,6 +33,17 @@ func TestPublishRefusesPathsOutside(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "site", "escape.txt")); !os.IsNotExist(err) {
 			t.Errorf("path %q: a file was written outside the output", bad)
+		}
+	}
+}
+
+// TestClean: clean accepts the paths path.Clean leaves as they are, but
+// those that are empty, absolute or start at "." or "..".
+func TestClean(t *testing.T) {
+	for _, p := range []string{"a", "a/b.html", "a/b/", "/a", "a//b", "./a", "a/.", "a/..", "..", ".", "", "a/./b", "..a/b..", ".a/b.", "a/...", "/", "../a"} {
+		want := p != "" && path.Clean(p) == p && !path.IsAbs(p) && p != "." && p != ".." && !strings.HasPrefix(p, "../")
+		if got := clean(p); got != want {
+			t.Errorf("clean(%q) = %v, want %v", p, got, want)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"path"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 
@@ -29,17 +28,33 @@ type Counts struct {
 // bufPool holds the buffers files are generated into.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Publish generates files into the stage's directory and swaps it in for the
-// output atomically. A file whose key shows it is already up to date there is
-// not generated; one whose bytes are is not rewritten. Files the directory
-// has and files lacks are removed. On error the output is unchanged: a
-// reused generation, partly updated, is kept for the next build (with its
-// keys unknown), a new directory is removed. Generation errors, and a path
-// that is not clean or not inside the output (see checkPaths), name the
-// file's origin.
+// Publish publishes files, which are not a Planner's plan (see PublishPlan).
 func (s *Stage) Publish(files []output.File) (Counts, error) {
-	if err := checkPaths(files); err != nil {
-		return Counts{}, err // the stage is still to be released
+	return s.PublishPlan(output.Planned{Files: files})
+}
+
+// PublishPlan generates the files of a plan into the stage's directory and
+// swaps it in for the output atomically. A file whose key shows it is
+// already up to date there is not generated; one whose bytes are is not
+// rewritten. Files the directory has and the plan lacks are removed. Paths
+// must be unique. On error the output is unchanged: a reused generation,
+// partly updated, is kept for the next build (with its keys unknown), a new
+// directory is removed. Generation errors, and a path that is not clean or
+// not inside the output (see checkPaths), name the file's origin.
+//
+// Apart from a map lookup per file, the work is proportional to what
+// changed since the generation the stage reuses: the files to generate and
+// the stale ones. When the plan patched the one the live output was
+// published from, whose own patch told how it differed from the generation
+// the stage reuses, there is no work per file at all: only the files either
+// patch changed are looked at.
+func (s *Stage) PublishPlan(plan output.Planned) (Counts, error) {
+	files := plan.Files
+	patch := s.p.patches(plan)
+	if !patch { // else the paths are the live output's, which were checked
+		if err := checkPaths(files); err != nil {
+			return Counts{}, err // the stage is still to be released
+		}
 	}
 	s.taken = true
 	<-s.done
@@ -49,30 +64,48 @@ func (s *Stage) Publish(files []output.File) (Counts, error) {
 		}
 		return Counts{}, s.err
 	}
-	g := s.generation(files)
+	g := s.generation(plan, patch)
 	g.removeStale()
-	todo := g.pending()
-	g.prefetchRereads(todo)
+	g.prefetchRereads()
 	// File creation is dominated by file-system latency, not CPU: more
 	// goroutines than cores keep the disk busy.
-	if err := pool.Run(len(todo), max(8, 4*s.p.workers), func(j int) error { return g.write(todo[j]) }); err != nil {
+	if err := pool.Run(len(g.todo), max(8, 4*s.p.workers), g.write); err != nil {
 		return Counts{}, s.fail(err)
 	}
+	sums := g.updateSums()
+	keys := g.updateKeys()
 	var changed []string
 	if s.p.track {
-		changed = g.changedFromLive()
+		changed = g.changedFromLive(keys, sums, plan, patch)
 	}
 	old, err := swap(s.dir, s.p.out)
 	if err != nil {
 		return Counts{}, s.fail(err)
 	}
-	s.p.retire(old, g.keys)
-	g.writeSums(s.p.out)
-	return Counts{Written: len(todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load()), Changed: changed}, nil
+	s.p.retire(old, keys)
+	s.p.published(plan, patch)
+	g.writeSums(s.p.out, sums)
+	return Counts{Written: len(g.todo) - int(g.unchanged.Load()), ReadBack: int(g.readBack.Load()), Changed: changed}, nil
+}
+
+// patches reports whether plan patched the plan the live output was
+// published from.
+func (p *Publisher) patches(plan output.Planned) bool {
+	return plan.Changes != nil && p.plan != 0 && plan.Changes.Base == p.plan
+}
+
+// published records that the live output is now plan's, which patches the
+// plan it replaced when patch is set.
+func (p *Publisher) published(plan output.Planned, patch bool) {
+	p.plan, p.diff, p.diffKnown = plan.Number, nil, patch
+	if patch {
+		p.diff = plan.Changes.Indexes
+	}
 }
 
 // fail ends a publish that failed before the swap.
 func (s *Stage) fail(err error) error {
+	s.dropStagedSums()
 	// Keep a reused generation for the next build; its keys are unknown
 	// now, so everything will be rewritten.
 	if s.have != nil && s.p.keepPrev(s.dir) {
@@ -82,84 +115,12 @@ func (s *Stage) fail(err error) error {
 	return err
 }
 
-// generation is one publish in progress: files going into the stage's
-// directory.
-type generation struct {
-	*Stage
-	files []output.File
-	keys  map[string]uint64 // the new generation's keys by path, .gz siblings included
-	// entries[i] is files[i]'s entry for the new generation's sums, valid
-	// when known[i]: kept for the files not redone, new for the rest.
-	entries []fileSum
-	known   []bool
-	dirs    sync.Map // directories made in this publish
-	// unchanged counts the files redone whose bytes were already there,
-	// readBack those of them read back to compare.
-	unchanged, readBack atomic.Int64
-}
-
-// generation starts publishing files into s: their keys, and the sums
-// entries s has for them.
-func (s *Stage) generation(files []output.File) *generation {
-	g := &generation{Stage: s, files: files, keys: make(map[string]uint64, len(files))}
-	for _, f := range files {
-		g.keys[f.Path] = f.Key
-		if s.p.gzip && Gzippable(f.Path) {
-			// The sibling's key is the source's: both change together. It may be
-			// absent when the source is under GzipMinSize; a stale one is then removed
-			// by the write.
-			g.keys[f.Path+".gz"] = f.Key
-		}
-	}
-	g.entries = make([]fileSum, len(files))
-	g.known = make([]bool, len(files))
-	for i, f := range files {
-		g.entries[i], g.known[i] = s.sums.lookup(f.Path)
-	}
-	return g
-}
-
-// removeStale removes what the reused generation has and this one does
-// not, and the directories that leaves empty. It runs first: a stale file
-// may stand where a directory is needed now.
-func (g *generation) removeStale() {
-	var stale []string
-	for p := range g.have {
-		if _, ok := g.keys[p]; !ok {
-			stale = append(stale, p)
-		}
-	}
-	for _, p := range stale {
-		_ = os.Remove(filepath.Join(g.dir, filepath.FromSlash(p)))
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if os.Remove(filepath.Join(g.dir, filepath.FromSlash(d))) != nil {
-				break
-			}
-		}
-	}
-}
-
-// pending returns the indexes of the files to generate: all but those the
-// directory has with the same key (and, with gzip, a sibling of that key).
-func (g *generation) pending() []int {
-	var todo []int
-	for i, f := range g.files {
-		if k, ok := g.have[f.Path]; ok && k != output.UnknownKey && k == f.Key {
-			if !g.p.gzip || !Gzippable(f.Path) || g.have[f.Path+".gz"] == f.Key {
-				continue
-			}
-		}
-		todo = append(todo, i)
-	}
-	return todo
-}
-
 // prefetchRereads has the kernel read ahead, in the order they are needed,
-// the files of todo that the reused generation has without a sums entry:
-// they will be read back to compare.
-func (g *generation) prefetchRereads(todo []int) {
+// the files to generate that the reused generation has without a sums
+// entry: they will be read back to compare.
+func (g *generation) prefetchRereads() {
 	var reread []string
-	for _, i := range todo {
+	for _, i := range g.todo {
 		p := g.files[i].Path
 		if _, ok := g.have[p]; ok {
 			if _, ok := g.sums.lookup(p); !ok {
@@ -170,11 +131,10 @@ func (g *generation) prefetchRereads(todo []int) {
 	disk.Prefetch(reread)
 }
 
-// write generates files[i] and writes it, and its .gz sibling, unless the
-// directory already holds those bytes.
-func (g *generation) write(i int) error {
-	f := g.files[i]
-	g.known[i] = false
+// write generates files[todo[j]] and writes it, and its .gz sibling, unless
+// the directory already holds those bytes.
+func (g *generation) write(j int) error {
+	f := g.files[g.todo[j]]
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
@@ -185,7 +145,7 @@ func (g *generation) write(i int) error {
 	zip := g.p.gzip && Gzippable(f.Path)
 	sum := xxhash.Sum64(buf.Bytes())
 	if _, ok := g.have[f.Path]; ok {
-		if g.holds(i, dst, buf.Bytes(), sum, zip) {
+		if g.holds(j, dst, buf.Bytes(), sum, zip) {
 			return nil
 		}
 	} else if err := g.mkdir(path.Dir(f.Path)); err != nil {
@@ -204,27 +164,28 @@ func (g *generation) write(i int) error {
 	if err != nil {
 		return err
 	}
-	g.entries[i], g.known[i] = fileSum{st, sum}, true
+	g.entries[j] = fileSum{st, sum}
 	return nil
 }
 
-// holds reports whether dst, files[i] in the reused generation, already
-// holds data (whose xxhash-64 is sum), and its .gz sibling is present when
-// zip and data call for one, and records its sums entry if so. The content
-// is unknown to this process or the inputs changed: checking it is far
-// cheaper than rewriting it, as truncating and refilling a file makes the
-// file system free and allocate its blocks again.
-func (g *generation) holds(i int, dst string, data []byte, sum uint64, zip bool) bool {
-	_, hasGz := g.have[g.files[i].Path+".gz"]
+// holds reports whether dst, files[todo[j]] in the reused generation,
+// already holds data (whose xxhash-64 is sum), and its .gz sibling is
+// present when zip and data call for one, and records its sums entry if so.
+// The content is unknown to this process or the inputs changed: checking it
+// is far cheaper than rewriting it, as truncating and refilling a file makes
+// the file system free and allocate its blocks again.
+func (g *generation) holds(j int, dst string, data []byte, sum uint64, zip bool) bool {
+	rel := g.files[g.todo[j]].Path
+	_, hasGz := g.have[rel+".gz"]
 	if zip && hasGz != (len(data) >= GzipMinSize) {
 		return false
 	}
-	e, same, read := g.sums.unchanged(dst, g.files[i].Path, data, sum)
+	e, same, read := g.sums.unchanged(dst, rel, data, sum)
 	if read {
 		g.readBack.Add(1)
 	}
 	if same {
-		g.entries[i], g.known[i] = e, true
+		g.entries[j] = e
 		g.unchanged.Add(1)
 	}
 	return same
@@ -244,22 +205,4 @@ func (g *generation) mkdir(d string) error {
 	}
 	g.dirs.Store(d, true)
 	return nil
-}
-
-// writeSums writes the sums of the generation now at out; without them the
-// next build reads its files back.
-func (g *generation) writeSums(out string) {
-	_, ino, err := disk.Stat(out)
-	if err != nil {
-		return
-	}
-	gs := &genSums{dir: ino, files: make(map[string]fileSum, len(g.files))}
-	for i, f := range g.files {
-		if g.known[i] {
-			gs.files[f.Path] = g.entries[i]
-		}
-	}
-	if gs.write(SumsFile(out, false)) == nil {
-		g.p.liveSums = gs
-	}
 }

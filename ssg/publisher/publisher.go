@@ -27,6 +27,13 @@ type Publisher struct {
 	// build need not read them back (8 ms for 10,000 posts).
 	liveSums, prevSums *genSums
 	track              bool // report changed files (TrackChanges)
+	// plan is the number of the plan the live output was published from
+	// (0: not a plan; see output.Planned); diff, when diffKnown, are the
+	// indexes of its files that may differ from the previous generation's,
+	// which has the same paths in the same order.
+	plan      uint64
+	diff      []int
+	diffKnown bool
 }
 
 // New returns a Publisher into the directory out. With gzip, every text

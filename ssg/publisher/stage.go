@@ -24,9 +24,12 @@ type Stage struct {
 	// have maps the files already in dir to their keys, UnknownKey where
 	// the content is not known; nil for a new directory.
 	have  map[string]uint64
+	exact bool     // have are the keys this Publisher published the directory with
 	sums  *genSums // dir's sums, when they were kept and it is still the same directory
-	err   error
-	taken bool // published or released
+	// sumsStaged: the file of sums is at stageSumsFile, to be appended to.
+	sumsStaged bool
+	err        error
+	taken      bool // published or released
 }
 
 // Stage starts claiming a staging directory for the next publish.
@@ -68,16 +71,21 @@ func (s *Stage) claim() {
 		p.prev = nil
 		return
 	}
-	// The claimed generation is about to change: its sums go now.
 	if s.sums, p.prevSums = p.prevSums, nil; s.sums == nil {
 		s.sums = readSums(prevSums)
 	}
-	_ = os.Remove(prevSums)
 	if _, ino, err := disk.Stat(dir); s.sums != nil && (err != nil || s.sums.dir != ino) {
 		s.sums = nil
 	}
+	// The claimed generation is about to change: its sums file leaves the
+	// name a build trusts.
+	if s.sums != nil && os.Rename(prevSums, stageSumsFile(p.out)) == nil {
+		s.sumsStaged = true
+	} else {
+		_ = os.Remove(prevSums)
+	}
 	if p.prev != nil {
-		s.have, p.prev = p.prev, nil
+		s.have, s.exact, p.prev = p.prev, true, nil
 		return
 	}
 	s.have, s.err = listFiles(dir)
@@ -98,12 +106,33 @@ func (s *Stage) Release() {
 	}
 	if s.have != nil && s.p.keepPrev(s.dir) {
 		s.p.prev = s.have
-		if s.sums != nil && s.sums.write(SumsFile(s.p.out, true)) == nil {
+		if s.sums != nil && s.restoreSums() == nil {
 			s.p.prevSums = s.sums
 		}
 		return
 	}
+	s.dropStagedSums()
 	_ = os.RemoveAll(s.dir)
+}
+
+// restoreSums gives the unchanged generation back its sums file.
+func (s *Stage) restoreSums() error {
+	prevSums := SumsFile(s.p.out, true)
+	if s.sumsStaged {
+		s.sumsStaged = false
+		if os.Rename(stageSumsFile(s.p.out), prevSums) == nil {
+			return nil
+		}
+	}
+	return s.sums.write(prevSums)
+}
+
+// dropStagedSums removes the stage's file of sums, if it has one.
+func (s *Stage) dropStagedSums() {
+	if s.sumsStaged {
+		s.sumsStaged = false
+		_ = os.Remove(stageSumsFile(s.p.out))
+	}
 }
 
 // listFiles maps the files under root (relative, slash-separated paths) to

@@ -23,8 +23,13 @@ import (
 // the file back.
 //
 // The sums of the generation at out are in <parent>/.cache/ssg/<name>.sums,
-// those of the kept one in <name>.prev.sums. A build deletes the latter when
-// it claims the kept generation, before changing it.
+// those of the kept one in <name>.prev.sums. A build that claims the kept
+// generation renames the latter to <name>.stage.sums before changing it, a
+// name no build trusts; once the generation is published it appends the
+// entries that changed (a later line for a path replaces an earlier one, a
+// size of -1 removes it) and renames the file to <name>.sums. Rewriting the
+// whole file each time cost a rebuild after one edit 10 ms for 10,000 posts;
+// it is rewritten only when appended lines outnumber the current entries.
 
 // fileSum is one file's entry in a generation's sums.
 type fileSum struct {
@@ -36,7 +41,11 @@ type fileSum struct {
 type genSums struct {
 	dir   uint64             // inode of the generation's directory; 0 where unknown
 	files map[string]fileSum // by output path (slash-separated, relative)
+	lines int                // entry lines of its file, replaced ones included
 }
+
+// removedSize is the size of an entry line that removes its path's entry.
+const removedSize = -1
 
 // sumsHeader starts a sums file, followed by the directory's inode.
 const sumsHeader = "ssg-sums 1"
@@ -49,6 +58,12 @@ func SumsFile(out string, prev bool) string {
 		p = strings.TrimSuffix(p, ".prev")
 	}
 	return p + ".sums"
+}
+
+// stageSumsFile returns where the sums of the generation a build claimed
+// wait to be appended to (see above).
+func stageSumsFile(out string) string {
+	return strings.TrimSuffix(PrevDir(out), ".prev") + ".stage.sums"
 }
 
 // readSums reads a sums file; nil when it is absent or not valid.
@@ -84,6 +99,11 @@ func readSums(path string) *genSums {
 		if err1 != nil || err2 != nil || err3 != nil {
 			return nil
 		}
+		g.lines++
+		if e.Size == removedSize {
+			delete(g.files, f[3])
+			continue
+		}
 		g.files[f[3]] = e
 	}
 	if sc.Err() != nil {
@@ -97,14 +117,11 @@ func (g *genSums) write(path string) error {
 	b := make([]byte, 0, 64*(len(g.files)+1))
 	b = strconv.AppendUint(append(b, sumsHeader+" "...), g.dir, 10)
 	b = append(b, '\n')
+	lines := 0
 	for p, e := range g.files {
-		if strings.ContainsAny(p, "\n\r") {
-			continue // cannot be listed; such a file is read back instead
+		if l := appendEntry(b, p, e); len(l) > len(b) {
+			b, lines = l, lines+1
 		}
-		b = append(strconv.AppendInt(b, e.Size, 10), ' ')
-		b = append(strconv.AppendInt(b, e.Mtime, 10), ' ')
-		b = append(strconv.AppendUint(b, e.sum, 16), ' ')
-		b = append(append(b, p...), '\n')
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -113,7 +130,58 @@ func (g *genSums) write(path string) error {
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	g.lines = lines
+	return nil
+}
+
+// appendTo appends to the sums file at staged, which holds g as it was,
+// the entries of paths as g has them now (a removal for a path it lacks),
+// and renames it to path. The file is left at staged on error.
+func (g *genSums) appendTo(staged, path string, paths []string) error {
+	var b []byte
+	lines := 0
+	for _, p := range paths {
+		e, ok := g.files[p]
+		if !ok {
+			e = fileSum{Stamp: disk.Stamp{Size: removedSize}}
+		}
+		if l := appendEntry(b, p, e); len(l) > len(b) {
+			b, lines = l, lines+1
+		}
+	}
+	fh, err := os.OpenFile(staged, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = fh.Write(b)
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(staged, path); err != nil {
+		return err
+	}
+	g.lines += lines
+	return nil
+}
+
+// appendEntry appends the line of the entry e of the path p to b:
+// size mtime sum path, the path last as it may hold spaces. A path with a
+// line break cannot be listed: b is returned as it is, and such a file is
+// read back instead.
+func appendEntry(b []byte, p string, e fileSum) []byte {
+	if strings.ContainsAny(p, "\n\r") {
+		return b
+	}
+	b = append(strconv.AppendInt(b, e.Size, 10), ' ')
+	b = append(strconv.AppendInt(b, e.Mtime, 10), ' ')
+	b = append(strconv.AppendUint(b, e.sum, 16), ' ')
+	return append(append(b, p...), '\n')
 }
 
 // unchanged reports whether the file at dst, the generation's file at rel,

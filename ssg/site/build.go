@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,42 +48,19 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 		return nil, err
 	}
 	res.phase("scan", &start)
-	all, parsed, err := b.parseChanged(files, set.cfg.BaseURL)
+	site, patched, err := b.site(files, set, res, &start)
 	if err != nil {
 		return nil, err
 	}
-	res.Parsed = parsed
-	page.AssignBundles(files.Markdown, all, files.Other)
-	res.phase("parse", &start)
-	sel, err := page.Select(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
-	if err != nil {
-		return nil, err
-	}
-	posts, pages := sel.Posts, sel.Pages
-	res.NextDue = sel.NextDue
-	page.Order(posts, pages)
-	site := page.NewSite(set.cfg, posts, pages, page.Tags(posts))
-	res.Posts, res.Pages = len(posts), len(pages)
-	res.phase("order", &start)
-	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
-		return nil, err
-	}
-	in := output.Input{
-		Site: site, Theme: set.theme, Statics: files.Static,
-		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
-	}
-	if dev := b.opts.Dev; dev != nil {
-		in.Snippet, in.Extra = dev.Snippet, dev.Files
-	}
-	outs, err := output.Plan(in)
+	planned, err := b.plan(site, patched, files, set)
 	if err != nil {
 		return nil, err
 	}
 	res.phase("plan", &start)
-	b.warn(res, all, site, outs)
-	res.Files = len(outs)
+	b.warn(res, site, planned)
+	res.Files = len(planned.Files)
 	res.phase("links", &start)
-	counts, err := stage.Publish(outs)
+	counts, err := stage.PublishPlan(planned)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +68,53 @@ func (b *Builder) build(changed []string, full bool) (*Result, error) {
 	res.Resized = b.images.Resized() - resized
 	res.phase("render+publish", &start)
 	return res, nil
+}
+
+// site parses what changed of the markdown sources of files and returns the
+// site they make, with the posts' cards, and whether its model was patched
+// rather than made afresh (see page.Model). It records the parse and order
+// phases in res.
+func (b *Builder) site(files source.Files, set settings, res *Result, start *time.Time) (*page.Site, bool, error) {
+	all, parsed, err := b.pages(files, set.cfg.BaseURL)
+	if err != nil {
+		return nil, false, err
+	}
+	res.Parsed = parsed
+	res.phase("parse", start)
+	m := &b.model
+	patched, err := m.Update(all, page.Filter{Drafts: b.opts.Drafts, Future: b.opts.Future, Now: time.Now()})
+	if err != nil {
+		return nil, false, err
+	}
+	res.NextDue = m.NextDue
+	res.Posts, res.Pages = len(m.Posts), len(m.Pages)
+	res.phase("order", start)
+	if err := b.cards(m.Posts, patched, set); err != nil {
+		return nil, false, err
+	}
+	return page.NewSite(set.cfg, m.Posts, m.Pages, m.Tags), patched, nil
+}
+
+// plan plans the files of site, whose model was patched when patched: the
+// planner then patches its last plan, unless a file that pages may bundle
+// changed since.
+func (b *Builder) plan(site *page.Site, patched bool, files source.Files, set settings) (output.Planned, error) {
+	in := output.Input{
+		Site: site, Theme: set.theme, Statics: files.Static,
+		Keys: b.keys, SiteKey: set.siteKey, OutDir: b.opts.OutDir, Images: b.images,
+	}
+	if dev := b.opts.Dev; dev != nil {
+		in.Snippet, in.Extra = dev.Snippet, dev.Files
+	}
+	if patched && slices.Equal(files.Other, b.plannedOthers) {
+		in.Patch = &output.Patch{Replaced: b.model.Replaced}
+	}
+	planned, err := b.planner.Plan(in)
+	if err != nil {
+		return output.Planned{}, err
+	}
+	b.plannedOthers = slices.Clone(files.Other)
+	return planned, nil
 }
 
 // settings are what every output depends on.
@@ -193,9 +218,8 @@ func templatesDir(contentDir, dir string) string {
 // warn sets the build's warnings, the front-matter warnings of every source
 // (drafts included) in path order, then broken links, and writes them to
 // Warn.
-func (b *Builder) warn(res *Result, all []*page.Page, site *page.Site, files []output.File) {
-	res.Warnings = page.Warnings(all)
-	res.Warnings = append(res.Warnings, b.links.Check(site, files)...)
+func (b *Builder) warn(res *Result, site *page.Site, plan output.Planned) {
+	res.Warnings = append(slices.Clone(b.model.Warnings()), b.links.Check(site, plan)...)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(b.opts.Warn, w)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"wasmsite/ssg/images"
 	"wasmsite/ssg/output"
+	"wasmsite/ssg/page"
 	"wasmsite/ssg/publisher"
 	"wasmsite/ssg/source"
 )
@@ -44,15 +45,28 @@ type Dev struct {
 }
 
 // Builder renders a site; it keeps parsed pages between builds so that
-// repeated Build calls only redo what changed. Not safe for concurrent use.
+// repeated Build calls only redo what changed. When an edit leaves every
+// page where it was (a post's text or title, say), it patches the site
+// model, the plan and the output instead of making them again: a rebuild
+// then costs about what the edited page does (see page.Model,
+// output.Planner, publisher.Stage.PublishPlan). Not safe for concurrent use.
 type Builder struct {
-	opts      Options
-	keys      output.Keys
-	cache     map[string]*cacheEntry // parsed sources by path relative to the content directory
-	builds    int                    // builds that parsed, for the cache's entries
-	baseURL   string                 // the base URL of the cached pages
-	publisher *publisher.Publisher
-	tdir      string // templates directory of the last build, watched by Watch
+	opts    Options
+	keys    output.Keys
+	planner *output.Planner
+	cache   map[string]*cacheEntry // parsed sources by path relative to the content directory
+	last    *lastPages             // the last parse; nil after an error
+	model   page.Model             // the pages of the last build, selected and ordered
+	// cardsKey is the siteKey all posts' cards were last rendered with; 0
+	// when some may not be.
+	cardsKey uint64
+	// plannedOthers are the files that may belong to page bundles as the
+	// planner last planned them (a copy: a rescan changes files in place).
+	plannedOthers []source.File
+	builds        int    // builds that parsed, for the cache's entries
+	baseURL       string // the base URL of the cached pages
+	publisher     *publisher.Publisher
+	tdir          string // templates directory of the last build, watched by Watch
 	// set and files are the settings and input files of the last build,
 	// reused by BuildChanged; nil when they must be read again.
 	set    *settings
@@ -81,6 +95,7 @@ func NewBuilder(o Options) *Builder {
 	b := &Builder{
 		opts:      o,
 		keys:      output.NewKeys(),
+		planner:   output.NewPlanner(),
 		cache:     map[string]*cacheEntry{},
 		publisher: publisher.New(o.OutDir, o.Gzip, o.Workers),
 		images:    images.NewTable(ImageCacheDir(o.OutDir)),

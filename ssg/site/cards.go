@@ -6,6 +6,21 @@ import (
 	"wasmsite/ssg/theme"
 )
 
+// cards renders the cards posts need: only those of the posts the model
+// put in place when it was patched (Model.Changed) and the settings are
+// those of the last cards, else every stale one.
+func (b *Builder) cards(posts []*page.Page, patched bool, set settings) error {
+	if patched && set.siteKey == b.cardsKey {
+		posts = b.model.Changed
+	}
+	b.cardsKey = 0
+	if err := b.renderCards(posts, set.theme, set.siteKey); err != nil {
+		return err
+	}
+	b.cardsKey = set.siteKey
+	return nil
+}
+
 // renderCards renders, in parallel, the card of every post whose card is
 // missing or out of date: cards are rendered once per post and reused by
 // every list page that shows the post.

@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"slices"
 
 	"wasmsite/ssg/disk"
 	"wasmsite/ssg/markdown"
@@ -20,11 +21,72 @@ type cacheEntry struct {
 	build       int        // the last build that used it
 }
 
-// parseChanged returns the pages of mds, in order: the cached page of an
-// unchanged source, else a new one, parsed in parallel; and how many it
-// parsed. Sources that are gone leave the cache, and a new base URL empties
-// it (pages hold absolute URLs).
-func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page, int, error) {
+// lastPages are the inputs and pages of a build's parse: copies of the
+// lists of files (a rescan changes them in place), and the page of each
+// markdown source.
+type lastPages struct {
+	mds, statics, others []source.File
+	all                  []*page.Page
+	baseURL              string
+}
+
+// pages returns the pages of files.Markdown, in order, with their bundles
+// (see page.AssignBundles), and how many sources it parsed: the page of an
+// unchanged source is the one parsed before. When the sources are those of
+// the last parse, in the same places, and the static and other files are
+// too, only the sources whose stamps changed are looked at (see samePlaces);
+// else every source is looked up in the cache.
+func (b *Builder) pages(files source.Files, baseURL string) ([]*page.Page, int, error) {
+	last := b.last
+	all, todo, same := b.samePlaces(files, baseURL)
+	if !same {
+		all, todo = b.cached(files, baseURL)
+	}
+	b.last = nil
+	if err := b.parseAll(files, baseURL, all, todo); err != nil {
+		return nil, 0, err
+	}
+	if same {
+		for _, i := range todo { // same source, bundle files and bundles
+			all[i].Bundle = last.all[i].Bundle
+		}
+	} else {
+		page.AssignBundles(files.Markdown, all, files.Other)
+	}
+	b.last = &lastPages{mds: slices.Clone(files.Markdown), statics: slices.Clone(files.Static),
+		others: slices.Clone(files.Other), all: all, baseURL: baseURL}
+	return all, len(todo), nil
+}
+
+// samePlaces returns the pages of the last parse and the indexes of the
+// sources whose stamps changed since, and true, when every source is where
+// it was then, under the same base URL, and the static and other files (the
+// images pages show, the bundles' files) are as they were.
+func (b *Builder) samePlaces(files source.Files, baseURL string) ([]*page.Page, []int, bool) {
+	last := b.last
+	mds := files.Markdown
+	if last == nil || last.baseURL != baseURL || len(mds) != len(last.mds) ||
+		!slices.Equal(files.Static, last.statics) || !slices.Equal(files.Other, last.others) {
+		return nil, nil, false
+	}
+	var todo []int
+	for i, f := range mds {
+		if f == last.mds[i] {
+			continue
+		}
+		if f.Rel != last.mds[i].Rel {
+			return nil, nil, false
+		}
+		todo = append(todo, i)
+	}
+	return slices.Clone(last.all), todo, true
+}
+
+// cached returns the pages of files.Markdown the cache holds for their
+// sources' stamps (nil elsewhere), and the indexes of the others. Sources
+// that are gone leave the cache, and a new base URL empties it (pages hold
+// absolute URLs).
+func (b *Builder) cached(files source.Files, baseURL string) ([]*page.Page, []int) {
 	mds, index := files.Markdown, &fileIndex{files: files}
 	b.builds++
 	if baseURL != b.baseURL {
@@ -52,6 +114,13 @@ func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page
 			}
 		}
 	}
+	return all, todo
+}
+
+// parseAll parses the sources of files.Markdown at todo, in parallel, into
+// all and the cache.
+func (b *Builder) parseAll(files source.Files, baseURL string, all []*page.Page, todo []int) error {
+	mds, index := files.Markdown, &fileIndex{files: files}
 	paths := make([]string, len(todo))
 	for j, i := range todo {
 		paths[j] = mds[i].Path
@@ -71,12 +140,12 @@ func (b *Builder) parseChanged(files source.Files, baseURL string) ([]*page.Page
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	for j, i := range todo {
 		b.cache[mds[i].Rel] = &cacheEntry{mtime: mds[i].Mtime, size: mds[i].Size, page: all[i], deps: deps[j], build: b.builds}
 	}
-	return all, len(todo), nil
+	return nil
 }
 
 // parse reads and renders the markdown source f into its page, with images

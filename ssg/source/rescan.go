@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -32,10 +33,9 @@ func Rescan(files *Files, dir, configFile string, changed []string) error {
 	if len(rels) == 0 {
 		return s.restampLinks(files, changed)
 	}
-	drop := func(f File) bool { return covered(rels, f.Rel) }
-	files.Markdown = slices.DeleteFunc(files.Markdown, drop)
-	files.Static = slices.DeleteFunc(files.Static, drop)
-	files.Other = slices.DeleteFunc(files.Other, drop)
+	files.Markdown = dropCovered(files.Markdown, rels)
+	files.Static = dropCovered(files.Static, rels)
+	files.Other = dropCovered(files.Other, rels)
 	var found Files
 	for _, rel := range rels {
 		if err := s.rescan(rel, &found); err != nil {
@@ -150,9 +150,36 @@ func covered(rels []string, rel string) bool {
 	return false
 }
 
-// mergeWalk returns a and b, both in walk order, merged in walk order.
+// dropCovered returns list, in walk order, without the files rels cover:
+// those of each rel are together in walk order, found by a binary search.
+func dropCovered(list []File, rels []string) []File {
+	for _, r := range rels {
+		lo := walkIndex(list, r)
+		hi := lo
+		for hi < len(list) && covered([]string{r}, list[hi].Rel) {
+			hi++
+		}
+		list = slices.Delete(list, lo, hi)
+	}
+	return list
+}
+
+// walkIndex returns the index of the first file of list, in walk order,
+// at rel or after it.
+func walkIndex(list []File, rel string) int {
+	return sort.Search(len(list), func(i int) bool { return walkCompare(list[i].Rel, rel) >= 0 })
+}
+
+// mergeWalk returns a and b, both in walk order, merged in walk order: a
+// few files of b are inserted in a's array, more make a new one.
 func mergeWalk(a, b []File) []File {
 	if len(b) == 0 {
+		return a
+	}
+	if len(b) <= 8 {
+		for _, f := range b {
+			a = slices.Insert(a, walkIndex(a, f.Rel), f)
+		}
 		return a
 	}
 	out := make([]File, 0, len(a)+len(b))

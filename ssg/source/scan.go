@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"wasmsite/ssg/pool"
 )
 
 // Files are the inputs of a content directory, each list in path order
@@ -85,10 +87,21 @@ func skipped(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
 }
 
+// statWorkers is how many files walk stats at a time: a stat is a system
+// call of 3 µs here, 30 ms for 10,000 posts one after the other, and more
+// calls than cores keep a disk busy when the metadata is not cached.
+const statWorkers = 8
+
 // walk calls found with every input file under root (dir or a path below
-// it), in walk order.
+// it), in walk order. It lists the directories first, then stats the files
+// in parallel; its error is the first in walk order.
 func (s *scanner) walk(root string, found func(File, Kind)) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	type entry struct {
+		p string
+		d fs.DirEntry
+	}
+	var entries []entry
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -98,15 +111,25 @@ func (s *scanner) walk(root string, found func(File, Kind)) error {
 			}
 			return nil
 		}
-		if d.IsDir() {
-			return nil
+		if !d.IsDir() {
+			entries = append(entries, entry{p, d})
 		}
-		f, kind, err := s.file(p, d)
-		if err == nil && kind != KindNone {
-			found(f, kind)
-		}
-		return err
+		return nil
 	})
+	files, kinds, errs := make([]File, len(entries)), make([]Kind, len(entries)), make([]error, len(entries))
+	_ = pool.Run(len(entries), statWorkers, func(i int) error {
+		files[i], kinds[i], errs[i] = s.file(entries[i].p, entries[i].d)
+		return nil
+	})
+	for i := range entries {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if kinds[i] != KindNone {
+			found(files[i], kinds[i])
+		}
+	}
+	return err
 }
 
 // file returns the File at p, whose directory entry is d, and its kind.
