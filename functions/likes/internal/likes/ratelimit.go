@@ -1,7 +1,7 @@
 package likes
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -26,7 +26,7 @@ func (l *RateLimiter) Allow(key string, limit int64) (ok bool, retryAfter int64,
 		now = l.Now()
 	}
 	w := now.Unix() / int64(Window/time.Second)
-	k := fmt.Sprintf("rl:%s:%d", key, w)
+	k := "rl:" + key + ":" + strconv.FormatInt(w, 10)
 	n, err := intResult(l.Store, "INCR", k)
 	if err != nil {
 		return false, 0, err

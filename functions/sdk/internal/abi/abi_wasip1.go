@@ -3,11 +3,9 @@
 package abi
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"unsafe"
 
 	"wasmsite/functions/sdk/spin"
@@ -27,11 +25,6 @@ var (
 	arenaAllocs = make([]arenaAlloc, 0, 256)
 )
 
-type arenaAlloc struct {
-	off, size uint32
-	gone      bool // taken by the guest or freed by the host
-}
-
 // arenaAlloc returns n bytes of the arena aligned to align, or nil when it is full.
 func allocArena(n, align uint32) []byte {
 	off := (arenaUsed + align - 1) &^ (align - 1)
@@ -49,8 +42,7 @@ func inArena(p uint32) *arenaAlloc {
 	if p < base || p >= base+uint32(len(arena)) {
 		return nil
 	}
-	off := p - base
-	i, found := slices.BinarySearchFunc(arenaAllocs, off, func(a arenaAlloc, off uint32) int { return cmp.Compare(a.off, off) })
+	i, found := arenaIndex(arenaAllocs, p-base)
 	if !found || arenaAllocs[i].gone {
 		return nil
 	}
