@@ -25,10 +25,10 @@ const (
 	RefetchEvery = 5 * time.Second
 )
 
-// Handler serves the likes API (route /likes) as a spinhttp.RequestHandler (Serve): a
-// Go guest pays for net/http's request and response types on every like. All
-// responses are JSON with
-// Cache-Control: private, no-store (per reader: no shared cache may keep them).
+// Handler serves the likes API (route /likes) through Serve, a spinhttp.RequestHandler
+// (not an http.Handler: net/http's request and response types would cost a Go guest a
+// fifth of every like). All responses are JSON with Cache-Control: private, no-store
+// (per reader: no shared cache may keep them).
 //
 //	GET    /likes?url=U             → 200 {"url","count","liked"}
 //	GET    /likes?url=A&url=B...    → 200 {"likes":[{"url","count","liked"},...]} (≤ MaxBatch)
