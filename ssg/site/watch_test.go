@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,25 +47,28 @@ func nextOutcome(t *testing.T, outcomes <-chan Outcome, what string) Outcome {
 
 // settledChanges waits for the next build of a watch and for any that follow it
 // within a second, and returns the outputs they changed (Result.Changed, merged and
-// sorted). A change written in steps (a page bundle's files) can be built in more
-// than one go when the machine is slow enough for the steps to be further apart than
-// WatchOptions.Settle.
+// sorted). A change written in steps (a page bundle's files, a file created and then
+// written) can be built in more than one go when the machine is slow enough for the
+// steps to be further apart than WatchOptions.Settle, the first of them from a partial
+// state that may not even build; the last build must succeed.
 func settledChanges(t *testing.T, outcomes <-chan Outcome, what string) []string {
 	t.Helper()
 	changed := map[string]bool{}
-	for _, p := range nextOutcome(t, outcomes, what).Result.Changed {
-		changed[p] = true
-	}
+	last := Outcome{Err: errors.New("no rebuild within 10 s")}
+	wait := 10 * time.Second
 	for {
 		select {
-		case more := <-outcomes:
-			if more.Err != nil {
-				t.Fatalf("%s: %v", what, more.Err)
+		case o := <-outcomes:
+			last, wait = o, time.Second
+			if o.Err == nil {
+				for _, p := range o.Result.Changed {
+					changed[p] = true
+				}
 			}
-			for _, p := range more.Result.Changed {
-				changed[p] = true
+		case <-time.After(wait):
+			if last.Err != nil {
+				t.Fatalf("%s: %v", what, last.Err)
 			}
-		case <-time.After(time.Second):
 			var out []string
 			for p := range changed {
 				out = append(out, p)
