@@ -69,20 +69,20 @@ func (r *Request) Query() url.Values {
 // Cookie returns the value of the first cookie called name in the Cookie headers, with
 // the double quotes RFC 6265 allows around it removed, and whether there is one.
 func (r *Request) Cookie(name string) (string, bool) {
-	value, found := "", false
-	r.Values("cookie", func(line string) {
-		for part := range strings.SplitSeq(line, ";") {
-			n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if found || !ok || n != name {
-				continue
-			}
-			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			value, found = v, true
+	for _, h := range r.Headers {
+		if !equalFoldASCII(h.Name, "cookie") {
+			continue
 		}
-	})
-	return value, found
+		for part := range strings.SplitSeq(h.Value, ";") {
+			if n, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && n == name {
+				if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+					v = v[1 : len(v)-1]
+				}
+				return v, true
+			}
+		}
+	}
+	return "", false
 }
 
 func equalFoldASCII(a, b string) bool {

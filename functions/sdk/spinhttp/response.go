@@ -14,7 +14,8 @@ func (r *Response) Set(name, value string) {
 	for i := range r.Headers {
 		if r.Headers[i].Name == name {
 			r.Headers[i].Value = value
-			r.Headers = append(r.Headers[:i+1], deleted(r.Headers[i+1:], name)...)
+			rest := deleted(r.Headers[i+1:], name) // compacted in place
+			r.Headers = r.Headers[:i+1+len(rest)]
 			return
 		}
 	}
@@ -28,16 +29,6 @@ func (r *Response) Add(name, value string) {
 
 // Del removes every header called name (compared as written).
 func (r *Response) Del(name string) { r.Headers = deleted(r.Headers, name) }
-
-// Get returns the value of the first header called name (compared as written).
-func (r *Response) Get(name string) string {
-	for _, p := range r.Headers {
-		if p.Name == name {
-			return p.Value
-		}
-	}
-	return ""
-}
 
 // deleted returns headers without those called name, reusing its array.
 func deleted(headers []Pair, name string) []Pair {

@@ -49,19 +49,3 @@ func intResult(s Store, cmd string, args ...any) (int64, error) {
 	}
 	return 0, storeErr(cmd, fmt.Errorf("unexpected reply %v", r))
 }
-
-// getBytes returns the value of key and whether it exists (an empty value counts as
-// absent: the embedded store's GET of a missing key may answer empty).
-func getBytes(s Store, key string) ([]byte, bool, error) {
-	r, err := one(s, "GET", key)
-	if err != nil {
-		return nil, false, err
-	}
-	switch r.Kind {
-	case redis.KindBinary:
-		return r.Binary, len(r.Binary) > 0, nil
-	case redis.KindStatus:
-		return []byte(r.Status), r.Status != "", nil
-	}
-	return nil, false, nil
-}
