@@ -81,10 +81,11 @@ type mmapBacking struct {
 // relearning lets pages that stop being written return to costing nothing.
 const relearnEvery = 16
 
-// trackMinPages is the smallest image (in imagePage pages) whose writes are tracked:
-// comparing a smaller one costs less than the PAGEMAP_SCAN call (a C module's 128 KiB
-// compare in ~3 µs, against ~5 µs for the scan's system call).
-const trackMinPages = 64
+// trackMinPages is the smallest image (in imagePage pages) whose writes are tracked.
+// Comparing costs about 0.14 µs per page and the PAGEMAP_SCAN call about 2 µs plus
+// 5 ns per page (Linux 6.18 here): a C module's 32-page image resets in 3.3 µs tracked
+// against 5.7 µs compared, and the two meet near 16 pages.
+const trackMinPages = 16
 
 func newMmapBacking(img *image, maxBytes int, t *writeTracker) (*mmapBacking, error) {
 	if img.size < trackMinPages*imagePage {
