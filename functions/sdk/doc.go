@@ -5,6 +5,7 @@
 // Packages:
 //
 //	spinhttp      inbound HTTP (export handle-http-request) + outbound HTTP (import wasi-outbound-http)
+//	spinhttp/wire inbound HTTP as Spin's records, without net/http (spinhttp's inbound side)
 //	redis         outbound-redis imports (publish, get, set, incr, del, sadd, smembers, srem, execute)
 //	config        spin-config get-config
 //	kv            key-value store (open, get, set, delete, exists, get-keys, close)

@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"strings"
 
-	"wasmsite/functions/sdk/spinhttp"
+	"wasmsite/functions/sdk/spinhttp/wire"
 )
 
 // acceptsGzip parses the request's Accept-Encoding lines (with q-values) for gzip.
-func acceptsGzip(r *spinhttp.Request) bool {
+func acceptsGzip(r *wire.Request) bool {
 	gz, star := -1.0, -1.0
 	r.Values("accept-encoding", func(line string) {
 		for item := range strings.SplitSeq(line, ",") {

@@ -5,13 +5,13 @@ import (
 	"compress/gzip"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
 
-	"wasmsite/functions/sdk/spinhttp"
+	"wasmsite/functions/sdk/spin"
+	"wasmsite/functions/sdk/spinhttp/wire"
 )
 
 // Server serves the files of FS (rooted at the component's guest "/").
@@ -42,28 +42,42 @@ func NewServer(fsys fs.FS, getenv func(string) string) *Server {
 		Fallback: env("FALLBACK_PATH", ""), NotFound: env("CUSTOM_404_PATH", "/404.html")}
 }
 
+// Methods and statuses (RFC 9110) the server uses, spelled out here because it does
+// not import net/http (see the package doc).
+const (
+	methodGet  = "GET"
+	methodHead = "HEAD"
+
+	statusOK                  = 200
+	statusMovedPermanently    = 301
+	statusNotModified         = 304
+	statusNotFound            = 404
+	statusMethodNotAllowed    = 405
+	statusInternalServerError = 500
+)
+
 // reply is a response being built.
 type reply struct {
-	spinhttp.Response
+	wire.Response
 }
 
-func (r *reply) plain(status int, msg string) spinhttp.Response {
+func (r *reply) plain(status int, msg string) wire.Response {
 	r.Set("Content-Type", "text/plain; charset=utf-8")
 	r.Set("Content-Length", strconv.Itoa(len(msg)))
 	r.Status, r.Body = status, []byte(msg)
 	return r.Response
 }
 
-// Serve answers one request (a spinhttp.RequestHandler).
-func (s *Server) Serve(r *spinhttp.Request) spinhttp.Response {
-	out := &reply{spinhttp.Response{Headers: make([]spinhttp.Pair, 0, 8)}}
+// Serve answers one request (a wire.Handler).
+func (s *Server) Serve(r *wire.Request) wire.Response {
+	out := &reply{wire.Response{Headers: make([]wire.Pair, 0, 8)}}
 	out.Set("X-Content-Type-Options", "nosniff")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if r.Method != methodGet && r.Method != methodHead {
 		out.Set("Allow", "GET, HEAD")
-		return out.plain(http.StatusMethodNotAllowed, "Method Not Allowed\n")
+		return out.plain(statusMethodNotAllowed, "Method Not Allowed\n")
 	}
 	uriPath, query := splitURI(r.URI)
-	raw, present := r.Lookup(spinhttp.HeaderPathInfo)
+	raw, present := r.Lookup(spin.HeaderPathInfo)
 	if !present || (raw == "" && exactRoute(r)) {
 		// Without Spin's header, or on an exact route (route = "/favicon.ico"), the
 		// request path names the file itself.
@@ -81,41 +95,41 @@ func (s *Server) Serve(r *spinhttp.Request) spinhttp.Response {
 			loc += "?" + query
 		}
 		out.Set("Location", loc)
-		return out.plain(http.StatusMovedPermanently, "Moved Permanently\n")
+		return out.plain(statusMovedPermanently, "Moved Permanently\n")
 	case f != nil:
-		return s.serve(r, out, f, http.StatusOK)
+		return s.serve(r, out, f, statusOK)
 	}
 	if n, _, err := CleanPath(s.Fallback); s.Fallback != "" && err == nil && n != "" {
 		if f := s.openRegular(n); f != nil {
-			return s.serve(r, out, f, http.StatusOK)
+			return s.serve(r, out, f, statusOK)
 		}
 	}
 	return s.notFound(r, out)
 }
 
 // exactRoute reports whether the component was matched by an exact (non-wildcard) route.
-func exactRoute(r *spinhttp.Request) bool {
-	m := r.Header(spinhttp.HeaderMatchedRoute)
+func exactRoute(r *wire.Request) bool {
+	m := r.Header(spin.HeaderMatchedRoute)
 	return m != "" && m != "/" && !strings.HasSuffix(m, "/...")
 }
 
 // routePrefix is the public path prefix of the component's route (spin-matched-route
 // without its "/..." wildcard), so redirects work under any route.
-func routePrefix(r *spinhttp.Request) string {
-	m := strings.TrimSuffix(r.Header(spinhttp.HeaderMatchedRoute), "/...")
+func routePrefix(r *wire.Request) string {
+	m := strings.TrimSuffix(r.Header(spin.HeaderMatchedRoute), "/...")
 	if m == "/" || !strings.HasPrefix(m, "/") || strings.HasPrefix(m, "//") {
 		return ""
 	}
 	return strings.TrimSuffix(m, "/")
 }
 
-func (s *Server) notFound(r *spinhttp.Request, out *reply) spinhttp.Response {
+func (s *Server) notFound(r *wire.Request, out *reply) wire.Response {
 	if n, _, err := CleanPath(s.NotFound); s.NotFound != "" && err == nil && n != "" {
 		if f := s.openRegular(n); f != nil {
-			return s.serve(r, out, f, http.StatusNotFound)
+			return s.serve(r, out, f, statusNotFound)
 		}
 	}
-	return out.plain(http.StatusNotFound, "Not Found\n")
+	return out.plain(statusNotFound, "Not Found\n")
 }
 
 // openFile is a regular file opened for one response, with what its stat said.
@@ -166,10 +180,10 @@ func (s *Server) openRegular(name string) *openFile {
 // serve answers with the open file f and status, and closes it. Text types go gzipped
 // to clients that accept it: the stored name.gz sibling when there is one (ssg -gzip
 // writes them; it must be kept in step with the file), else compressed here.
-func (s *Server) serve(r *spinhttp.Request, out *reply, f *openFile, status int) spinhttp.Response {
+func (s *Server) serve(r *wire.Request, out *reply, f *openFile, status int) wire.Response {
 	ct := ContentType(f.name)
 	out.Set("Content-Type", ct)
-	if status == http.StatusOK {
+	if status == statusOK {
 		out.Set("Cache-Control", s.CacheControl)
 	} else {
 		out.Set("Cache-Control", "no-cache")
@@ -193,25 +207,25 @@ func (s *Server) serve(r *spinhttp.Request, out *reply, f *openFile, status int)
 // time, or its contents when the file system gives no time), 304 for a matching
 // If-None-Match on a 200, Content-Length, body (not read for HEAD). encode turns the
 // file's bytes into the body (nil: as they are); suffix marks the variant's ETag.
-func (s *Server) send(r *spinhttp.Request, out *reply, f *openFile, status int, encode func([]byte) []byte, suffix string) spinhttp.Response {
+func (s *Server) send(r *wire.Request, out *reply, f *openFile, status int, encode func([]byte) []byte, suffix string) wire.Response {
 	defer f.f.Close()
 	var data []byte
 	tag, ok := statTag(f.info, suffix)
-	if !ok || encode != nil || r.Method != http.MethodHead {
+	if !ok || encode != nil || r.Method != methodHead {
 		var err error
 		if data, err = readAll(f.f, f.info.Size()); err != nil {
 			out.Del("Content-Encoding")
-			return out.plain(http.StatusInternalServerError, "Internal Server Error\n")
+			return out.plain(statusInternalServerError, "Internal Server Error\n")
 		}
 		if !ok {
 			tag = contentTag(data, suffix)
 		}
 	}
 	out.Set("ETag", tag)
-	if inm := r.Header("if-none-match"); status == http.StatusOK && inm != "" && etagMatch(inm, tag) {
+	if inm := r.Header("if-none-match"); status == statusOK && inm != "" && etagMatch(inm, tag) {
 		out.Del("Content-Type")
 		out.Del("Content-Encoding")
-		out.Status = http.StatusNotModified
+		out.Status = statusNotModified
 		return out.Response
 	}
 	size := f.info.Size()

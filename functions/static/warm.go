@@ -2,20 +2,20 @@ package main
 
 import (
 	"io/fs"
-	"net/http"
 
-	"wasmsite/functions/sdk/spinhttp"
+	"wasmsite/functions/sdk/spin"
+	"wasmsite/functions/sdk/spinhttp/wire"
 )
 
 // Header lists of the requests Warm serves, each for the home page and a miss.
 var (
 	// plainRequests ask for uncompressed responses, fresh and revalidated.
-	plainRequests = [][]spinhttp.Pair{
+	plainRequests = [][]wire.Pair{
 		{{Name: "accept-encoding", Value: "identity"}},
 		{{Name: "if-none-match", Value: `"warm"`}},
 	}
 	// gzipRequests are those of browsers, which accept gzip.
-	gzipRequests = [][]spinhttp.Pair{
+	gzipRequests = [][]wire.Pair{
 		{{Name: "accept-encoding", Value: "gzip, deflate, br"}},
 		{{Name: "accept-encoding", Value: "gzip"}, {Name: "if-none-match", Value: `"warm"`}},
 	}
@@ -40,8 +40,8 @@ func (s *Server) Warm() {
 	}
 	for _, headers := range requests {
 		for _, path := range []string{"/", "/warm-up-miss"} {
-			h := append([]spinhttp.Pair{{Name: spinhttp.HeaderPathInfo, Value: path}}, headers...)
-			spinhttp.ServeRequest(s.Serve, http.MethodGet, path, h, nil)
+			h := append([]wire.Pair{{Name: spin.HeaderPathInfo, Value: path}}, headers...)
+			wire.Serve(s.Serve, methodGet, path, h, nil)
 		}
 	}
 }

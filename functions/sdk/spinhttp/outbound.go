@@ -71,11 +71,11 @@ func (Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := OutboundRequest{Method: code, URI: req.URL.String()}
 	for name, vals := range req.Header {
 		for _, v := range vals {
-			out.Headers = append(out.Headers, Pair{name, v})
+			out.Headers = append(out.Headers, Pair{Name: name, Value: v})
 		}
 	}
 	if req.Host != "" && req.URL != nil && req.Host != req.URL.Host {
-		out.Headers = append(out.Headers, Pair{"Host", req.Host})
+		out.Headers = append(out.Headers, Pair{Name: "Host", Value: req.Host})
 	}
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)

@@ -18,7 +18,7 @@ func send(req *OutboundRequest) (Response, error) {
 	uri := req.URI
 	arr := abi.Buf(uint32(len(req.Headers)) * spin.PairSize)
 	for i, p := range req.Headers {
-		putPair(arr, i, p, abi.StrAddr(p.Name), abi.StrAddr(p.Value))
+		abi.PutPair(arr, i, abi.StrAddr(p.Name), uint32(len(p.Name)), abi.StrAddr(p.Value), uint32(len(p.Value)))
 	}
 	var bodyTag uint32 = spin.OptionNone
 	if req.HasBody {
@@ -44,7 +44,13 @@ func liftResponse(rec []byte) (Response, error) {
 	resp := Response{Status: int(abi.U16(rec, spin.ResponseStatus))}
 	var err error
 	if abi.U8(rec, spin.ResponseHeadersTag) != spin.OptionNone {
-		if resp.Headers, err = liftPairs(abi.U32(rec, spin.ResponseHeadersPtr), abi.U32(rec, spin.ResponseHeadersLen)); err != nil {
+		n := abi.U32(rec, spin.ResponseHeadersLen)
+		if err = abi.TakePairs(abi.U32(rec, spin.ResponseHeadersPtr), n, func(i int, name, value string) {
+			if resp.Headers == nil { // n is checked against the host's allocation by now
+				resp.Headers = make([]Pair, n)
+			}
+			resp.Headers[i] = Pair{Name: name, Value: value}
+		}); err != nil {
 			return Response{}, err
 		}
 	}

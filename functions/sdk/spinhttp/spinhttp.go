@@ -22,6 +22,12 @@
 // ErrDestinationNotAllowed, ErrInvalidURL, ErrRequestError, ErrRuntimeError or
 // ErrTooManyRequests (test with errors.Is).
 //
+// Request, Response, Pair and RequestHandler are package wire's types: HandleRequest
+// serves Spin's request record without net/http's types (a header map, a parsed URL and
+// a response recorder per request, a large part of serving a small response). A
+// component that needs nothing of net/http imports wire alone and keeps net/http out
+// of its memory image.
+//
 // Importing this package makes the component export handle-http-request; without a
 // registered handler every request answers 500.
 package spinhttp
@@ -34,12 +40,29 @@ import (
 	"net/url"
 	"os"
 	"sort"
-	"strconv"
-	"sync"
 
-	"wasmsite/functions/sdk/internal/abi"
 	"wasmsite/functions/sdk/spin"
+	"wasmsite/functions/sdk/spinhttp/wire"
 )
+
+// The types of Spin's records (package wire).
+type (
+	Pair           = wire.Pair
+	Request        = wire.Request
+	Response       = wire.Response
+	RequestHandler = wire.Handler
+)
+
+// HandleRequest registers the component's inbound handler of Requests, instead of an
+// http.Handler (Handle). Call it from func init(), last: like Handle it readies the Go
+// runtime for requests (wire.Handle).
+func HandleRequest(h RequestHandler) { wire.Handle(h) }
+
+// ServeRequest runs h on one request given as Spin's record parts, as the export does:
+// a panic is a 500, a HEAD response loses its body (wire.Serve). Use it in native tests.
+func ServeRequest(h RequestHandler, method, uri string, headers []Pair, body []byte) Response {
+	return wire.Serve(h, method, uri, headers, body)
+}
 
 // Headers added by Spin to every inbound request (see package spin).
 const (
@@ -68,51 +91,25 @@ func MethodCode(method string) (uint32, bool) {
 // component's route (already stripped of the route prefix, not percent-decoded).
 func PathInfo(r *http.Request) string { return r.Header.Get(HeaderPathInfo) }
 
-var (
-	handlerMu sync.RWMutex
-	handler   http.Handler
-)
-
 // Handle registers the component's inbound handler. Call it from func init(), last:
-// it also readies the Go runtime for requests (a garbage collection and a filled
-// allocator cache, which a host that snapshots the state after initialisation does not
-// redo per request).
+// it also readies the Go runtime for requests (a warm-up request through net/http's
+// types, a garbage collection and filled allocator caches), which a host that
+// snapshots the state after initialisation does not redo per request.
 func Handle(h http.Handler) {
-	handlerMu.Lock()
-	handler = h
-	handlerMu.Unlock()
-	readyRuntime(func() {
+	wire.HandleWarm(func(r *Request) Response {
+		return Serve(h, r.Method, r.URI, r.Headers, r.Body)
+	}, func() {
 		noop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			w.Write([]byte("warm"))
 		})
-		Serve(noop, http.MethodGet, "/", warmHeaders(), nil)
+		Serve(noop, http.MethodGet, "/", wire.WarmHeaders(), nil)
 		os.Getenv("PATH")
 	})
 }
 
-// readyRuntime readies the Go runtime for requests (abi.Ready), warm serving a request
-// through the SDK to a handler that is not the component's, so that the request path's
-// lazy initialisations (net/textproto's header table, itabs, os's copy of the
-// environment) happen during `_initialize`.
-func readyRuntime(warm func()) { abi.Ready(warm) }
-
-// warmHeaders are the headers of the warm-up request: every Spin header and a few
-// common ones.
-func warmHeaders() []Pair {
-	headers := []Pair{{"host", "localhost"}, {"accept-encoding", "gzip"}, {"user-agent", "warm"}}
-	for _, name := range []string{HeaderPathInfo, HeaderFullURL, HeaderMatchedRoute, HeaderComponentRoute,
-		HeaderRawComponentRoute, HeaderBasePath, HeaderClientAddr} {
-		headers = append(headers, Pair{name, "/"})
-	}
-	return headers
-}
-
 // HandleFunc registers an inbound handler function.
 func HandleFunc(f func(http.ResponseWriter, *http.Request)) { Handle(http.HandlerFunc(f)) }
-
-// Pair is one header as it crosses the ABI: Spin's headers are list<tuple<string,string>>.
-type Pair struct{ Name, Value string }
 
 // NewRequest builds the *http.Request a handler sees from the parts of Spin's request
 // record. method is the HTTP method name.
@@ -219,7 +216,7 @@ func (w *Recorder) Result(head bool) Response {
 	var pairs []Pair
 	for _, k := range names {
 		for _, v := range w.header[k] {
-			pairs = append(pairs, Pair{k, v})
+			pairs = append(pairs, Pair{Name: k, Value: v})
 		}
 	}
 	return Response{Status: status, Headers: pairs, Body: body}
@@ -230,40 +227,23 @@ func (w *Recorder) Result(head bool) Response {
 // be tested natively exactly as the host will drive them.
 func Serve(h http.Handler, method, uri string, headers []Pair, body []byte) (resp Response) {
 	if h == nil {
-		return textResponse(http.StatusInternalServerError, "no handler registered\n")
+		return wire.Text(http.StatusInternalServerError, "no handler registered\n")
 	}
 	r, err := NewRequest(method, uri, headers, body)
 	if err != nil {
-		return textResponse(http.StatusBadRequest, "bad request\n")
+		return wire.Text(http.StatusBadRequest, "bad request\n")
 	}
 	w := NewRecorder()
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
-				resp = textResponse(http.StatusInternalServerError, "aborted\n")
+				resp = wire.Text(http.StatusInternalServerError, "aborted\n")
 				return
 			}
 			fmt.Fprintf(os.Stderr, "spinhttp: handler panic: %v\n", p)
-			resp = textResponse(http.StatusInternalServerError, "internal server error\n")
+			resp = wire.Text(http.StatusInternalServerError, "internal server error\n")
 		}
 	}()
 	h.ServeHTTP(w, r)
 	return w.Result(method == http.MethodHead)
-}
-
-func textResponse(status int, msg string) Response {
-	return Response{
-		Status: status,
-		Headers: []Pair{
-			{"Content-Length", strconv.Itoa(len(msg))},
-			{"Content-Type", "text/plain; charset=utf-8"},
-		},
-		Body: []byte(msg),
-	}
-}
-
-func currentHandler() http.Handler {
-	handlerMu.RLock()
-	defer handlerMu.RUnlock()
-	return handler
 }

@@ -220,6 +220,38 @@ func PutU16(b []byte, off int, v uint16) { binary.LittleEndian.PutUint16(b[off:]
 func PutU32(b []byte, off int, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) }
 func PutI64(b []byte, off int, v int64)  { binary.LittleEndian.PutUint64(b[off:], uint64(v)) }
 
+// TakePairs claims a host-allocated list<tuple<string,string>> of n elements (spin.Pair*)
+// and its strings, calling fn with each element's index, name and value.
+func TakePairs(ptr, n uint32, fn func(i int, name, value string)) error {
+	arr, err := TakeList(ptr, n, spin.PairSize)
+	if err != nil {
+		return err
+	}
+	for i := range int(n) {
+		o := i * spin.PairSize
+		name, err := TakeString(U32(arr, o+spin.PairNamePtr), U32(arr, o+spin.PairNameLen))
+		if err != nil {
+			return err
+		}
+		value, err := TakeString(U32(arr, o+spin.PairValuePtr), U32(arr, o+spin.PairValueLen))
+		if err != nil {
+			return err
+		}
+		fn(i, name, value)
+	}
+	return nil
+}
+
+// PutPair writes element i of a list<tuple<string,string>> in arr (elements
+// spin.Pair*): the addresses and lengths of its name and value.
+func PutPair(arr []byte, i int, namePtr, nameLen, valuePtr, valueLen uint32) {
+	o := i * spin.PairSize
+	PutU32(arr, o+spin.PairNamePtr, namePtr)
+	PutU32(arr, o+spin.PairNameLen, nameLen)
+	PutU32(arr, o+spin.PairValuePtr, valuePtr)
+	PutU32(arr, o+spin.PairValueLen, valueLen)
+}
+
 // TakeList claims a host-allocated list of n elements of elemSize bytes.
 func TakeList(ptr, n, elemSize uint32) ([]byte, error) {
 	total := uint64(n) * uint64(elemSize)

@@ -1,4 +1,4 @@
-package spinhttp
+package wire
 
 // Response is a response in the shape of Spin's response record: status, headers in
 // the order sent (one pair per value), body.

@@ -1,10 +1,8 @@
 //go:build wasip1
 
-package spinhttp
+package wire
 
 import (
-	"net/http"
-
 	"wasmsite/functions/sdk/internal/abi"
 	"wasmsite/functions/sdk/spin"
 )
@@ -20,61 +18,41 @@ func handleHTTPRequest(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, params
 }
 
 func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, bodyTag, bodyPtr, bodyLen uint32) Response {
-	name, ok := MethodName(method)
+	name, ok := spin.MethodName(method)
 	if !ok {
-		return textResponse(http.StatusMethodNotAllowed, "method not allowed\n")
+		return Text(405, "method not allowed\n")
 	}
 	uri, err := abi.TakeString(uriPtr, uriLen)
 	if err != nil {
-		return textResponse(http.StatusInternalServerError, "bad request record\n")
+		return Text(500, "bad request record\n")
 	}
 	headers, err := liftPairs(hdrPtr, hdrLen)
 	if err != nil {
-		return textResponse(http.StatusInternalServerError, "bad request record\n")
+		return Text(500, "bad request record\n")
 	}
 	// params is always empty in Spin 1.x; claim it so it is not kept alive.
 	if _, err := liftPairs(paramsPtr, paramsLen); err != nil {
-		return textResponse(http.StatusInternalServerError, "bad request record\n")
+		return Text(500, "bad request record\n")
 	}
 	var body []byte
 	if bodyTag != spin.OptionNone {
 		if body, err = abi.Take(bodyPtr, bodyLen); err != nil {
-			return textResponse(http.StatusInternalServerError, "bad request record\n")
+			return Text(500, "bad request record\n")
 		}
-	}
-	if h := currentRequestHandler(); h != nil {
-		return ServeRequest(h, name, uri, headers, body)
 	}
 	return Serve(currentHandler(), name, uri, headers, body)
 }
 
 // liftPairs claims a host-allocated list<tuple<string,string>>.
 func liftPairs(ptr, n uint32) ([]Pair, error) {
-	arr, err := abi.TakeList(ptr, n, spin.PairSize)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Pair, n)
-	for i := range out {
-		o := i * spin.PairSize
-		if out[i].Name, err = abi.TakeString(abi.U32(arr, o+spin.PairNamePtr), abi.U32(arr, o+spin.PairNameLen)); err != nil {
-			return nil, err
+	var out []Pair
+	err := abi.TakePairs(ptr, n, func(i int, name, value string) {
+		if out == nil { // n is checked against the host's allocation by now
+			out = make([]Pair, n)
 		}
-		if out[i].Value, err = abi.TakeString(abi.U32(arr, o+spin.PairValuePtr), abi.U32(arr, o+spin.PairValueLen)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// putPair writes element i of a list<tuple<string,string>> in arr: p's lengths and the
-// addresses of its name and value.
-func putPair(arr []byte, i int, p Pair, namePtr, valuePtr uint32) {
-	o := i * spin.PairSize
-	abi.PutU32(arr, o+spin.PairNamePtr, namePtr)
-	abi.PutU32(arr, o+spin.PairNameLen, uint32(len(p.Name)))
-	abi.PutU32(arr, o+spin.PairValuePtr, valuePtr)
-	abi.PutU32(arr, o+spin.PairValueLen, uint32(len(p.Value)))
+		out[i] = Pair{name, value}
+	})
+	return out, err
 }
 
 // placeString copies s into memory the host frees after reading.
@@ -95,7 +73,7 @@ func lowerPairs(pairs []Pair) (ptr, n uint32) {
 	}
 	arr := abi.Place(uint32(len(pairs)) * spin.PairSize)
 	for i, p := range pairs {
-		putPair(arr, i, p, placeString(p.Name), placeString(p.Value))
+		abi.PutPair(arr, i, placeString(p.Name), uint32(len(p.Name)), placeString(p.Value), uint32(len(p.Value)))
 	}
 	return abi.Addr(arr), uint32(len(pairs))
 }

@@ -1,19 +1,13 @@
-package spinhttp
+package wire
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"wasmsite/functions/sdk/spin"
 )
 
-// Request is an inbound request as Spin's request record carries it, for handlers that
-// do without net/http's types (HandleRequest): they cost a Go guest a header map, a
-// parsed URL and a response recorder per request, a large part of serving a small
-// response.
+// Request is an inbound request as Spin's request record carries it.
 type Request struct {
 	Method string // HTTP method name, e.g. "GET"
 	URI    string // path and query, as sent
@@ -102,52 +96,4 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// RequestHandler answers a Request with a Response sent as it is: status, headers in
-// order, body (dropped for HEAD).
-type RequestHandler func(*Request) Response
-
-var requestHandler RequestHandler
-
-// HandleRequest registers the component's inbound handler of Requests, instead of an
-// http.Handler (Handle). Call it from func init(), last: like Handle it readies the Go
-// runtime for requests.
-func HandleRequest(h RequestHandler) {
-	handlerMu.Lock()
-	requestHandler = h
-	handlerMu.Unlock()
-	warmRequest := func() {
-		ServeRequest(func(r *Request) Response {
-			r.Header(HeaderPathInfo)
-			return Response{Status: http.StatusOK, Headers: []Pair{{"content-type", "text/plain"}}, Body: []byte("warm")}
-		}, http.MethodGet, "/", warmHeaders(), nil)
-		os.Getenv("PATH")
-	}
-	readyRuntime(warmRequest)
-}
-
-// ServeRequest runs h on one request given as Spin's record parts, as the export does:
-// a panic is a 500, a HEAD response loses its body. Use it in native tests.
-func ServeRequest(h RequestHandler, method, uri string, headers []Pair, body []byte) (resp Response) {
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "spinhttp: handler panic: %v\n", p)
-			resp = textResponse(http.StatusInternalServerError, "internal server error\n")
-		}
-	}()
-	resp = h(&Request{Method: method, URI: uri, Headers: headers, Body: body})
-	if resp.Status == 0 {
-		resp.Status = http.StatusOK
-	}
-	if method == http.MethodHead {
-		resp.Body = nil
-	}
-	return resp
-}
-
-func currentRequestHandler() RequestHandler {
-	handlerMu.RLock()
-	defer handlerMu.RUnlock()
-	return requestHandler
 }
