@@ -25,6 +25,29 @@ const (
 	MemoryHeap MemoryMode = "heap"
 )
 
+// A tracked slot leaves the pages a request wrote unprotected, so that writing them
+// again costs no fault, and copies them back at every reset (about 0.26 µs for 4 KiB,
+// against about 1.5 µs for the fault). Every so often it write-protects them again,
+// relearning which pages requests write, so that pages they stopped writing return to
+// costing nothing. A relearn costs tens of µs (a protecting walk of the image, a TLB
+// flush, then a fault per page the next request writes): the interval between two
+// starts at relearnFirst resets and doubles, up to relearnMax, while each relearn finds
+// as many pages written as the one before, and starts again from relearnFirst when the
+// number changes. (Every 16 resets cost static's reset 3–6 µs on average, measured.)
+const (
+	relearnFirst = 16
+	relearnMax   = 1024
+)
+
+// nextRelearn returns the resets to the next relearn after one that found pages
+// written since the one before, which found lastPages, interval resets earlier.
+func nextRelearn(interval, pages, lastPages int) int {
+	if pages != lastPages {
+		return relearnFirst
+	}
+	return min(2*interval, relearnMax)
+}
+
 // backing holds a slot's bytes.
 type backing interface {
 	// view returns the first n bytes (n <= the slot's maximum), growing the backing

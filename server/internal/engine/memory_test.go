@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"testing"
 )
 
@@ -16,32 +15,7 @@ func backings(t *testing.T, img func(MemoryMode) *image, maxBytes int) map[strin
 	out := map[string]func() backing{
 		"heap": func() backing { return newHeapBacking(img(MemoryHeap), maxBytes) },
 	}
-	if runtime.GOOS != "linux" {
-		return out
-	}
-	mapped := func(tr *writeTracker) func() backing {
-		return func() backing {
-			b, err := newMmapBacking(img(MemoryCompare), maxBytes, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tr != nil {
-				mb := any(b).(*mmapBacking)
-				mb.tracker = tr
-				if err := tr.track(mb.mem[:mb.img.size]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return b
-		}
-	}
-	out["compare"] = mapped(nil)
-	if _, tr, _, err := resolveMemoryMode(MemoryTracked); err == nil {
-		t.Cleanup(tr.close)
-		out["tracked"] = mapped(tr)
-	} else {
-		t.Logf("tracked back end not tested: %v", err)
-	}
+	addMappedBackings(t, img, maxBytes, out)
 	return out
 }
 
@@ -78,7 +52,7 @@ func TestSlotReset(t *testing.T) {
 			b := newBacking()
 			defer b.free()
 			s := &slot{img: b.(interface{ image() *image }).image(), max: 2 * len(contents), b: b}
-			for round := range 5 * relearnEvery {
+			for round := range 5 * relearnFirst {
 				mem := s.Reallocate(uint64(len(contents)))
 				if round%4 == 1 { // grow and write there
 					mem = s.Reallocate(uint64(len(contents) + 8*imagePage))
@@ -118,5 +92,28 @@ func kernelWrite(t *testing.T, b []byte) {
 	w.Close()
 	if _, err := r.Read(b[:16]); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The relearn interval doubles while relearns find as many pages written, up to
+// relearnMax, and starts again when the number changes.
+func TestNextRelearn(t *testing.T) {
+	interval, last := relearnFirst, -1
+	for _, step := range []struct{ pages, want int }{
+		{38, relearnFirst}, // the first relearn has nothing to compare with
+		{38, 2 * relearnFirst}, {38, 4 * relearnFirst},
+		{40, relearnFirst}, // a request wrote other pages
+		{40, 2 * relearnFirst},
+	} {
+		interval, last = nextRelearn(interval, step.pages, last), step.pages
+		if interval != step.want {
+			t.Fatalf("after a relearn finding %d pages: interval %d, want %d", step.pages, interval, step.want)
+		}
+	}
+	for range 20 {
+		interval = nextRelearn(interval, last, last)
+	}
+	if interval != relearnMax {
+		t.Errorf("a steady set gave interval %d, want the cap %d", interval, relearnMax)
 	}
 }
