@@ -182,8 +182,9 @@ func (t *HTTP) request(r *http.Request, route *Route, maxBody int64, w http.Resp
 }
 
 // fail answers a request that has no response: 503 with Retry-After when no instance
-// became free (overload, or the timeout passed while queued), 413 or 400 for the
-// client's body, else 500 (the guest's fault, logged).
+// became free (overload, or the timeout passed while queued), 503 (logged at info) when
+// the client went away, 413 or 400 for the client's body, else 500 (the guest's fault,
+// logged as an error).
 func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, err error) {
 	var noInstance *acquireError
 	var bodyErr *abi.BodyError
@@ -195,7 +196,10 @@ func (t *HTTP) fail(w http.ResponseWriter, r *http.Request, c *Component, err er
 		t.Log.Warn("no instance became free in time", "component", c.ID, "path", r.URL.Path, "timeout", t.Timeout)
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusServiceUnavailable)
-	case noInstance != nil && r.Context().Err() != nil: // the client went away
+	case r.Context().Err() != nil:
+		// The client went away, while queued or while the guest ran: the guest was
+		// stopped for it (a trap, "unreachable"), which is no fault of the guest's.
+		t.Log.Info("client went away; request stopped", "id", r.Header.Get(RequestIDHeader), "component", c.ID, "path", r.URL.Path, "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	case errors.As(err, &bodyErr):
 		var tooBig *http.MaxBytesError

@@ -1,6 +1,8 @@
 package trigger
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -278,5 +280,29 @@ func TestSpinTrapThenOK(t *testing.T) {
 		if trap && w.Code != 500 || !trap && (w.Code != 200 || w.Body.String() != "fine") {
 			t.Fatalf("request %d (trap %v): %d %q", i, trap, w.Code, w.Body)
 		}
+	}
+}
+
+// A request whose client went away while the guest ran (the guest stopped, as the
+// interrupt stops it) is logged at info, not as the guest's error, and recorded as 503;
+// a guest that fails with its client still there is an error and a 500.
+func TestSpinClientGone(t *testing.T) {
+	f := newSpinFixture(t)
+	var logs bytes.Buffer
+	f.srv.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	f.handler = func(*abi.HTTPRequest) *abi.HTTPResponse {
+		cancel() // the client disconnects while the guest runs
+		return nil
+	}
+	req := httptest.NewRequest("GET", "/base/api/x", nil).WithContext(ctx)
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	if w.Code != 503 || strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "client went away") {
+		t.Errorf("client gone: %d, logged:\n%s", w.Code, logs.String())
+	}
+	logs.Reset()
+	if w := f.do("GET", "/base/api/x", ""); w.Code != 500 || !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("guest failure: %d, logged:\n%s", w.Code, logs.String())
 	}
 }
