@@ -3,9 +3,11 @@ package site
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -69,12 +71,7 @@ func settledChanges(t *testing.T, outcomes <-chan Outcome, what string) []string
 			if last.Err != nil {
 				t.Fatalf("%s: %v", what, last.Err)
 			}
-			var out []string
-			for p := range changed {
-				out = append(out, p)
-			}
-			sort.Strings(out)
-			return out
+			return slices.Sorted(maps.Keys(changed))
 		}
 	}
 }

@@ -44,13 +44,8 @@ func liftResponse(rec []byte) (Response, error) {
 	resp := Response{Status: int(abi.U16(rec, spin.ResponseStatus))}
 	var err error
 	if abi.U8(rec, spin.ResponseHeadersTag) != spin.OptionNone {
-		n := abi.U32(rec, spin.ResponseHeadersLen)
-		if err = abi.TakePairs(abi.U32(rec, spin.ResponseHeadersPtr), n, func(i int, name, value string) {
-			if resp.Headers == nil { // n is checked against the host's allocation by now
-				resp.Headers = make([]Pair, n)
-			}
-			resp.Headers[i] = Pair{Name: name, Value: value}
-		}); err != nil {
+		newPair := func(name, value string) Pair { return Pair{Name: name, Value: value} }
+		if resp.Headers, err = abi.TakePairs(abi.U32(rec, spin.ResponseHeadersPtr), abi.U32(rec, spin.ResponseHeadersLen), newPair); err != nil {
 			return Response{}, err
 		}
 	}

@@ -6,20 +6,14 @@ import (
 )
 
 // addMappedBackings adds to out the Linux back ends: mapped, comparing pages, and where
-// the kernel has write tracking, tracked (whatever the image's size).
+// the kernel has write tracking, tracked.
 func addMappedBackings(t *testing.T, img func(MemoryMode) *image, maxBytes int, out map[string]func() backing) {
 	t.Helper()
 	mapped := func(tr *writeTracker) func() backing {
 		return func() backing {
-			b, err := newMmapBacking(img(MemoryCompare), maxBytes, nil)
+			b, err := newMmapBacking(img(MemoryCompare), maxBytes, tr)
 			if err != nil {
 				t.Fatal(err)
-			}
-			if tr != nil {
-				b.tracker = tr
-				if err := tr.track(b.mem[:b.img.size]); err != nil {
-					t.Fatal(err)
-				}
 			}
 			return b
 		}

@@ -9,7 +9,7 @@ import (
 
 // backings returns the slot back ends this machine has, for an image: the heap one
 // everywhere; on Linux the mapped one comparing pages and, where the kernel has write
-// tracking, the tracked one (whatever the image's size).
+// tracking, the tracked one.
 func backings(t *testing.T, img func(MemoryMode) *image, maxBytes int) map[string]func() backing {
 	t.Helper()
 	out := map[string]func() backing{
@@ -23,7 +23,7 @@ func backings(t *testing.T, img func(MemoryMode) *image, maxBytes int) map[strin
 // undone by a reset, over many resets (past several relearning rounds): the image's
 // bytes are back, the grown region reads zero, and nothing else changed.
 func TestSlotReset(t *testing.T) {
-	const pages = 300 // above trackMinPages
+	const pages = 300
 	rng := rand.New(rand.NewPCG(7, 9))
 	contents := make([]byte, pages*imagePage)
 	for i := range contents {

@@ -220,26 +220,27 @@ func PutU16(b []byte, off int, v uint16) { binary.LittleEndian.PutUint16(b[off:]
 func PutU32(b []byte, off int, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) }
 func PutI64(b []byte, off int, v int64)  { binary.LittleEndian.PutUint64(b[off:], uint64(v)) }
 
-// TakePairs claims a host-allocated list<tuple<string,string>> of n elements (spin.Pair*)
-// and its strings, calling fn with each element's index, name and value.
-func TakePairs(ptr, n uint32, fn func(i int, name, value string)) error {
+// TakePairs claims a host-allocated list<tuple<string,string>> of n elements
+// (spin.Pair*) and its strings, and returns pair(name, value) of each (nil for none).
+func TakePairs[P any](ptr, n uint32, pair func(name, value string) P) ([]P, error) {
 	arr, err := TakeList(ptr, n, spin.PairSize)
-	if err != nil {
-		return err
+	if err != nil || n == 0 {
+		return nil, err
 	}
-	for i := range int(n) {
+	out := make([]P, n)
+	for i := range out {
 		o := i * spin.PairSize
 		name, err := TakeString(U32(arr, o+spin.PairNamePtr), U32(arr, o+spin.PairNameLen))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		value, err := TakeString(U32(arr, o+spin.PairValuePtr), U32(arr, o+spin.PairValueLen))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fn(i, name, value)
+		out[i] = pair(name, value)
 	}
-	return nil
+	return out, nil
 }
 
 // PutPair writes element i of a list<tuple<string,string>> in arr (elements

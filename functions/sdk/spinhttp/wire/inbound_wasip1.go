@@ -26,12 +26,12 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 	if err != nil {
 		return Text(500, "bad request record\n")
 	}
-	headers, err := liftPairs(hdrPtr, hdrLen)
+	headers, err := abi.TakePairs(hdrPtr, hdrLen, newPair)
 	if err != nil {
 		return Text(500, "bad request record\n")
 	}
 	// params is always empty in Spin 1.x; claim it so it is not kept alive.
-	if _, err := liftPairs(paramsPtr, paramsLen); err != nil {
+	if _, err := abi.TakePairs(paramsPtr, paramsLen, newPair); err != nil {
 		return Text(500, "bad request record\n")
 	}
 	var body []byte
@@ -43,17 +43,8 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 	return Serve(currentHandler(), name, uri, headers, body)
 }
 
-// liftPairs claims a host-allocated list<tuple<string,string>>.
-func liftPairs(ptr, n uint32) ([]Pair, error) {
-	var out []Pair
-	err := abi.TakePairs(ptr, n, func(i int, name, value string) {
-		if out == nil { // n is checked against the host's allocation by now
-			out = make([]Pair, n)
-		}
-		out[i] = Pair{name, value}
-	})
-	return out, err
-}
+// newPair is a Pair for abi.TakePairs.
+func newPair(name, value string) Pair { return Pair{name, value} }
 
 // placeString copies s into memory the host frees after reading.
 func placeString(s string) uint32 {
