@@ -1,9 +1,13 @@
 package likes
 
 import (
+	"encoding/base64"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // FuzzVerify: no input but a token signed with the secret verifies, and nothing panics.
@@ -19,6 +23,40 @@ func FuzzVerify(f *testing.F) {
 		id, err := tk.Verify(token)
 		if err == nil && (token != good || id != reader) {
 			t.Fatalf("accepted a token that was not issued: %q → %q", token, id)
+		}
+	})
+}
+
+// FuzzVerifyIssued: for a token with the header Issue writes, the fast check
+// (verifyIssued) agrees with jwt's parser (parse) on whether it is valid and on its
+// subject, whatever claims it carries signed under the secret and whatever follows
+// them.
+func FuzzVerifyIssued(f *testing.F) {
+	now := t0
+	tk := testTokens(&now, "s3cret")
+	v := tk.verifier()
+	iat := strconv.FormatInt(now.Unix(), 10)
+	valid := `{"iss":"` + tk.Issuer + `","sub":"` + reader + `","iat":` + iat + `,"nbf":` + iat + `,"exp":` + iat + `0}`
+	f.Add(valid, "")
+	f.Add(valid, "AA")
+	f.Add(valid, ".")
+	f.Add(strings.Replace(valid, `"iss"`, `"ISS"`, 1), "")
+	f.Add(strings.Replace(valid, `"sub"`, `"sub":"x","sub"`, 1), "")
+	f.Add(`{"iss":"`+tk.Issuer+`","exp":1e400}`, "")
+	f.Add(`null`, "")
+	f.Add(`[]`, "")
+	f.Fuzz(func(t *testing.T, claims, suffix string) {
+		enc := base64.RawURLEncoding
+		text := issuedHeader + "." + enc.EncodeToString([]byte(claims))
+		sig, err := jwt.SigningMethodHS256.Sign(text, []byte("s3cret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := text + "." + enc.EncodeToString(sig) + suffix
+		var fast, slow readerClaims
+		fastErr, slowErr := v.verifyIssued(token, &fast), v.parse(token, &slow)
+		if (fastErr == nil) != (slowErr == nil) || fastErr == nil && fast.Subject != slow.Subject {
+			t.Fatalf("%q: verifyIssued: %v %q; jwt's parser: %v %q", token, fastErr, fast.Subject, slowErr, slow.Subject)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"wasmsite/functions/sdk/spinhttp"
@@ -49,6 +50,9 @@ type Handler struct {
 	Rand    io.Reader        // default crypto/rand
 	// ConfigErr, when set, makes every request answer 500 (misconfigured component).
 	ConfigErr error
+
+	tokensOnce sync.Once
+	tok        *Tokens // see tokens
 }
 
 // PageLikes is one page's state in API responses.
@@ -65,8 +69,15 @@ func (h *Handler) now() time.Time {
 	return time.Now()
 }
 
+// tokens returns the handler's token issuer and verifier, made on first use and then
+// kept: Verify derives its keys once per Tokens.
 func (h *Handler) tokens() *Tokens {
-	return &Tokens{Secrets: h.Config.Secrets, Issuer: h.Config.Issuer, Now: h.now, Rand: h.Rand}
+	h.tokensOnce.Do(func() {
+		if h.tok == nil {
+			h.tok = &Tokens{Secrets: h.Config.Secrets, Issuer: h.Config.Issuer, Now: h.now, Rand: h.Rand}
+		}
+	})
+	return h.tok
 }
 
 func (h *Handler) sitemap() *Sitemap {

@@ -16,7 +16,8 @@ import (
 // a token, a JSON like without one, a form toggle, a DELETE) through spinhttp.ServeRequest, as
 // the component's export does, to a copy of h whose store and fetcher answer in memory.
 // It returns an error naming the first request that was not answered as a successful
-// one would be; h is not changed and nothing leaves the component.
+// one would be. Nothing leaves the component, and of h only its Tokens changes: it is
+// made, and Verify's keys derived, as on h's first request.
 //
 // It is for the component's initialisation: the host snapshots the instance after it
 // and resets every request to that snapshot, so what the Go runtime and the standard
@@ -27,8 +28,8 @@ func Warm(h *Handler) error {
 	if h.ConfigErr != nil {
 		return h.ConfigErr
 	}
-	w := *h
-	w.Store, w.Fetcher = warmStore{}, warmFetcher{}
+	// The copy shares h's Tokens, so that the keys Verify derives are in the snapshot.
+	w := &Handler{Config: h.Config, Now: h.Now, Rand: h.Rand, Store: warmStore{}, Fetcher: warmFetcher{}, tok: h.tokens()}
 	site := strings.TrimSuffix(h.Config.Site.String(), "/")
 	token, err := w.tokens().Issue(strings.Repeat("0", 32))
 	if err != nil {
