@@ -47,10 +47,13 @@ func TestTokenRoundTrip(t *testing.T) {
 	if got, err := tk.Verify(tok); err != nil || got != id {
 		t.Fatalf("verify: %q %v", got, err)
 	}
-	// header pins HS256
+	// header pins HS256, and is the one Verify checks without jwt's parser
 	hdr, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
 	if !strings.Contains(string(hdr), `"HS256"`) {
 		t.Errorf("header %s", hdr)
+	}
+	if !strings.HasPrefix(tok, issuedHeader+".") {
+		t.Errorf("issued token %q does not start with issuedHeader %q", tok, issuedHeader)
 	}
 	// expiry: fine just before TTL (+leeway), rejected after
 	now = t0.Add(TokenTTL + TokenLeeway - time.Second)
