@@ -23,8 +23,8 @@ import (
 	"testing"
 	"time"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 const testSecret = "integration-test-secret"

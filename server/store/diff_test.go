@@ -10,10 +10,10 @@ import (
 	"sort"
 	"testing"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/store"
 	"wasmsite/server/store/embedded"
 	"wasmsite/server/store/redis"
+	"wasmsite/server/store/redistest"
 )
 
 // TestDifferential runs the same random command stream against the embedded store and a

@@ -8,10 +8,10 @@ import (
 	"slices"
 	"testing"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/store"
 	"wasmsite/server/store/embedded"
 	"wasmsite/server/store/redis"
+	"wasmsite/server/store/redistest"
 )
 
 func kvBackends(t *testing.T) map[string]store.KV {

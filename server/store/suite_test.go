@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/store"
 	"wasmsite/server/store/embedded"
 	"wasmsite/server/store/redis"
+	"wasmsite/server/store/redistest"
 	"wasmsite/server/store/storetest"
 )
 

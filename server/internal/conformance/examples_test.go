@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // exampleApp copies functions/examples/<name> (without any .wasm) into a temp dir and

@@ -12,8 +12,8 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // secretToken is the value of the secret variable "token"; it must never reach the

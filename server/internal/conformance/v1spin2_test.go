@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // TestV1AsSpin2Reads runs a v1 manifest written for Spin 2.x, which reads v1 more

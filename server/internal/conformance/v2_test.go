@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // TestV2App runs a manifest v2 application: [[trigger.http]] with an ID reference and an

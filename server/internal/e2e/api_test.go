@@ -17,8 +17,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/redis/go-redis/v9"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // TestLikesAPI runs the black-box API suite over real HTTP against the real host and the

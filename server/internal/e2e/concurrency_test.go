@@ -14,8 +14,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/redis/go-redis/v9"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // TestConcurrentHostsSharedRedis runs two host processes on different ports sharing one

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"wasmsite/server/internal/loadgen"
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/internal/testenv"
+	"wasmsite/server/store/redistest"
 )
 
 // Load benchmark settings: connections, warm-up and measured time per run. Override

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"wasmsite/server/internal/redistest"
 	"wasmsite/server/store"
+	"wasmsite/server/store/redistest"
 	"wasmsite/server/store/storetest"
 )
 

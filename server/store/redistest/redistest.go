@@ -1,6 +1,7 @@
-// Package redistest starts a real redis-server for tests: on a free loopback port, in a
-// temporary directory, stopped by t.Cleanup. It can be stopped and started again on the
-// same port to test outages and reconnects.
+// Package redistest starts a real redis-server for tests, the host's and the
+// components': on a free loopback port, in a temporary directory, stopped by
+// t.Cleanup. It can be stopped and started again on the same port to test outages and
+// reconnects.
 //
 // When redis-server is not installed the test is skipped, unless the environment
 // variable CI is set: in CI a missing install must fail the build.
