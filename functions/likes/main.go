@@ -60,6 +60,9 @@ func newHandler() *likes.Handler {
 		ConfigErr: err,
 		Store:     redisStore{address: cfg.RedisAddress},
 		Fetcher:   httpFetcher{},
+		// A Redis address is a real Redis, which runs the handler's scripts; "" is the
+		// host's embedded store, which runs commands only.
+		Scripts: cfg.RedisAddress != "",
 	}
 }
 

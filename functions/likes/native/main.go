@@ -30,6 +30,7 @@ func main() {
 	secret := flag.String("secret", "", "jwt_secret (comma-separated to rotate)")
 	rate := flag.Int("rate-limit", 30, "rate_limit (likes per reader per minute)")
 	ipRate := flag.Int("ip-rate-limit", 0, "ip_rate_limit (0: 4 × rate-limit)")
+	scripts := flag.Bool("scripts", true, "run the store work as Lua scripts, as the component does on a Redis")
 	flag.Parse()
 	cfg := map[string]string{likes.KeySiteURL: *site, likes.KeyJWTSecret: *secret,
 		likes.KeyRateLimit: strconv.Itoa(*rate)}
@@ -41,7 +42,7 @@ func main() {
 		log.Fatal(err)
 	}
 	rdb := goredis.NewClient(&goredis.Options{Addr: *addr, PoolSize: 64})
-	h := &likes.Handler{Config: config, Store: store{rdb}, Fetcher: fetcher{}}
+	h := &likes.Handler{Config: config, Store: store{rdb}, Fetcher: fetcher{}, Scripts: *scripts}
 	fmt.Printf("Serving http://%s\n", *listen)
 	log.Fatal(http.ListenAndServe(*listen, spinhttp.HTTPHandler(h.Serve, likes.MaxBody)))
 }

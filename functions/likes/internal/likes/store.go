@@ -9,8 +9,10 @@ import (
 )
 
 // Store runs one Redis command with typed args (int64 or string/[]byte), returning
-// outbound-redis' flattened results. Only commands of the wasmsite embedded store are
-// used: GET, SET (EX/NX), INCR, EXPIRE, SADD, SREM, SCARD, SISMEMBER.
+// outbound-redis' flattened results. Without Handler.Scripts only commands of the
+// wasmsite embedded store are used: INCR, EXPIRE, DEL, SADD, SREM, SCARD, SISMEMBER,
+// SMISMEMBER; with it, mostly EVAL of the scripts in scripts.go. Either way the store
+// must be Redis 6.2 or later (SMISMEMBER) or the embedded store.
 type Store interface {
 	Execute(command string, args ...any) ([]redis.Result, error)
 }

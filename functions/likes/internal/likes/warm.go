@@ -29,7 +29,8 @@ func Warm(h *Handler) error {
 		return h.ConfigErr
 	}
 	// The copy shares h's Tokens, so that the keys Verify derives are in the snapshot.
-	w := &Handler{Config: h.Config, Now: h.Now, Rand: h.Rand, Store: warmStore{}, Fetcher: warmFetcher{}, tok: h.tokens()}
+	w := &Handler{Config: h.Config, Now: h.Now, Rand: h.Rand, Scripts: h.Scripts,
+		Store: warmStore{}, Fetcher: warmFetcher{}, tok: h.tokens()}
 	site := strings.TrimSuffix(h.Config.Site.String(), "/")
 	token, err := w.tokens().Issue(strings.Repeat("0", 32))
 	if err != nil {
@@ -65,14 +66,25 @@ func Warm(h *Handler) error {
 	return nil
 }
 
-// warmStore answers every command as Redis would if every page were in the sitemap and
-// every count 1.
+// warmStore answers every command and script as Redis would if every page were in the
+// sitemap, every count 1 and every reader's like stored.
 type warmStore struct{}
 
 func (warmStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 	n := 1
-	if cmd == "SMISMEMBER" {
+	switch cmd {
+	case "SMISMEMBER":
 		n = len(args) - 1
+	case "EVAL":
+		keys := int(args[1].(int64))
+		switch args[0] {
+		case statesScript.src:
+			n = 2 * (keys - 1) // count, liked per page
+		case changeScript.src:
+			n = 2 // liked, count
+		case rateScript.src:
+			n = keys
+		}
 	}
 	res := make([]redis.Result, n)
 	for i := range res {

@@ -6,11 +6,12 @@ import (
 )
 
 // TestWarm: every warm-up request is answered as a successful one (Warm checks each
-// status), none reaches the handler's own store or fetcher, and the handler's own
+// status), with commands and with scripts; none reaches the handler's own store or fetcher, and the handler's own
 // token verifier is made (in a guest, the snapshot then holds its keys).
 func TestWarm(t *testing.T) {
 	for _, site := range []string{siteURL, "https://example.com/blog/"} {
 		e := newEnv(t, map[string]string{KeySiteURL: site})
+		e.h.Scripts = site != siteURL // commands, then scripts
 		if err := Warm(e.h); err != nil {
 			t.Errorf("site %s: %v", site, err)
 		}
@@ -28,5 +29,23 @@ func TestWarmMisconfigured(t *testing.T) {
 	e := newEnv(t, map[string]string{KeyJWTSecret: ""})
 	if err := Warm(e.h); err == nil || !strings.Contains(err.Error(), KeyJWTSecret) {
 		t.Errorf("Warm of a handler without a secret = %v, want its configuration error", err)
+	}
+}
+
+// TestWarmStoreScripts: warmStore settles each script, so Warm with scripts runs the
+// scripted paths (not their command fallbacks).
+func TestWarmStoreScripts(t *testing.T) {
+	e := newEnv(t, nil)
+	h := &Handler{Config: e.h.Config, Store: warmStore{}, Scripts: true}
+	if out, err := h.statesByScript([]string{"/", "/x/"}, "r"); len(out) != 2 || err != nil {
+		t.Errorf("states: %v, %v", out, err)
+	}
+	w := &writer{}
+	if st, ok := h.changeByScript(w, "/", "toggle", "r"); !ok || !st.Liked || st.Count != 1 {
+		t.Errorf("change: %+v, %v (%d %s)", st, ok, w.Status, w.Body)
+	}
+	rl := &RateLimiter{Store: warmStore{}, Scripts: true}
+	if ok, _, err := rl.Allow(Limit{Key: "ip:a", Max: 2}, Limit{Key: "r:a", Max: 2}); !ok || err != nil {
+		t.Errorf("rate limits: %v, %v", ok, err)
 	}
 }

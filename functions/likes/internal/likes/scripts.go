@@ -1,0 +1,99 @@
+package likes
+
+import (
+	"fmt"
+
+	"wasmsite/functions/sdk/redis"
+)
+
+// A script is a Lua script the handler runs with EVAL when its store is a real Redis
+// (Handler.Scripts): each does in one round trip what the handler otherwise does with
+// two to five commands, with the same effects, and atomically. Every key a script
+// touches is passed in KEYS. Its reply is a flat list of integers, as outbound-redis
+// hands it over (Spin 1.x flattens nested replies); an empty reply means "not
+// settled here": the handler then takes the command path, which handles the case.
+type script struct {
+	name string // in errors
+	src  string
+}
+
+// run evaluates s with keys and args and returns its reply's integers.
+func (s *script) run(st Store, keys []string, args ...any) ([]int64, error) {
+	params := make([]any, 0, 2+len(keys)+len(args))
+	params = append(params, s.src, int64(len(keys)))
+	for _, k := range keys {
+		params = append(params, k)
+	}
+	params = append(params, args...)
+	res, err := st.Execute("EVAL", params...)
+	if err != nil {
+		return nil, storeErr("EVAL "+s.name, err)
+	}
+	out := make([]int64, len(res))
+	for i, r := range res {
+		if r.Kind != redis.KindInt64 {
+			return nil, storeErr("EVAL "+s.name, fmt.Errorf("reply %d is %v, not an integer", i, r))
+		}
+		out[i] = r.Int64
+	}
+	return out, nil
+}
+
+// statesScript answers a GET: KEYS[1] is the cached sitemap, KEYS[1+i] the i-th page's
+// set of readers; ARGV[1] is the reader ("" for none), ARGV[1+i] the i-th page. When the
+// sitemap is cached and lists every page it replies count, liked (1 or 0) for each
+// page; otherwise nothing.
+var statesScript = &script{name: "states", src: `
+local known = redis.call('SMISMEMBER', KEYS[1], '` + sitemapPresent + `', unpack(ARGV, 2))
+for _, k in ipairs(known) do
+  if k ~= 1 then return {} end
+end
+local out = {}
+for i = 2, #KEYS do
+  out[#out + 1] = redis.call('SCARD', KEYS[i])
+  local liked = 0
+  if ARGV[1] ~= '' then liked = redis.call('SISMEMBER', KEYS[i], ARGV[1]) end
+  out[#out + 1] = liked
+end
+return out
+`}
+
+// changeScript likes, unlikes or toggles a page: KEYS[1] is the cached sitemap,
+// KEYS[2] the page's set of readers; ARGV[1] is the page, ARGV[2] the reader ("" only
+// for unlike, which then changes nothing), ARGV[3] the action (like, unlike, toggle)
+// and ARGV[4] "1" to check the sitemap first. When the check is off, or the sitemap is
+// cached and lists the page, it applies the action and replies liked (1 or 0) and the
+// page's count; otherwise it changes nothing and replies nothing.
+var changeScript = &script{name: "change", src: `
+if ARGV[4] == '1' then
+  local known = redis.call('SMISMEMBER', KEYS[1], '` + sitemapPresent + `', ARGV[1])
+  if known[1] ~= 1 or known[2] ~= 1 then return {} end
+end
+local action = ARGV[3]
+if action == 'toggle' then
+  action = 'like'
+  if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then action = 'unlike' end
+end
+local liked = 0
+if action == 'like' then
+  redis.call('SADD', KEYS[2], ARGV[2])
+  liked = 1
+elseif ARGV[2] ~= '' then
+  redis.call('SREM', KEYS[2], ARGV[2])
+end
+return {liked, redis.call('SCARD', KEYS[2])}
+`}
+
+// rateScript counts one request against rate-limit counters in order: KEYS[i] is a
+// counter, ARGV[1] the lifetime in seconds a new counter gets, ARGV[1+i] KEYS[i]'s limit.
+// It stops after the first counter over its limit and replies the counts it made.
+var rateScript = &script{name: "rate", src: `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+  counts[i] = n
+  if n > tonumber(ARGV[i + 1]) then break end
+end
+return counts
+`}
