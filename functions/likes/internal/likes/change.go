@@ -46,14 +46,11 @@ func (h *Handler) serveChange(w *writer, r *spinhttp.Request) {
 		w.fail(http.StatusUnauthorized, "invalid token")
 		return
 	}
-	if !h.withinRateLimits(w, r, reader) {
-		return
-	}
 	apply := h.changeByCommands
 	if h.Scripts {
 		apply = h.changeByScript
 	}
-	st, ok := apply(w, page, action, reader)
+	st, ok := apply(w, h.limits(r, reader), page, action, reader)
 	if !ok {
 		return
 	}
@@ -121,24 +118,28 @@ func changeAction(w *writer, method, action string) (string, bool) {
 	return action, true
 }
 
-// withinRateLimits applies the per-IP and the per-reader limits; false when it has
-// answered the request (429 with Retry-After, or 503).
-func (h *Handler) withinRateLimits(w *writer, r *spinhttp.Request, reader string) bool {
-	var limits []Limit
+// limits are the rate limits a change counts against: per client IP and, with a
+// token, per reader.
+func (h *Handler) limits(r *spinhttp.Request, reader string) []Limit {
+	limits := make([]Limit, 0, 2)
 	if ip := clientIP(r); ip != "" {
 		limits = append(limits, Limit{Key: "ip:" + ip, Max: h.Config.IPRateLimit})
 	}
 	if reader != "" {
 		limits = append(limits, Limit{Key: "r:" + reader, Max: h.Config.RateLimit})
 	}
-	rl := &RateLimiter{Store: h.Store, Now: h.now, Scripts: h.Scripts}
-	ok, retry, err := rl.Allow(limits...)
+	return limits
+}
+
+// allowed takes a rate-limit verdict; false when it has answered the request (429
+// with Retry-After, or 503).
+func (h *Handler) allowed(w *writer, ok bool, retryAfter int64, err error) bool {
 	if err != nil {
 		h.storeFailure(w, err)
 		return false
 	}
 	if !ok {
-		w.Set("Retry-After", strconv.FormatInt(retry, 10))
+		w.Set("Retry-After", strconv.FormatInt(retryAfter, 10))
 		w.fail(http.StatusTooManyRequests, "too many requests")
 	}
 	return ok
@@ -159,12 +160,14 @@ func (h *Handler) inSitemap(w *writer, page string) bool {
 	return true
 }
 
-// changeByCommands checks the page against the sitemap and applies action to the set
-// of its readers: a toggle becomes like or unlike by the reader's membership, a like by
-// a reader without a token issues one (set as the cookie once the like is stored). It
-// returns the page's state afterwards; ok is false when it has answered the request.
-func (h *Handler) changeByCommands(w *writer, page, action, reader string) (st PageLikes, ok bool) {
-	if !h.inSitemap(w, page) {
+// changeByCommands counts the change against limits, checks the page against the
+// sitemap and applies action to the set of its readers: a toggle becomes like or unlike
+// by the reader's membership, a like by a reader without a token issues one (set as the
+// cookie once the like is stored). It returns the page's state afterwards; ok is false
+// when it has answered the request.
+func (h *Handler) changeByCommands(w *writer, limits []Limit, page, action, reader string) (st PageLikes, ok bool) {
+	rl := &RateLimiter{Store: h.Store, Now: h.now}
+	if ok, retry, err := rl.Allow(limits...); !h.allowed(w, ok, retry, err) || !h.inSitemap(w, page) {
 		return st, false
 	}
 	key := pageKey(page)
@@ -224,27 +227,37 @@ func (h *Handler) like(w *writer, key, reader string) bool {
 }
 
 // changeByScript is changeByCommands in one round trip (changeScript) when the cached
-// sitemap lists the page. Otherwise it checks the page as changeByCommands does and then
-// runs the script without the sitemap check. A reader without a token that likes (or
-// toggles) gets its id and token first; the token is set as the cookie once the like is
-// stored.
-func (h *Handler) changeByScript(w *writer, page, action, reader string) (st PageLikes, ok bool) {
+// sitemap lists the page. Otherwise, the limits counted, it checks the page as
+// changeByCommands does and then runs the script again without the counting and the
+// check. A reader without a token that likes (or toggles) gets its id and token first;
+// the token is set as the cookie once the like is stored.
+func (h *Handler) changeByScript(w *writer, limits []Limit, page, action, reader string) (st PageLikes, ok bool) {
 	var token string
 	if reader == "" && action != "unlike" {
 		if reader, token, ok = h.newReader(w); !ok {
 			return st, false
 		}
 	}
-	keys := []string{sitemapKey, pageKey(page)}
-	res, err := changeScript.run(h.Store, keys, page, reader, action, "1")
-	if err == nil && len(res) == 0 {
+	counting := (&RateLimiter{Now: h.now}).counting(limits)
+	keys := append([]string{sitemapKey, pageKey(page)}, counting.keys...)
+	args := append([]any{page, reader, action, "1"}, counting.scriptArgs()...)
+	res, err := changeScript.run(h.Store, keys, args...)
+	if err != nil {
+		h.storeFailure(w, err)
+		return st, false
+	}
+	counts := res[:min(len(res), len(counting.keys))]
+	if ok, retry, err := counting.verdict(counts); !h.allowed(w, ok, retry, err) {
+		return st, false
+	}
+	if res = res[len(counts):]; len(res) == 0 {
 		if !h.inSitemap(w, page) {
 			return st, false
 		}
-		res, err = changeScript.run(h.Store, keys, page, reader, action, "0")
+		res, err = changeScript.run(h.Store, keys[:2], page, reader, action, "0", 0)
 	}
 	if err == nil && len(res) != 2 {
-		err = storeErr("EVAL "+changeScript.name, fmt.Errorf("%d replies, want 2", len(res)))
+		err = storeErr("EVAL "+changeScript.name, fmt.Errorf("%d replies after the counts, want 2", len(res)))
 	}
 	if err != nil {
 		h.storeFailure(w, err)

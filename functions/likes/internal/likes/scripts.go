@@ -8,10 +8,10 @@ import (
 
 // A script is a Lua script the handler runs with EVAL when its store is a real Redis
 // (Handler.Scripts): each does in one round trip what the handler otherwise does with
-// two to five commands, with the same effects, and atomically. Every key a script
+// three commands or more, with the same effects, and atomically. Every key a script
 // touches is passed in KEYS. Its reply is a flat list of integers, as outbound-redis
-// hands it over (Spin 1.x flattens nested replies); an empty reply means "not
-// settled here": the handler then takes the command path, which handles the case.
+// hands it over (Spin 1.x flattens nested replies). What a script cannot settle (the
+// sitemap not cached, or a page not in it) it leaves to the handler's command path.
 type script struct {
 	name string // in errors
 	src  string
@@ -58,16 +58,25 @@ end
 return out
 `}
 
-// changeScript likes, unlikes or toggles a page: KEYS[1] is the cached sitemap,
-// KEYS[2] the page's set of readers; ARGV[1] is the page, ARGV[2] the reader ("" only
-// for unlike, which then changes nothing), ARGV[3] the action (like, unlike, toggle)
-// and ARGV[4] "1" to check the sitemap first. When the check is off, or the sitemap is
-// cached and lists the page, it applies the action and replies liked (1 or 0) and the
-// page's count; otherwise it changes nothing and replies nothing.
+// changeScript counts a change against its rate limits, then likes, unlikes or toggles
+// a page. KEYS[1] is the cached sitemap, KEYS[2] the page's set of readers, KEYS[3...]
+// the rate-limit counters; ARGV[1] is the page, ARGV[2] the reader ("" only for unlike,
+// which then changes nothing), ARGV[3] the action (like, unlike, toggle), ARGV[4] "1"
+// to check the sitemap, ARGV[5] a new counter's lifetime in seconds, and ARGV[5+i] the
+// limit of KEYS[2+i]. It replies the counts it made, stopping after the first counter
+// over its limit; then, when the check is off or the cached sitemap lists the page, it
+// applies the action and adds liked (1 or 0) and the page's count.
 var changeScript = &script{name: "change", src: `
+local out = {}
+for i = 3, #KEYS do
+  local n = redis.call('INCR', KEYS[i])
+  if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[5]) end
+  out[#out + 1] = n
+  if n > tonumber(ARGV[3 + i]) then return out end
+end
 if ARGV[4] == '1' then
   local known = redis.call('SMISMEMBER', KEYS[1], '` + sitemapPresent + `', ARGV[1])
-  if known[1] ~= 1 or known[2] ~= 1 then return {} end
+  if known[1] ~= 1 or known[2] ~= 1 then return out end
 end
 local action = ARGV[3]
 if action == 'toggle' then
@@ -81,19 +90,7 @@ if action == 'like' then
 elseif ARGV[2] ~= '' then
   redis.call('SREM', KEYS[2], ARGV[2])
 end
-return {liked, redis.call('SCARD', KEYS[2])}
-`}
-
-// rateScript counts one request against rate-limit counters in order: KEYS[i] is a
-// counter, ARGV[1] the lifetime in seconds a new counter gets, ARGV[1+i] KEYS[i]'s limit.
-// It stops after the first counter over its limit and replies the counts it made.
-var rateScript = &script{name: "rate", src: `
-local counts = {}
-for i, key in ipairs(KEYS) do
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('EXPIRE', key, ARGV[1]) end
-  counts[i] = n
-  if n > tonumber(ARGV[i + 1]) then break end
-end
-return counts
+out[#out + 1] = liked
+out[#out + 1] = redis.call('SCARD', KEYS[2])
+return out
 `}

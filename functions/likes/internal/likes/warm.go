@@ -81,9 +81,7 @@ func (warmStore) Execute(cmd string, args ...any) ([]redis.Result, error) {
 		case statesScript.src:
 			n = 2 * (keys - 1) // count, liked per page
 		case changeScript.src:
-			n = 2 // liked, count
-		case rateScript.src:
-			n = keys
+			n = keys // a count per counter (the keys after two), liked, count
 		}
 	}
 	res := make([]redis.Result, n)
