@@ -78,9 +78,11 @@ func (h *Handler) readChange(w *writer, r *spinhttp.Request) (req changeRequest,
 	mt, _, _ := mime.ParseMediaType(r.Header("Content-Type"))
 	switch mt {
 	case "application/json", "":
-		if err := json.Unmarshal(body, &req); err != nil {
-			w.fail(http.StatusBadRequest, "malformed JSON body")
-			return req, false, false
+		if !plainChange(body, &req) {
+			if err := json.Unmarshal(body, &req); err != nil {
+				w.fail(http.StatusBadRequest, "malformed JSON body")
+				return req, false, false
+			}
 		}
 		return req, false, true
 	case "application/x-www-form-urlencoded":

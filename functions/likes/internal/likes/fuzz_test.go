@@ -2,10 +2,14 @@ package likes
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"wasmsite/functions/sdk/spinhttp"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -38,6 +42,9 @@ func FuzzVerifyIssued(f *testing.F) {
 	iat := strconv.FormatInt(now.Unix(), 10)
 	valid := `{"iss":"` + tk.Issuer + `","sub":"` + reader + `","iat":` + iat + `,"nbf":` + iat + `,"exp":` + iat + `0}`
 	f.Add(valid, "")
+	issued := `{"iss":"` + tk.Issuer + `","sub":"` + reader + `","exp":` + iat + `0,"nbf":` + iat + `,"iat":` + iat + `}`
+	f.Add(issued, "") // the form plainClaims reads
+	f.Add(strings.Replace(issued, iat+"}", "0"+iat+"}", 1), "")
 	f.Add(valid, "AA")
 	f.Add(valid, ".")
 	f.Add(strings.Replace(valid, `"iss"`, `"ISS"`, 1), "")
@@ -98,4 +105,72 @@ func FuzzChangeBody(f *testing.F) {
 			t.Fatalf("POST %q %q: %d %s", contentType, body, r.status, r.body)
 		}
 	})
+}
+
+// FuzzPlainJSON: what plainClaims and plainChange read is what encoding/json reads from
+// the same text, and what appendPageLikes writes is what encoding/json writes (here for
+// the text as a URL), whenever they do not decline.
+func FuzzPlainJSON(f *testing.F) {
+	f.Add([]byte(`{"iss":"http://127.0.0.1:3000","sub":"` + reader + `","exp":1827703786,"nbf":1796167786,"iat":1796167786}`))
+	f.Add([]byte(`{"iss":"x","sub":"y","exp":0,"nbf":999999999999999,"iat":1}`))
+	f.Add([]byte(`{"iss":"x","sub":"y","exp":1.5,"nbf":1e3,"iat":-1}`))
+	f.Add([]byte(`{"iss":"a\u0026b","sub":"\"","exp":01,"nbf":1,"iat":1}`))
+	f.Add([]byte(`{"url":"/blog/x/"}`))
+	f.Add([]byte(`{"url":"/blog/x/","action":"toggle"}`))
+	f.Add([]byte(`{"url":"/a<b>&c","action":"x","action":"y"}`))
+	f.Add([]byte(`{"url":"/caf\u00e9/" }`))
+	f.Add([]byte("/blog/caf\xc3\xa9/\u2028"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast, slow readerClaims
+		if plainClaims(data, &fast) {
+			if err := json.Unmarshal(data, &slow); err != nil || !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("claims %q: plainClaims %+v; encoding/json %+v, %v", data, fast, slow, err)
+			}
+		}
+		var fastReq, slowReq changeRequest
+		if plainChange(data, &fastReq) {
+			if err := json.Unmarshal(data, &slowReq); err != nil || !reflect.DeepEqual(fastReq, slowReq) {
+				t.Fatalf("body %q: plainChange %+v; encoding/json %+v, %v", data, fastReq, slowReq, err)
+			}
+		}
+		st := PageLikes{URL: string(data), Count: int64(len(data)) - 3, Liked: len(data)%2 == 0}
+		if b, ok := appendPageLikes(nil, st); ok {
+			if want, _ := json.Marshal(st); string(b) != string(want) {
+				t.Fatalf("%+v: appendPageLikes %s; encoding/json %s", st, b, want)
+			}
+		}
+	})
+}
+
+// TestPlainJSONForms: the plain forms are the ones the component meets: the claims of
+// every token Issue signs, the like button's bodies, a page's state.
+func TestPlainJSONForms(t *testing.T) {
+	now := t0
+	for _, iss := range []string{"http://127.0.0.1:3000", "https://example.com/blog"} {
+		tk := testTokens(&now, "s3cret")
+		tk.Issuer = iss
+		token, _ := tk.Issue(reader)
+		data, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+		var c readerClaims
+		if err != nil || !plainClaims(data, &c) || c.Issuer != iss || c.Subject != reader || *c.ExpiresAt != float64(now.Add(TokenTTL).Unix()) {
+			t.Errorf("claims of an issued token %s: %+v, %v", data, c, err)
+		}
+	}
+	var req changeRequest
+	if !plainChange([]byte(`{"url":"/blog/x/"}`), &req) || *req.URL != "/blog/x/" || req.Action != "" {
+		t.Errorf("the like button's body: %+v", req)
+	}
+	if b, ok := appendPageLikes(nil, PageLikes{URL: "/blog/x%20y/", Count: 12, Liked: true}); !ok || string(b) != `{"url":"/blog/x%20y/","count":12,"liked":true}` {
+		t.Errorf("a page's state: %s, %v", b, ok)
+	}
+	// The response holds encoding/json's text whether or not the plain form applies.
+	for _, st := range []PageLikes{{URL: "/blog/x/", Count: 1}, {URL: "/blog/ünï<code>/", Count: 2, Liked: true}} {
+		w := &writer{}
+		w.writeJSON(200, st)
+		want, _ := json.Marshal(st)
+		length := spinhttp.Pair{Name: "Content-Length", Value: strconv.Itoa(len(want))}
+		if string(w.Body) != string(want) || !slices.Contains(w.Headers, length) {
+			t.Errorf("response for %+v: %s (headers %v), want %s", st, w.Body, w.Headers, want)
+		}
+	}
 }

@@ -94,7 +94,14 @@ func (h *Handler) sitemap() *Sitemap {
 type writer struct{ spinhttp.Response }
 
 func (w *writer) writeJSON(status int, v any) {
-	b, _ := json.Marshal(v)
+	st, plain := v.(PageLikes)
+	var b []byte
+	if plain {
+		b, plain = appendPageLikes(make([]byte, 0, 64+len(st.URL)), st)
+	}
+	if !plain {
+		b, _ = json.Marshal(v)
+	}
 	w.Set("Content-Length", strconv.Itoa(len(b)))
 	w.Status, w.Body = status, b
 }

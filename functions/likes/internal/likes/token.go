@@ -193,9 +193,9 @@ var segment = base64.RawURLEncoding.Strict()
 
 // verifyIssued checks a token whose header is issuedHeader (HS256, nothing else) as
 // parse would: three segments in strict base64url, an HMAC-SHA256 signature under one
-// of the secrets, the claims decoded by encoding/json and checked by jwt's validator
-// with the same rules. Unlike jwt's parser, it checks the signature before decoding
-// the claims.
+// of the secrets, the claims decoded as encoding/json decodes them (plainClaims for the
+// form Issue writes) and checked by jwt's validator with the same rules. Unlike jwt's
+// parser, it checks the signature before decoding the claims.
 func (v *verifier) verifyIssued(token string, claims *readerClaims) error {
 	header, rest, _ := strings.Cut(token, ".")
 	payload, signature, ok := strings.Cut(rest, ".")
@@ -213,8 +213,10 @@ func (v *verifier) verifyIssued(token string, claims *readerClaims) error {
 	if err != nil {
 		return fmt.Errorf("could not base64 decode claims: %w", err)
 	}
-	if err := json.Unmarshal(data, claims); err != nil {
-		return fmt.Errorf("could not JSON decode claims: %w", err)
+	if !plainClaims(data, claims) {
+		if err := json.Unmarshal(data, claims); err != nil {
+			return fmt.Errorf("could not JSON decode claims: %w", err)
+		}
 	}
 	return v.validator.Validate(claims)
 }
