@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,7 +46,8 @@ func loadDuration() time.Duration {
 //     writing "hello\n";
 //   - likes-get, likes-post: GET and POST /likes through the likes component with a
 //     real redis-server / the same internal/likes handler built natively
-//     (functions/likes/native) on go-redis and the same redis-server.
+//     (functions/likes/native) on go-redis and the same redis-server; both with a
+//     token the component issued, as readers' tokens are.
 //
 // Each prints req/s, p50 and p99 for both and their ratio, and the host's peak RSS; the
 // two sides are measured in alternating rounds (runPair). Run with -benchtime 1x (one
@@ -63,8 +65,13 @@ func BenchmarkLoad(b *testing.B) {
 	hello := startBaseline(b, "hello")
 	native := startNativeLikes(b, rs.Addr(), site.siteURL)
 
-	token, _ := validToken(b, site.siteURL, newSecret)
 	post := postURL("post-03")
+	// A reader's token as readers get theirs: issued by the component with a first like.
+	first := newReader(b, site).post(post)
+	if first.status != http.StatusOK || first.cookie() == nil {
+		b.Fatalf("first like: %s", first)
+	}
+	token := first.cookie().Value
 	likeReq := func(host string) loadgen.Request {
 		return loadgen.Request{Method: "POST", Path: "/likes", Host: host, Body: []byte(jsonBody(post)),
 			Header: map[string]string{"Content-Type": "application/json", "Origin": site.siteURL, "Cookie": "likes_token=" + token}}

@@ -10,11 +10,15 @@ import (
 
 	"wasmsite/functions/sdk/redis"
 	"wasmsite/functions/sdk/spinhttp"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Warm serves one request of each kind the API answers (a single and a batch GET with
-// a token, a JSON like without one, a form toggle, a DELETE) through spinhttp.ServeRequest, as
-// the component's export does, to a copy of h whose store and fetcher answer in memory.
+// a token, a JSON like without one, a form toggle, a DELETE) through
+// spinhttp.ServeRequest, as the component's export does, to a copy of h whose store and
+// fetcher answer in memory. Their tokens and JSON bodies come in the plain forms
+// (plainjson.go) and in others, so that encoding/json's paths are warm too.
 // It returns an error naming the first request that was not answered as a successful
 // one would be. Nothing leaves the component, and of h only its Tokens changes: it is
 // made, and Verify's keys derived, as on h's first request.
@@ -36,17 +40,21 @@ func Warm(h *Handler) error {
 	if err != nil {
 		return fmt.Errorf("likes: warming: %w", err)
 	}
-	cookie := CookieName + "=" + token
+	other, err := otherFormToken(w.tokens(), strings.Repeat("1", 32))
+	if err != nil {
+		return fmt.Errorf("likes: warming: %w", err)
+	}
+	cookie, otherCookie := CookieName+"="+token, CookieName+"="+other
 	one := url.Values{"url": {site + "/"}}.Encode()
 	for _, r := range []struct {
 		method, query, contentType, body, cookie string
 		status                                   int
 	}{
 		{http.MethodGet, one, "", "", cookie, http.StatusOK},
-		{http.MethodGet, one + "&url=%2Fx%2F", "", "", cookie, http.StatusOK},
+		{http.MethodGet, one + "&url=%2Fx%2F", "", "", otherCookie, http.StatusOK},
 		{http.MethodPost, "", "application/json", `{"url":"/"}`, "", http.StatusOK},
 		{http.MethodPost, "", "application/x-www-form-urlencoded", "action=toggle&" + one, cookie, http.StatusSeeOther},
-		{http.MethodDelete, "", "application/json", `{"url":"/"}`, cookie, http.StatusOK},
+		{http.MethodDelete, "", "application/json", `{ "url": "/" }`, cookie, http.StatusOK},
 	} {
 		uri := "/likes"
 		if r.query != "" {
@@ -64,6 +72,15 @@ func Warm(h *Handler) error {
 		}
 	}
 	return nil
+}
+
+// otherFormToken is a valid token for reader whose claims are not in the form Issue
+// writes (jwt.MapClaims sorts them), as in tokens other tools sign with the secret.
+func otherFormToken(t *Tokens, reader string) (string, error) {
+	now := t.now()
+	claims := jwt.MapClaims{"iss": t.Issuer, "sub": reader, "iat": now.Unix(), "nbf": now.Unix(),
+		"exp": now.Add(TokenTTL).Unix()}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.Secrets[0])
 }
 
 // warmStore answers every command and script as Redis would if every page were in the

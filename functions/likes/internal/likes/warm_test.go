@@ -1,6 +1,7 @@
 package likes
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,23 @@ func TestWarmStoreScripts(t *testing.T) {
 	limits := []Limit{{Key: "ip:a", Max: 2}, {Key: "r:a", Max: 2}}
 	if st, ok := h.changeByScript(w, limits, "/", "toggle", "r"); !ok || !st.Liked || st.Count != 1 {
 		t.Errorf("change: %+v, %v (%d %s)", st, ok, w.Status, w.Body)
+	}
+}
+
+// TestWarmForms: Warm's other-form token verifies and its claims take encoding/json's
+// path, so that path is warm in the snapshot as well as the plain one.
+func TestWarmForms(t *testing.T) {
+	now := t0
+	tk := testTokens(&now, "s3cret")
+	token, err := otherFormToken(tk, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := tk.Verify(token); id != reader || err != nil {
+		t.Fatalf("Verify(other form) = %q, %v", id, err)
+	}
+	data, _ := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	if plainClaims(data, &readerClaims{}) {
+		t.Errorf("the other-form token's claims %s are in the plain form", data)
 	}
 }
