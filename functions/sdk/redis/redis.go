@@ -7,6 +7,7 @@ package redis
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"wasmsite/functions/sdk/spin"
 )
@@ -56,7 +57,8 @@ type Param struct {
 }
 
 // Params converts Execute arguments: int, int32, int64, uint32 → int64 parameter;
-// string and []byte → binary parameter. Anything else is an error.
+// string and []byte → binary parameter. Anything else is an error. The Binary of a
+// string argument shares the string's bytes (no copy): it must not be modified.
 func Params(args []any) ([]Param, error) {
 	out := make([]Param, len(args))
 	for i, a := range args {
@@ -70,7 +72,7 @@ func Params(args []any) ([]Param, error) {
 		case uint32:
 			out[i] = Param{IsInt: true, Int64: int64(v)}
 		case string:
-			out[i] = Param{Binary: []byte(v)}
+			out[i] = Param{Binary: unsafe.Slice(unsafe.StringData(v), len(v))}
 		case []byte:
 			out[i] = Param{Binary: v}
 		default:

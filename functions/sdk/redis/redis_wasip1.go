@@ -58,8 +58,12 @@ func s64Result(ret []byte, op string) (int64, error) {
 }
 
 // listResult reads expected<list, error>: the list's pointer and length.
-func listResult(ret []byte, op string) (ptr, n uint32, err error) {
+// listResult lifts a list result; an error names op, and the command when there is one.
+func listResult(ret []byte, op, command string) (ptr, n uint32, err error) {
 	if abi.U8(ret, spin.ResultIsErr) != 0 {
+		if command != "" {
+			op += " " + command
+		}
 		return 0, 0, redisErr(op)
 	}
 	return abi.U32(ret, spin.RedisListPtr), abi.U32(ret, spin.RedisListLen), nil
@@ -83,7 +87,7 @@ func get(address, key string) ([]byte, error) {
 	importGet(ap, al, kp, kl, abi.Addr(ret))
 	runtime.KeepAlive(address)
 	runtime.KeepAlive(key)
-	p, n, err := listResult(ret, "get")
+	p, n, err := listResult(ret, "get", "")
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +152,7 @@ func smembers(address, key string) ([]string, error) {
 	importSMembers(ap, al, kp, kl, abi.Addr(ret))
 	runtime.KeepAlive(address)
 	runtime.KeepAlive(key)
-	p, n, err := listResult(ret, "smembers")
+	p, n, err := listResult(ret, "smembers", "")
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +182,7 @@ func execute(address, command string, params []Param) ([]Result, error) {
 	runtime.KeepAlive(command)
 	runtime.KeepAlive(arr)
 	runtime.KeepAlive(params)
-	p, n, err := listResult(ret, "execute "+command)
+	p, n, err := listResult(ret, "execute", command)
 	if err != nil {
 		return nil, err
 	}

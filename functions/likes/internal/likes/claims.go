@@ -19,23 +19,28 @@ type readerClaims struct {
 	ExpiresAt *float64         `json:"exp"`
 	NotBefore *float64         `json:"nbf"`
 	IssuedAt  *float64         `json:"iat"`
+
+	// dates hold what the date getters return, so that jwt's validator asking for them
+	// allocates nothing.
+	dates [3]jwt.NumericDate
 }
 
-// numericDate is seconds (since the Unix epoch, fractions allowed) as jwt reads them;
-// nil when the claim is absent.
-func numericDate(seconds *float64) *jwt.NumericDate {
+// date is seconds (since the Unix epoch, fractions allowed) as jwt reads them, kept in
+// c.dates[i]; nil when the claim is absent.
+func (c *readerClaims) date(i int, seconds *float64) *jwt.NumericDate {
 	if seconds == nil {
 		return nil
 	}
 	whole, frac := math.Modf(*seconds)
-	return jwt.NewNumericDate(time.Unix(int64(whole), int64(frac*1e9)))
+	c.dates[i] = jwt.NumericDate{Time: time.Unix(int64(whole), int64(frac*1e9)).Truncate(jwt.TimePrecision)}
+	return &c.dates[i]
 }
 
 func (c *readerClaims) GetExpirationTime() (*jwt.NumericDate, error) {
-	return numericDate(c.ExpiresAt), nil
+	return c.date(0, c.ExpiresAt), nil
 }
-func (c *readerClaims) GetNotBefore() (*jwt.NumericDate, error) { return numericDate(c.NotBefore), nil }
-func (c *readerClaims) GetIssuedAt() (*jwt.NumericDate, error)  { return numericDate(c.IssuedAt), nil }
+func (c *readerClaims) GetNotBefore() (*jwt.NumericDate, error) { return c.date(1, c.NotBefore), nil }
+func (c *readerClaims) GetIssuedAt() (*jwt.NumericDate, error)  { return c.date(2, c.IssuedAt), nil }
 func (c *readerClaims) GetIssuer() (string, error)              { return c.Issuer, nil }
 func (c *readerClaims) GetSubject() (string, error)             { return c.Subject, nil }
 func (c *readerClaims) GetAudience() (jwt.ClaimStrings, error)  { return c.Audience, nil }

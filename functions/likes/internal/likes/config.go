@@ -23,6 +23,7 @@ const (
 // Config is the component configuration.
 type Config struct {
 	Site         *url.URL
+	SiteOrigin   string // Origin(Site), which the CSRF check compares on every change
 	Secrets      [][]byte
 	Issuer       string
 	RedisAddress string
@@ -56,7 +57,7 @@ func LoadConfig(get func(key string) (string, bool)) (Config, error) {
 	if site == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("config %s: %q is not an http(s) URL", KeySiteURL, site)
 	}
-	c.Site = u
+	c.Site, c.SiteOrigin = u, Origin(u)
 	for _, s := range strings.Split(str(KeyJWTSecret, ""), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			c.Secrets = append(c.Secrets, []byte(s))

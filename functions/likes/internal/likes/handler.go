@@ -175,7 +175,7 @@ func (h *Handler) sameOrigin(r *spinhttp.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	return Origin(u) == Origin(h.Config.Site)
+	return Origin(u) == h.Config.SiteOrigin
 }
 
 // clientIP is the peer IP from spin-client-addr.
