@@ -195,15 +195,16 @@ func (h *Handler) changeByCommands(w *writer, limits []Limit, page, action, read
 	case reader != "": // unlike
 		_, err = intResult(h.Store, "SREM", key, reader)
 	}
+	st = PageLikes{URL: page, Liked: action == "like"}
 	if err == nil {
 		// After SADD or SREM the reader's state is known: only the count is asked for.
 		st.Count, err = intResult(h.Store, "SCARD", key)
 	}
 	if err != nil {
 		h.storeFailure(w, err)
-		return st, false
+		return PageLikes{}, false
 	}
-	return PageLikes{URL: page, Count: st.Count, Liked: action == "like"}, true
+	return st, true
 }
 
 // like adds reader to the page's set, issuing a reader id and token first when the
@@ -259,7 +260,7 @@ func (h *Handler) changeByScript(w *writer, limits []Limit, page, action, reader
 		res, err = changeScript.run(h.Store, keys[:2], page, reader, action, "0", 0)
 	}
 	if err == nil && len(res) != 2 {
-		err = storeErr("EVAL "+changeScript.name, fmt.Errorf("%d replies after the counts, want 2", len(res)))
+		err = changeScript.fail(fmt.Errorf("%d replies after the counts, want 2", len(res)))
 	}
 	if err != nil {
 		h.storeFailure(w, err)

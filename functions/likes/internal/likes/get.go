@@ -122,7 +122,7 @@ func (h *Handler) statesByScript(pages []string, reader string) ([]PageLikes, er
 		return nil, err
 	}
 	if len(res) != 2*len(pages) {
-		return nil, storeErr("EVAL "+statesScript.name, fmt.Errorf("%d replies for %d pages", len(res), len(pages)))
+		return nil, statesScript.fail(fmt.Errorf("%d replies for %d pages", len(res), len(pages)))
 	}
 	out := make([]PageLikes, len(pages))
 	for i, p := range pages {

@@ -49,7 +49,7 @@ type Handler struct {
 	// ConfigErr, when set, makes every request answer 500 (misconfigured component).
 	ConfigErr error
 	// Scripts makes the handler run its store work as Lua scripts (EVAL, scripts.go):
-	// one round trip per request where commands take up to five. Store must be a real
+	// one round trip per request where commands take three to seven. Store must be a real
 	// Redis (6.2 or later); the wasmsite embedded store runs no scripts.
 	Scripts bool
 

@@ -17,6 +17,9 @@ type script struct {
 	src  string
 }
 
+// fail is a failure of s's EVAL, a store error.
+func (s *script) fail(err error) error { return storeErr("EVAL "+s.name, err) }
+
 // run evaluates s with keys and args and returns its reply's integers.
 func (s *script) run(st Store, keys []string, args ...any) ([]int64, error) {
 	params := make([]any, 0, 2+len(keys)+len(args))
@@ -27,12 +30,12 @@ func (s *script) run(st Store, keys []string, args ...any) ([]int64, error) {
 	params = append(params, args...)
 	res, err := st.Execute("EVAL", params...)
 	if err != nil {
-		return nil, storeErr("EVAL "+s.name, err)
+		return nil, s.fail(err)
 	}
 	out := make([]int64, len(res))
 	for i, r := range res {
 		if r.Kind != redis.KindInt64 {
-			return nil, storeErr("EVAL "+s.name, fmt.Errorf("reply %d is %v, not an integer", i, r))
+			return nil, s.fail(fmt.Errorf("reply %d is %v, not an integer", i, r))
 		}
 		out[i] = r.Int64
 	}
