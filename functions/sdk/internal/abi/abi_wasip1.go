@@ -223,12 +223,21 @@ func PutI64(b []byte, off int, v int64)  { binary.LittleEndian.PutUint64(b[off:]
 // TakePairs claims a host-allocated list<tuple<string,string>> of n elements
 // (spin.Pair*) and its strings, and returns pair(name, value) of each (nil for none).
 func TakePairs[P any](ptr, n uint32, pair func(name, value string) P) ([]P, error) {
+	var out []P
+	if n > 0 {
+		out = make([]P, 0, n)
+	}
+	return AppendPairs(out, ptr, n, pair)
+}
+
+// AppendPairs is TakePairs appending to dst, for a caller that reuses one slice from
+// call to call.
+func AppendPairs[P any](dst []P, ptr, n uint32, pair func(name, value string) P) ([]P, error) {
 	arr, err := TakeList(ptr, n, spin.PairSize)
-	if err != nil || n == 0 {
+	if err != nil {
 		return nil, err
 	}
-	out := make([]P, n)
-	for i := range out {
+	for i := range int(n) {
 		o := i * spin.PairSize
 		name, err := TakeString(U32(arr, o+spin.PairNamePtr), U32(arr, o+spin.PairNameLen))
 		if err != nil {
@@ -238,9 +247,9 @@ func TakePairs[P any](ptr, n uint32, pair func(name, value string) P) ([]P, erro
 		if err != nil {
 			return nil, err
 		}
-		out[i] = pair(name, value)
+		dst = append(dst, pair(name, value))
 	}
-	return out, nil
+	return dst, nil
 }
 
 // PutPair writes element i of a list<tuple<string,string>> in arr (elements

@@ -11,6 +11,14 @@ import (
 // (spin.Response*).
 var respArea = abi.Buf(spin.ResponseSize)
 
+// inbound and inboundHeaders hold the request being served: an instance serves one
+// request at a time, so one of each serves them all, and a request allocates neither
+// (each allocation size a request touches costs pages a resetting host copies back).
+var (
+	inbound        Request
+	inboundHeaders [32]Pair // more are appended to a new array
+)
+
 //go:wasmexport handle-http-request
 func handleHTTPRequest(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, bodyTag, bodyPtr, bodyLen uint32) uint32 {
 	resp := serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, bodyTag, bodyPtr, bodyLen)
@@ -26,7 +34,7 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 	if err != nil {
 		return Text(500, "bad request record\n")
 	}
-	headers, err := abi.TakePairs(hdrPtr, hdrLen, newPair)
+	headers, err := abi.AppendPairs(inboundHeaders[:0], hdrPtr, hdrLen, newPair)
 	if err != nil {
 		return Text(500, "bad request record\n")
 	}
@@ -40,7 +48,7 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 			return Text(500, "bad request record\n")
 		}
 	}
-	return Serve(currentHandler(), name, uri, headers, body)
+	return serve(&inbound, currentHandler(), name, uri, headers, body)
 }
 
 // newPair is a Pair for abi.TakePairs.

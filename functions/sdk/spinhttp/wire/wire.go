@@ -26,7 +26,9 @@ import (
 type Pair struct{ Name, Value string }
 
 // Handler answers a Request with a Response sent as it is: status (0 means 200),
-// headers in order, body (dropped for HEAD).
+// headers in order, body (dropped for HEAD). The Request and its Headers are the
+// handler's until it returns: the next request reuses them (their strings and Body
+// stay valid).
 type Handler func(*Request) Response
 
 var (
@@ -82,7 +84,12 @@ func WarmHeaders() []Pair {
 // Serve runs h on one request given as Spin's record parts, as the export does: a
 // panic is a 500, status 0 is 200, a HEAD response loses its body. A nil h answers
 // 500. Use it in native tests.
-func Serve(h Handler, method, uri string, headers []Pair, body []byte) (resp Response) {
+func Serve(h Handler, method, uri string, headers []Pair, body []byte) Response {
+	return serve(new(Request), h, method, uri, headers, body)
+}
+
+// serve is Serve with the Request's storage given.
+func serve(r *Request, h Handler, method, uri string, headers []Pair, body []byte) (resp Response) {
 	if h == nil {
 		return Text(500, "no handler registered\n")
 	}
@@ -92,7 +99,8 @@ func Serve(h Handler, method, uri string, headers []Pair, body []byte) (resp Res
 			resp = Text(500, "internal server error\n")
 		}
 	}()
-	resp = h(&Request{Method: method, URI: uri, Headers: headers, Body: body})
+	*r = Request{Method: method, URI: uri, Headers: headers, Body: body}
+	resp = h(r)
 	if resp.Status == 0 {
 		resp.Status = 200
 	}
