@@ -15,7 +15,14 @@ func statTag(info fs.FileInfo, suffix string) (string, bool) {
 	if mod.IsZero() {
 		return "", false
 	}
-	return `"` + strconv.FormatInt(info.Size(), 36) + "-" + strconv.FormatInt(mod.UnixNano(), 36) + suffix + `"`, true
+	var buf [64]byte // one allocation, for the string
+	b := append(buf[:0], '"')
+	b = strconv.AppendInt(b, info.Size(), 36)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, mod.UnixNano(), 36)
+	b = append(b, suffix...)
+	b = append(b, '"')
+	return string(b), true
 }
 
 // contentTag is an ETag from a file's bytes, for file systems that give no times.

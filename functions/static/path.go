@@ -27,7 +27,10 @@ func CleanPath(raw string) (name string, dirSlash bool, err error) {
 		return "", false, errBadPath
 	}
 	dirSlash = dec == "" || strings.HasSuffix(dec, "/")
-	name = strings.TrimPrefix(path.Clean("/"+dec), "/")
+	if !strings.HasPrefix(dec, "/") {
+		dec = "/" + dec
+	}
+	name = strings.TrimPrefix(path.Clean(dec), "/")
 	if name != "" && !fs.ValidPath(name) {
 		return "", false, errBadPath
 	}

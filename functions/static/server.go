@@ -70,7 +70,7 @@ func (r *reply) plain(status int, msg string) wire.Response {
 
 // Serve answers one request (a wire.Handler).
 func (s *Server) Serve(r *wire.Request) wire.Response {
-	out := &reply{wire.Response{Headers: make([]wire.Pair, 0, 8)}}
+	out := &reply{wire.Response{Headers: responseHeaders()}}
 	out.Set("X-Content-Type-Options", "nosniff")
 	if r.Method != methodGet && r.Method != methodHead {
 		out.Set("Allow", "GET, HEAD")
@@ -87,7 +87,7 @@ func (s *Server) Serve(r *wire.Request) wire.Response {
 	if err != nil {
 		return s.notFound(r, out)
 	}
-	f, isDir := s.lookup(name, dirSlash)
+	f, found, isDir := s.lookup(name, dirSlash)
 	switch {
 	case isDir:
 		loc := routePrefix(r) + (&url.URL{Path: "/" + name + "/"}).EscapedPath()
@@ -96,11 +96,11 @@ func (s *Server) Serve(r *wire.Request) wire.Response {
 		}
 		out.Set("Location", loc)
 		return out.plain(statusMovedPermanently, "Moved Permanently\n")
-	case f != nil:
+	case found:
 		return s.serve(r, out, f, statusOK)
 	}
 	if n, _, err := CleanPath(s.Fallback); s.Fallback != "" && err == nil && n != "" {
-		if f := s.openRegular(n); f != nil {
+		if f, ok := s.openRegular(n); ok {
 			return s.serve(r, out, f, statusOK)
 		}
 	}
@@ -125,7 +125,7 @@ func routePrefix(r *wire.Request) string {
 
 func (s *Server) notFound(r *wire.Request, out *reply) wire.Response {
 	if n, _, err := CleanPath(s.NotFound); s.NotFound != "" && err == nil && n != "" {
-		if f := s.openRegular(n); f != nil {
+		if f, ok := s.openRegular(n); ok {
 			return s.serve(r, out, f, statusNotFound)
 		}
 	}
@@ -141,46 +141,47 @@ type openFile struct {
 
 // lookup opens the regular file a cleaned request path names: "dir/" (and "") names
 // dir/index.html, anything else the file itself. isDir reports a directory named
-// without its slash (to redirect). Nothing found is (nil, false). One open serves the
-// response: no separate stat.
-func (s *Server) lookup(name string, dirSlash bool) (f *openFile, isDir bool) {
+// without its slash (to redirect). Nothing found is neither found nor isDir. One open
+// serves the response: no separate stat.
+func (s *Server) lookup(name string, dirSlash bool) (f openFile, found, isDir bool) {
 	if name == "" || dirSlash {
-		return s.openRegular(path.Join(name, "index.html")), false
+		f, found = s.openRegular(path.Join(name, "index.html"))
+		return f, found, false
 	}
 	of, err := s.FS.Open(name)
 	if err != nil {
-		return nil, false
+		return openFile{}, false, false
 	}
 	info, err := of.Stat()
 	switch {
 	case err != nil || !(info.IsDir() || info.Mode().IsRegular()):
 		of.Close()
-		return nil, false
+		return openFile{}, false, false
 	case info.IsDir():
 		of.Close()
-		return nil, true
+		return openFile{}, false, true
 	}
-	return &openFile{name: name, f: of, info: info}, false
+	return openFile{name: name, f: of, info: info}, true, false
 }
 
-// openRegular opens name if it is a regular file, else returns nil.
-func (s *Server) openRegular(name string) *openFile {
-	f, err := s.FS.Open(name)
+// openRegular opens name if it is a regular file; ok is false otherwise.
+func (s *Server) openRegular(name string) (f openFile, ok bool) {
+	of, err := s.FS.Open(name)
 	if err != nil {
-		return nil
+		return openFile{}, false
 	}
-	info, err := f.Stat()
+	info, err := of.Stat()
 	if err != nil || !info.Mode().IsRegular() {
-		f.Close()
-		return nil
+		of.Close()
+		return openFile{}, false
 	}
-	return &openFile{name: name, f: f, info: info}
+	return openFile{name: name, f: of, info: info}, true
 }
 
 // serve answers with the open file f and status, and closes it. Text types go gzipped
 // to clients that accept it: the stored name.gz sibling when there is one (ssg -gzip
 // writes them; it must be kept in step with the file), else compressed here.
-func (s *Server) serve(r *wire.Request, out *reply, f *openFile, status int) wire.Response {
+func (s *Server) serve(r *wire.Request, out *reply, f openFile, status int) wire.Response {
 	ct := ContentType(f.name)
 	out.Set("Content-Type", ct)
 	if status == statusOK {
@@ -196,7 +197,7 @@ func (s *Server) serve(r *wire.Request, out *reply, f *openFile, status int) wir
 		return s.send(r, out, f, status, nil, "")
 	}
 	out.Set("Content-Encoding", "gzip")
-	if gz := s.openRegular(f.name + ".gz"); gz != nil {
+	if gz, ok := s.openRegular(f.name + ".gz"); ok {
 		f.f.Close()
 		return s.send(r, out, gz, status, nil, "-gz")
 	}
@@ -207,7 +208,7 @@ func (s *Server) serve(r *wire.Request, out *reply, f *openFile, status int) wir
 // time, or its contents when the file system gives no time), 304 for a matching
 // If-None-Match on a 200, Content-Length, body (not read for HEAD). encode turns the
 // file's bytes into the body (nil: as they are); suffix marks the variant's ETag.
-func (s *Server) send(r *wire.Request, out *reply, f *openFile, status int, encode func([]byte) []byte, suffix string) wire.Response {
+func (s *Server) send(r *wire.Request, out *reply, f openFile, status int, encode func([]byte) []byte, suffix string) wire.Response {
 	defer f.f.Close()
 	var data []byte
 	tag, ok := statTag(f.info, suffix)
@@ -240,7 +241,7 @@ func (s *Server) send(r *wire.Request, out *reply, f *openFile, status int, enco
 
 // readAll reads a file of a known size in one read where it can.
 func readAll(f fs.File, size int64) ([]byte, error) {
-	buf := make([]byte, size)
+	buf := bodyBuffer(size)
 	n, err := io.ReadFull(f, buf)
 	if err == io.ErrUnexpectedEOF { // it shrank since the stat
 		return buf[:n], nil

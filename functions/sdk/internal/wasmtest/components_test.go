@@ -3,6 +3,7 @@ package wasmtest
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,6 +67,26 @@ func TestStaticComponent(t *testing.T) {
 	for _, p := range []string{"/..%2f..%2fetc/passwd", "/../../etc/passwd", "/nope"} {
 		if r := req(p); r.Status != 404 || string(r.Body) != "<h1>404</h1>" {
 			t.Errorf("%s: %d %q", p, r.Status, r.Body)
+		}
+	}
+}
+
+// TestStaticComponentMounts serves files from two preopened directories, as wasmtime
+// preopens a component's files entries: static then resolves paths as syscall.Open
+// does (its shortcut is for a lone "/").
+func TestStaticComponentMounts(t *testing.T) {
+	h := &Host{
+		FS:     fstest.MapFS{"index.html": {Data: []byte("<h1>home</h1>")}},
+		Mounts: map[string]fs.FS{"/docs": fstest.MapFS{"a.txt": {Data: []byte("mounted")}}},
+	}
+	ctx := startComponent(t, "wasmsite/functions/static", h)
+	for path, want := range map[string]string{"/": "<h1>home</h1>", "/docs/a.txt": "mounted"} {
+		r, err := h.ServeHTTP(ctx, 0, path, []Pair{{"spin-path-info", path}, {"spin-matched-route", "/..."}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != 200 || string(r.Body) != want {
+			t.Errorf("%s: %d %q, want 200 %q", path, r.Status, r.Body, want)
 		}
 	}
 }

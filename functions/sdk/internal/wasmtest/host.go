@@ -52,8 +52,11 @@ type Host struct {
 	KV        map[string][]byte
 	HTTP      OutboundHTTP
 	// Exec answers outbound-redis execute; nil results mean an error.
-	Exec   func(cmd string, args []any) []any
-	FS     fs.FS
+	Exec func(cmd string, args []any) []any
+	FS   fs.FS // preopened at "/"
+	// Mounts are further preopened directories by guest path, as wasmtime preopens each
+	// of a Spin component's files entries (wasmsite's host preopens one "/").
+	Mounts map[string]fs.FS
 	Env    map[string]string
 	rt     wazero.Runtime
 	module wazero.CompiledModule
@@ -77,8 +80,15 @@ func (h *Host) Close(ctx context.Context) { h.rt.Close(ctx) }
 func (h *Host) instance(ctx context.Context) (api.Module, error) {
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
 		WithStdout(os.Stderr).WithStderr(os.Stderr).WithSysWalltime().WithSysNanotime().WithRandSource(randReader{})
-	if h.FS != nil {
-		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithFSMount(h.FS, "/"))
+	if h.FS != nil || len(h.Mounts) > 0 {
+		fsc := wazero.NewFSConfig()
+		if h.FS != nil {
+			fsc = fsc.WithFSMount(h.FS, "/")
+		}
+		for dir, fsys := range h.Mounts {
+			fsc = fsc.WithFSMount(fsys, dir)
+		}
+		cfg = cfg.WithFSConfig(fsc)
 	}
 	keys := make([]string, 0, len(h.Env))
 	for k := range h.Env {
