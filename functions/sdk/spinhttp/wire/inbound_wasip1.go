@@ -51,7 +51,7 @@ func serveABI(method, uriPtr, uriLen, hdrPtr, hdrLen, paramsPtr, paramsLen, body
 	return serve(&inbound, currentHandler(), name, uri, headers, body)
 }
 
-// newPair is a Pair for abi.TakePairs.
+// newPair is a Pair for abi.AppendPairs and abi.TakePairs.
 func newPair(name, value string) Pair { return Pair{name, value} }
 
 // placeString copies s into memory the host frees after reading.
