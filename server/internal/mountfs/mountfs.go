@@ -1,6 +1,7 @@
 // Package mountfs builds the read-only filesystem a component sees at guest "/" from its
-// manifest `files`: whole host directories (read live, confined with os.Root so neither
-// ".." nor symlinks escape the mapped root) and single host files at chosen guest paths.
+// manifest `files`: whole host directories (read live, confined so that neither ".." nor
+// symlinks escape the mapped root: by the kernel's openat2 RESOLVE_BENEATH on Linux,
+// else by os.Root) and single host files at chosen guest paths.
 package mountfs
 
 import (
@@ -59,6 +60,9 @@ func rel(p string) string {
 	return p
 }
 
+// newBeneath is newBeneathDir, or a function returning nil in tests of the os.Root path.
+var newBeneath = newBeneathDir
+
 // dirMount is a host directory mapped at a guest path. Generators publish a new tree
 // by renaming a fresh directory over the old one (as ssg does), so the mount follows
 // the path: when the directory at source is no longer the one open, it is reopened.
@@ -76,6 +80,7 @@ type dirMount struct {
 type rootRef struct {
 	d       *dirMount
 	root    *os.Root
+	beneath *beneathDir // the same directory, opened to open files with openat2; nil: none
 	info    fs.FileInfo // of the opened directory itself
 	refs    int         // lookups in flight (guarded by d.mu)
 	retired bool        // replaced or closed: close when refs drops to 0
@@ -95,10 +100,10 @@ func (d *dirMount) reopen() error {
 	if old := d.cur; old != nil {
 		old.retired = true
 		if old.refs == 0 {
-			old.root.Close()
+			old.close()
 		}
 	}
-	d.cur = &rootRef{d: d, root: root, info: info}
+	d.cur = &rootRef{d: d, root: root, beneath: newBeneath(root), info: info}
 	return nil
 }
 
@@ -119,8 +124,27 @@ func (r *rootRef) release() {
 	defer r.d.mu.Unlock()
 	r.refs--
 	if r.retired && r.refs == 0 {
-		r.root.Close()
+		r.close()
 	}
+}
+
+// open opens sub, a path in the directory, named as os.Root names its files (the
+// host path: the entries os.File.ReadDir returns look themselves up by it).
+func (r *rootRef) open(sub string) (*os.File, error) {
+	if r.beneath != nil {
+		if f, err := r.beneath.open(sub, r.root.Name()+"/"+sub); err != errRetry {
+			return f, err
+		}
+	}
+	return r.root.Open(sub)
+}
+
+func (r *rootRef) close() error {
+	err := r.root.Close()
+	if r.beneath != nil {
+		err = errors.Join(err, r.beneath.close())
+	}
+	return err
 }
 
 // FS is the combined filesystem.
@@ -138,7 +162,7 @@ func (f *FS) Close() error {
 		if c := r.cur; c != nil && !c.retired {
 			c.retired = true
 			if c.refs == 0 {
-				err = errors.Join(err, c.root.Close())
+				err = errors.Join(err, c.close())
 			}
 		}
 		r.mu.Unlock()
@@ -175,7 +199,7 @@ func (f *FS) Open(name string) (fs.File, error) {
 	}
 	if ref, sub, ok := f.mountFor(name); ok {
 		defer ref.release()
-		file, err := ref.root.Open(sub)
+		file, err := ref.open(sub)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: unwrapPath(err)}
 		}

@@ -47,6 +47,17 @@ func newFS(t *testing.T, mounts ...manifest.FileMount) fs.FS {
 	return fsys
 }
 
+// forEachOpener runs test with files opened as on this platform (openat2 on Linux)
+// and with os.Root alone, the path taken where openat2 is missing.
+func forEachOpener(t *testing.T, test func(t *testing.T)) {
+	t.Run("platform", test)
+	t.Run("os.Root", func(t *testing.T) {
+		newBeneath = func(*os.Root) *beneathDir { return nil }
+		defer func() { newBeneath = newBeneathDir }()
+		test(t)
+	})
+}
+
 func read(t *testing.T, fsys fs.FS, name string) string {
 	t.Helper()
 	b, err := fs.ReadFile(fsys, name)
@@ -95,7 +106,9 @@ func combined(t *testing.T) (fs.FS, string) {
 	), base
 }
 
-func TestCombined(t *testing.T) {
+func TestCombined(t *testing.T) { forEachOpener(t, testCombined) }
+
+func testCombined(t *testing.T) {
 	fsys, _ := combined(t)
 	if err := fstest.TestFS(fsys,
 		"index.html", "about/index.html", "assets/style.css", "assets/img/logo.png",
@@ -208,7 +221,9 @@ func TestMissingSource(t *testing.T) {
 
 // Nothing outside the mapped roots is reachable: not through "..", absolute or
 // otherwise invalid names, nor symlinks pointing out of a root.
-func TestConfinement(t *testing.T) {
+func TestConfinement(t *testing.T) { forEachOpener(t, testConfinement) }
+
+func testConfinement(t *testing.T) {
 	base := t.TempDir()
 	site := filepath.Join(base, "site")
 	tree(t, site, map[string]string{"ok.txt": "ok", "sub/in.txt": "in"})
@@ -281,7 +296,9 @@ func swap(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-func TestFollowsRenameSwap(t *testing.T) {
+func TestFollowsRenameSwap(t *testing.T) { forEachOpener(t, testFollowsRenameSwap) }
+
+func testFollowsRenameSwap(t *testing.T) {
 	base := t.TempDir()
 	public := filepath.Join(base, "public")
 	tree(t, public, map[string]string{"index.html": "v1", "gone.html": "only in v1"})
